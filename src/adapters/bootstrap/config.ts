@@ -1,0 +1,159 @@
+import { z } from 'zod'
+import { SUPEROFFICE_ENVIRONMENTS, type SuperOfficeEnvironment } from '../crypto/verification-keys.ts'
+import { DEFAULT_DATABASE_TEMPLATE } from '../sql/database-naming.ts'
+import type { LogLevel } from '../system/pino-logger.ts'
+
+/** Where mirror databases live: `sqlite:<dir>` (default `sqlite:./data`) or `memory:` (nothing kept). */
+export type DatabaseLocation = { readonly kind: 'sqlite'; readonly dir: string } | { readonly kind: 'memory' }
+
+export type FederatedKeys =
+  | { readonly kind: 'environment'; readonly environment: SuperOfficeEnvironment }
+  | { readonly kind: 'files'; readonly files: readonly string[] }
+
+/** The client service's settings, validated once at start-up. */
+export interface ServiceConfig {
+  readonly port: number
+  readonly host: string
+  readonly path: string
+  readonly database: DatabaseLocation
+  readonly databaseNameTemplate: string
+  readonly clientId: string
+  readonly privateKeyFile: string
+  readonly federated: FederatedKeys
+  readonly clockSkewSeconds: number
+  readonly maxBodyBytes: number
+  readonly maxXmlDepth: number
+  readonly maxXmlElements: number
+  readonly logLevel: LogLevel
+  /** Key columns per table name (lower case), overriding the first-column rule. */
+  readonly keyColumns: ReadonlyMap<string, readonly string[]>
+  readonly maxOpenDatabases: number
+  readonly idleDatabaseMs: number
+}
+
+const positive = (what: string) =>
+  z.coerce
+    .number({ error: `${what} must be a number` })
+    .int(`${what} must be an integer`)
+    .positive(`${what} must be positive`)
+
+export const DEFAULTS = {
+  port: 8080,
+  host: '0.0.0.0',
+  path: '/MirroringClientService.svc',
+  database: 'sqlite:./data',
+  databaseNameTemplate: DEFAULT_DATABASE_TEMPLATE,
+  clockSkewSeconds: 60,
+  maxBodyBytes: 64 * 1024 * 1024,
+  maxXmlDepth: 64,
+  maxXmlElements: 4_000_000,
+  logLevel: 'info',
+  maxOpenDatabases: 256,
+  idleDatabaseMs: 5 * 60_000,
+} as const
+
+const schema = z.object({
+  port: positive('--port').max(65535, '--port must be at most 65535'),
+  host: z.string().min(1, '--host must not be empty'),
+  path: z.string().regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@/%-]*$/, '--path must be a URL path starting with /'),
+  database: z.string().transform((value, ctx) => {
+    const location = parseDatabase(value)
+    if (!location) ctx.addIssue({ code: 'custom', message: `--database '${value}' is not sqlite:<dir> or memory:` })
+    return location ?? { kind: 'memory' as const }
+  }),
+  databaseName: z
+    .string()
+    .refine((t) => t.includes('{contextId}') || t.includes('[@contextId]'), '--database-name must contain {contextId}'),
+  clientId: z
+    .string({ error: '--client-id is required (the application id SuperOffice issued)' })
+    .regex(/^[A-Za-z0-9_-]{1,128}$/, '--client-id must be the application id, letters and digits'),
+  privateKey: z
+    .string({ error: '--private-key is required (PEM or RSAKeyValue XML file)' })
+    .min(1, '--private-key is required'),
+  superofficeEnv: z
+    .enum(SUPEROFFICE_ENVIRONMENTS, { error: '--superoffice-env must be development, stage or production' })
+    .optional(),
+  federatedCert: z.array(z.string()).optional(),
+  clockSkew: z.coerce.number({ error: '--clock-skew must be a number' }).int().min(0).max(3600),
+  maxBodyBytes: positive('--max-body-bytes'),
+  maxXmlDepth: positive('--max-xml-depth').max(10_000),
+  maxXmlElements: positive('--max-xml-elements'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    error: '--log-level must be fatal, error, warn, info, debug, trace or silent',
+  }),
+  keyColumns: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const parsed = parseKeyColumns(value ?? '')
+      if (!parsed) ctx.addIssue({ code: 'custom', message: `--key-columns '${value}' is not table=col[+col],...` })
+      return parsed ?? new Map()
+    }),
+  maxOpenDatabases: positive('--max-open-databases'),
+  idleDatabaseSeconds: positive('--idle-database-seconds'),
+})
+
+export type RawServiceOptions = z.input<typeof schema>
+
+/** Validates raw options (flags, with environment variables already folded in); the error is one line. */
+export function parseServiceConfig(
+  raw: Record<string, unknown>,
+): { ok: true; config: ServiceConfig } | { ok: false; error: string } {
+  const parsed = schema.safeParse(raw)
+  if (!parsed.success) return { ok: false, error: parsed.error.issues[0]?.message ?? 'invalid configuration' }
+  const o = parsed.data
+  const certs = o.federatedCert?.filter((f) => f !== '') ?? []
+  if (!o.superofficeEnv && certs.length === 0) {
+    return {
+      ok: false,
+      error: '--superoffice-env or --federated-cert is required (which certificate signs the tokens)',
+    }
+  }
+  if (o.superofficeEnv && certs.length > 0) {
+    return { ok: false, error: 'give either --superoffice-env or --federated-cert, not both' }
+  }
+  return {
+    ok: true,
+    config: {
+      port: o.port,
+      host: o.host,
+      path: o.path,
+      database: o.database,
+      databaseNameTemplate: o.databaseName,
+      clientId: o.clientId,
+      privateKeyFile: o.privateKey,
+      federated: o.superofficeEnv
+        ? { kind: 'environment', environment: o.superofficeEnv }
+        : { kind: 'files', files: certs },
+      clockSkewSeconds: o.clockSkew,
+      maxBodyBytes: o.maxBodyBytes,
+      maxXmlDepth: o.maxXmlDepth,
+      maxXmlElements: o.maxXmlElements,
+      logLevel: o.logLevel,
+      keyColumns: o.keyColumns,
+      maxOpenDatabases: o.maxOpenDatabases,
+      idleDatabaseMs: o.idleDatabaseSeconds * 1000,
+    },
+  }
+}
+
+export function parseDatabase(value: string): DatabaseLocation | undefined {
+  if (value === 'memory:' || value === 'memory') return { kind: 'memory' }
+  const sqlite = /^sqlite:(?:\/\/)?(.+)$/.exec(value)
+  if (sqlite) return { kind: 'sqlite', dir: sqlite[1]! }
+  return undefined
+}
+
+/** `contact=contact_id,udef=table_id+field_id` → table → key columns. */
+export function parseKeyColumns(value: string): Map<string, readonly string[]> | undefined {
+  const map = new Map<string, readonly string[]>()
+  for (const entry of value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const m = /^([^=\s]+)=([^=\s]+)$/.exec(entry)
+    if (!m) return undefined
+    map.set(m[1]!.toLowerCase(), m[2]!.split('+'))
+  }
+  return map
+}

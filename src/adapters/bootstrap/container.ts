@@ -1,0 +1,169 @@
+import type { Hono } from 'hono'
+import { Container, ContainerModule } from 'inversify'
+import { ApplyRowData } from '../../application/apply-row-data.ts'
+import { Authenticate } from '../../application/authenticate.ts'
+import { AuthorizeCall } from '../../application/authorize-call.ts'
+import { CompleteReplication } from '../../application/complete-replication.ts'
+import { KeyedMutex } from '../../application/keyed-mutex.ts'
+import type { MirroringDeps } from '../../application/mirroring-deps.ts'
+import type { ApplicationTokenSigner } from '../../application/ports/application-token-signer.port.ts'
+import type { Clock } from '../../application/ports/clock.port.ts'
+import type { Logger } from '../../application/ports/logger.port.ts'
+import type { MirrorAdmin } from '../../application/ports/mirror-admin.port.ts'
+import type { MirrorDatabaseProvider } from '../../application/ports/mirror-database.port.ts'
+import type { NonceStore } from '../../application/ports/nonce-store.port.ts'
+import type { SchemaHasher } from '../../application/ports/schema-hasher.port.ts'
+import type { TokenVerifier } from '../../application/ports/token-verifier.port.ts'
+import { SyncTableSchemas } from '../../application/sync-table-schemas.ts'
+import { WipeTable } from '../../application/wipe-table.ts'
+import { SUPEROFFICE_ISSUER } from '../../domain/handshake/token-claims.ts'
+import { JoseTokenVerifier } from '../crypto/jose-token-verifier.ts'
+import { NodeApplicationTokenSigner } from '../crypto/node-application-token-signer.ts'
+import { NodeSchemaHasher } from '../crypto/node-schema-hasher.ts'
+import { loadPrivateKey } from '../crypto/private-key.ts'
+import { loadEnvironmentKey, loadVerificationKey } from '../crypto/verification-keys.ts'
+import { createHttpApp } from '../http/create-http-app.ts'
+import type { MirroringUseCases } from '../http/mirroring-use-cases.ts'
+import { InMemoryMirrorDatabases } from '../memory/in-memory-mirror-database.ts'
+import { checkedDatabaseName, databaseNaming } from '../sql/database-naming.ts'
+import { SqliteConnector } from '../sql/dialects/sqlite/sqlite-connector.ts'
+import { SqliteDialect } from '../sql/dialects/sqlite/sqlite-dialect.ts'
+import { KyselyMirrorDatabases } from '../sql/kysely-mirror-databases.ts'
+import { SystemClock } from '../system/clocks.ts'
+import { InMemoryNonceStore } from '../system/in-memory-nonce-store.ts'
+import { loggingMirrorAdmin } from '../system/logging-mirror-admin.ts'
+import { createPinoLogger } from '../system/pino-logger.ts'
+import type { ServiceConfig } from './config.ts'
+import { T } from './tokens.ts'
+import { BUILD } from './version.ts'
+
+/** What an integrator or a test may put in place of the defaults (the ports of the design). */
+export interface ServiceOverrides {
+  readonly admin?: MirrorAdmin
+  readonly mirrors?: MirrorDatabaseProvider
+  readonly clock?: Clock
+  readonly logger?: Logger
+  readonly nonces?: NonceStore
+  readonly verifier?: TokenVerifier
+  readonly signer?: ApplicationTokenSigner
+}
+
+const infrastructure = (config: ServiceConfig, o: ServiceOverrides) =>
+  new ContainerModule(({ bind }) => {
+    bind(T.Config).toConstantValue(config)
+    bind(T.Clock).toConstantValue(o.clock ?? new SystemClock())
+    bind(T.Logger).toConstantValue(o.logger ?? createPinoLogger(config.logLevel))
+    bind(T.NonceStore).toResolvedValue(
+      (clock: Clock) => o.nonces ?? new InMemoryNonceStore(clock, config.clockSkewSeconds),
+      [T.Clock],
+    )
+    bind(T.TokenVerifier).toResolvedValue(() => o.verifier ?? new JoseTokenVerifier(verificationKeys(config)))
+    bind(T.Signer).toResolvedValue(
+      () => o.signer ?? new NodeApplicationTokenSigner(loadPrivateKey(config.privateKeyFile)),
+    )
+    bind(T.Hasher).toConstantValue(new NodeSchemaHasher() satisfies SchemaHasher)
+    bind(T.Admin).toResolvedValue((logger: Logger) => loggingMirrorAdmin(logger, o.admin), [T.Logger])
+    bind(T.Mirrors).toResolvedValue((admin: MirrorAdmin) => o.mirrors ?? mirrorDatabases(config, admin), [T.Admin])
+  })
+
+const application = new ContainerModule(({ bind }) => {
+  bind(T.Locks).toConstantValue(new KeyedMutex())
+  bind(T.Authorize).toResolvedValue(
+    (verifier: TokenVerifier, nonces: NonceStore, clock: Clock, config: ServiceConfig) =>
+      new AuthorizeCall(verifier, nonces, clock, {
+        clientId: config.clientId,
+        issuer: SUPEROFFICE_ISSUER,
+        skewSeconds: config.clockSkewSeconds,
+      }),
+    [T.TokenVerifier, T.NonceStore, T.Clock, T.Config],
+  )
+  bind(T.Deps).toResolvedValue(
+    (
+      authorize: AuthorizeCall,
+      mirrors: MirrorDatabaseProvider,
+      hasher: SchemaHasher,
+      admin: MirrorAdmin,
+      locks: KeyedMutex,
+      config: ServiceConfig,
+    ): MirroringDeps => ({
+      authorize,
+      mirrors,
+      hasher,
+      admin,
+      locks,
+      schema: { keyColumns: config.keyColumns },
+    }),
+    [T.Authorize, T.Mirrors, T.Hasher, T.Admin, T.Locks, T.Config],
+  )
+  bind(T.Authenticate).toResolvedValue(
+    (authorize: AuthorizeCall, signer: ApplicationTokenSigner, clock: Clock, admin: MirrorAdmin) =>
+      new Authenticate(authorize, signer, clock, admin, BUILD),
+    [T.Authorize, T.Signer, T.Clock, T.Admin],
+  )
+  bind(T.SyncTableSchemas).toResolvedValue((deps: MirroringDeps) => new SyncTableSchemas(deps), [T.Deps])
+  bind(T.ApplyRowData).toResolvedValue((deps: MirroringDeps) => new ApplyRowData(deps), [T.Deps])
+  bind(T.WipeTable).toResolvedValue((deps: MirroringDeps) => new WipeTable(deps), [T.Deps])
+  bind(T.CompleteReplication).toResolvedValue(
+    (authorize: AuthorizeCall, admin: MirrorAdmin) => new CompleteReplication(authorize, admin),
+    [T.Authorize, T.Admin],
+  )
+})
+
+const http = new ContainerModule(({ bind }) => {
+  bind(T.UseCases).toResolvedValue(
+    (
+      authenticate: Authenticate,
+      syncTableSchemas: SyncTableSchemas,
+      applyRowData: ApplyRowData,
+      wipeTable: WipeTable,
+      completeReplication: CompleteReplication,
+    ): MirroringUseCases => ({ authenticate, syncTableSchemas, applyRowData, wipeTable, completeReplication }),
+    [T.Authenticate, T.SyncTableSchemas, T.ApplyRowData, T.WipeTable, T.CompleteReplication],
+  )
+  bind(T.HttpApp).toResolvedValue(
+    (useCases: MirroringUseCases, logger: Logger, config: ServiceConfig): Hono =>
+      createHttpApp(useCases, logger, {
+        path: config.path,
+        limits: { maxBodyBytes: config.maxBodyBytes, maxDepth: config.maxXmlDepth, maxElements: config.maxXmlElements },
+      }),
+    [T.UseCases, T.Logger, T.Config],
+  )
+})
+
+/** The one container of the process, resolved once at start-up; nothing asks it for services later. */
+export function buildContainer(config: ServiceConfig, overrides: ServiceOverrides = {}): Container {
+  const container = new Container({ defaultScope: 'Singleton' })
+  container.load(infrastructure(config, overrides), application, http)
+  return container
+}
+
+/** The running parts of a client service: its HTTP app and what must be closed on shutdown. */
+export interface MirroringService {
+  readonly app: Hono
+  readonly mirrors: MirrorDatabaseProvider
+  readonly logger: Logger
+}
+
+export function createMirroringService(config: ServiceConfig, overrides: ServiceOverrides = {}): MirroringService {
+  const container = buildContainer(config, overrides)
+  return { app: container.get(T.HttpApp), mirrors: container.get(T.Mirrors), logger: container.get(T.Logger) }
+}
+
+function verificationKeys(config: ServiceConfig) {
+  return config.federated.kind === 'environment'
+    ? [loadEnvironmentKey(config.federated.environment)]
+    : config.federated.files.map(loadVerificationKey)
+}
+
+function mirrorDatabases(config: ServiceConfig, admin: MirrorAdmin): MirrorDatabaseProvider {
+  if (config.database.kind === 'memory') return new InMemoryMirrorDatabases()
+  const template = databaseNaming(config.databaseNameTemplate)
+  const naming = (contextId: Parameters<typeof template>[0]) => {
+    const custom = admin.mirrorDatabaseName?.(contextId)
+    return custom === undefined ? template(contextId) : checkedDatabaseName(custom)
+  }
+  return new KyselyMirrorDatabases(new SqliteDialect(), new SqliteConnector(config.database.dir, naming), {
+    maxOpen: config.maxOpenDatabases,
+    idleMs: config.idleDatabaseMs,
+  })
+}

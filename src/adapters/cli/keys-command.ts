@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs'
+import { Command } from 'commander'
+import { generatePartnerKeys, pem } from '../crypto/key-files.ts'
+import { keyFromRsaXml } from '../crypto/rsa-key-xml.ts'
+import { fail } from './fail.ts'
+
+export function keysCommand(): Command {
+  const keys = new Command('keys').description('partner key pairs')
+  keys
+    .command('generate')
+    .description('create an RSA-2048 pair: private.pem, public.pem and public.xml (for the Developer Portal)')
+    .requiredOption('--out <dir>', 'directory to write the files to')
+    .action((options: { out: string }) => {
+      const files = generatePartnerKeys(options.out)
+      process.stdout.write(
+        `private key: ${files.privatePem}\npublic key:  ${files.publicPem}\nportal XML:  ${files.publicXml}\n`,
+      )
+    })
+  keys
+    .command('convert')
+    .description('print the PEM form of a .NET RSAKeyValue XML key')
+    .argument('<file>', 'RSAKeyValue XML file')
+    .action((file: string) => {
+      try {
+        process.stdout.write(pem(keyFromRsaXml(readFileSync(file, 'utf8'))))
+      } catch (error) {
+        fail(
+          `${file} is not a readable RSAKeyValue key: ${error instanceof Error ? error.message.split('\n')[0] : error}`,
+        )
+      }
+    })
+  return keys
+}

@@ -1,0 +1,54 @@
+import { Command, Option } from 'commander'
+import pino from 'pino'
+import { parseServiceConfig } from '../bootstrap/config.ts'
+import { createMirroringService } from '../bootstrap/container.ts'
+import { replayCaptures } from '../replay/replay-captures.ts'
+import { PinnedClock } from '../system/clocks.ts'
+import { createPinoLogger, type LogLevel } from '../system/pino-logger.ts'
+import { fail } from './fail.ts'
+import { addServiceOptions, rawServiceOptions } from './service-options.ts'
+
+export function replayCommand(): Command {
+  const command = new Command('replay')
+    .description("run captured SOAP requests through the service in-process, each at its token's time")
+    .argument('<captures...>', 'files holding one envelope, or raw HTTP requests with headers')
+    .option('--out <dir>', 'write each response to this directory')
+    .addOption(
+      new Option('--log-level <level>', 'service log level (to stderr)').env('MIRROR_LOG_LEVEL').default('warn'),
+    )
+  return addServiceOptions(command).action(async (captures: string[], options: Record<string, unknown>) => {
+    const parsed = parseServiceConfig(rawServiceOptions(options))
+    if (!parsed.ok) return fail(parsed.error)
+    const clock = new PinnedClock(Date.now())
+    const logger = createPinoLogger(parsed.config.logLevel as LogLevel, pino.destination(2))
+    let service: ReturnType<typeof createMirroringService>
+    try {
+      service = createMirroringService(parsed.config, { clock, logger })
+    } catch (error) {
+      return fail(error instanceof Error ? error.message.split('\n')[0]! : String(error))
+    }
+    let failed = 0
+    try {
+      const lines = await replayCaptures(
+        service.app,
+        parsed.config.path,
+        clock,
+        captures,
+        options.out as string | undefined,
+      )
+      for (const line of lines) {
+        if (!line.successful) failed++
+        const error = line.error ? ` ${line.error}` : ''
+        process.stdout.write(
+          `${line.source} ${line.operation} ${line.contextId} IsSuccessful=${line.successful}${error}\n`,
+        )
+      }
+    } catch (error) {
+      return fail(error instanceof Error ? error.message.split('\n')[0]! : String(error))
+    } finally {
+      await service.mirrors.close()
+      logger.flush()
+    }
+    process.exitCode = failed > 0 ? 1 : 0
+  })
+}

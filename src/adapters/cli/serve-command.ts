@@ -1,0 +1,55 @@
+import type { Server } from 'node:http'
+import { serve } from '@hono/node-server'
+import { Command, Option } from 'commander'
+import { DEFAULTS, parseServiceConfig } from '../bootstrap/config.ts'
+import { createMirroringService } from '../bootstrap/container.ts'
+import { VERSION } from '../bootstrap/version.ts'
+import { fail } from './fail.ts'
+import { addServiceOptions, rawServiceOptions } from './service-options.ts'
+
+export function serveCommand(): Command {
+  const command = new Command('serve')
+    .description("run the mirroring client service (SOAP endpoint for SuperOffice's Mirroring Task)")
+    .addOption(new Option('--port <n>', 'TCP port').env('PORT').default(String(DEFAULTS.port)))
+    .addOption(new Option('--host <address>', 'address to listen on').env('HOST').default(DEFAULTS.host))
+    .addOption(
+      new Option('--path <path>', 'endpoint path (/ is accepted too)').env('MIRROR_PATH').default(DEFAULTS.path),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+        .env('MIRROR_LOG_LEVEL')
+        .default(DEFAULTS.logLevel),
+    )
+  return addServiceOptions(command).action(async (options: Record<string, unknown>) => {
+    const parsed = parseServiceConfig(rawServiceOptions(options))
+    if (!parsed.ok) return fail(parsed.error)
+    const config = parsed.config
+    let service: ReturnType<typeof createMirroringService>
+    try {
+      service = createMirroringService(config)
+    } catch (error) {
+      return fail(error instanceof Error ? error.message.split('\n')[0]! : String(error))
+    }
+    const server = serve({ fetch: service.app.fetch, port: config.port, hostname: config.host }) as Server
+    server.on('error', (error) => fail(`cannot listen on ${config.host}:${config.port}: ${error.message}`))
+    server.on('listening', () =>
+      service.logger.info(
+        { port: config.port, host: config.host, path: config.path, version: VERSION, database: config.database.kind },
+        'tenant-mirror client service listening',
+      ),
+    )
+    const shutdown = async (signal: string) => {
+      service.logger.info({ signal }, 'shutting down: finishing calls in flight')
+      const force = setTimeout(() => server.closeAllConnections(), 30_000)
+      force.unref()
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeIdleConnections()
+      })
+      await service.mirrors.close()
+      process.exit(0)
+    }
+    process.once('SIGTERM', () => void shutdown('SIGTERM'))
+    process.once('SIGINT', () => void shutdown('SIGINT'))
+  })
+}

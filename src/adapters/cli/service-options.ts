@@ -1,0 +1,88 @@
+import { type Command, Option } from 'commander'
+import { DEFAULTS } from '../bootstrap/config.ts'
+
+/**
+ * The client service's options, shared by `serve` and `replay`. Every flag has an environment
+ * variable; a flag wins over its variable, which wins over the default.
+ */
+export function addServiceOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--database <location>', 'where mirrors live: sqlite:<dir> or memory:')
+        .env('MIRROR_DATABASE')
+        .default(DEFAULTS.database),
+    )
+    .addOption(
+      new Option('--database-name <template>', 'mirror database name; {contextId} is replaced')
+        .env('MIRROR_DATABASE_NAME')
+        .default(DEFAULTS.databaseNameTemplate),
+    )
+    .addOption(
+      new Option('--client-id <id>', 'the application id (client id) SuperOffice issued').env('MIRROR_CLIENT_ID'),
+    )
+    .addOption(
+      new Option('--private-key <file>', 'partner private key: PEM or .NET RSAKeyValue XML').env('MIRROR_PRIVATE_KEY'),
+    )
+    .addOption(
+      new Option('--superoffice-env <env>', 'verify tokens with the bundled certificate of this environment')
+        .choices(['development', 'stage', 'production'])
+        .env('MIRROR_SUPEROFFICE_ENV'),
+    )
+    .addOption(
+      new Option(
+        '--federated-cert <file>',
+        'verify tokens with this certificate (PEM/DER) or PEM public key; repeatable',
+      )
+        .env('MIRROR_FEDERATED_CERT')
+        .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
+    )
+    .addOption(
+      new Option('--clock-skew <seconds>', 'allowed clock difference for token lifetimes')
+        .env('MIRROR_CLOCK_SKEW')
+        .default(String(DEFAULTS.clockSkewSeconds)),
+    )
+    .addOption(
+      new Option('--max-body-bytes <n>', 'largest request body accepted')
+        .env('MIRROR_MAX_BODY_BYTES')
+        .default(String(DEFAULTS.maxBodyBytes)),
+    )
+    .addOption(
+      new Option('--max-xml-depth <n>', 'deepest XML nesting accepted')
+        .env('MIRROR_MAX_XML_DEPTH')
+        .default(String(DEFAULTS.maxXmlDepth)),
+    )
+    .addOption(
+      new Option('--max-xml-elements <n>', 'most XML elements accepted in one request')
+        .env('MIRROR_MAX_XML_ELEMENTS')
+        .default(String(DEFAULTS.maxXmlElements)),
+    )
+    .addOption(
+      new Option('--key-columns <list>', 'key columns overriding the first-column rule: table=col[+col],...').env(
+        'MIRROR_KEY_COLUMNS',
+      ),
+    )
+    .addOption(
+      new Option('--max-open-databases <n>', 'tenant databases kept open at once')
+        .env('MIRROR_MAX_OPEN_DATABASES')
+        .default(String(DEFAULTS.maxOpenDatabases)),
+    )
+    .addOption(
+      new Option('--idle-database-seconds <n>', 'close a tenant database unused for this long')
+        .env('MIRROR_IDLE_DATABASE_SECONDS')
+        .default(String(DEFAULTS.idleDatabaseMs / 1000)),
+    )
+}
+
+/** Commander's option names → the config parser's raw fields. */
+export function rawServiceOptions(options: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  const certs = options.federatedCert
+  return {
+    port: DEFAULTS.port,
+    host: DEFAULTS.host,
+    path: DEFAULTS.path,
+    logLevel: DEFAULTS.logLevel,
+    ...options,
+    federatedCert: typeof certs === 'string' ? [certs] : certs,
+    ...extra,
+  }
+}

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto'
+import { Hono } from 'hono'
+import type { Logger } from '../../application/ports/logger.port.ts'
+import { dispatch, internalFailure } from './dispatch.ts'
+import type { MirroringUseCases } from './mirroring-use-cases.ts'
+import { type BodyLimits, readEnvelope } from './read-envelope.ts'
+import { identifyRequest, isFault } from './soap/soap-envelope.ts'
+import { type SoapFault, writeFault } from './soap/soap-fault.ts'
+
+export interface HttpOptions {
+  /** Path of the SOAP endpoint; `/` is always accepted too. */
+  readonly path: string
+  readonly limits: BodyLimits
+}
+
+const XML = { 'content-type': 'text/xml; charset=utf-8' }
+
+/**
+ * The HTTP input adapter: one POST endpoint for the five operations, `GET /healthz`. Hono is
+ * only this adapter; the use cases arrive ready-made from the composition root.
+ */
+export function createHttpApp(useCases: MirroringUseCases, logger: Logger, options: HttpOptions): Hono {
+  const app = new Hono()
+  const endpoint = async (c: { req: { raw: Request; header(name: string): string | undefined } }) => {
+    const started = performance.now()
+    const ms = () => Math.round(performance.now() - started)
+    const root = await readEnvelope(c.req.raw, options.limits)
+    const identified = isFault(root) ? root : identifyRequest(root, c.req.header('soapaction'))
+    if (isFault(identified)) {
+      logger.warn({ outcome: 'fault', status: identified.status, reason: identified.message, ms: ms() }, 'SOAP fault')
+      return faultResponse(identified)
+    }
+    try {
+      const { xml, outcome } = await dispatch(identified, useCases)
+      const fields = {
+        operation: identified.operation,
+        contextId: outcome.contextId,
+        tables: outcome.tables,
+        rows: outcome.rows,
+        ms: ms(),
+        outcome: outcome.result.ok ? 'ok' : 'failed',
+        ...(outcome.result.ok ? {} : { error: outcome.result.error.kind }),
+      }
+      if (outcome.result.ok) logger.info(fields, `${identified.operation} ok`)
+      else logger.warn(fields, `${identified.operation} failed`)
+      return new Response(xml, { status: 200, headers: XML })
+    } catch (error) {
+      const reference = randomUUID().slice(0, 8)
+      logger.error(
+        { operation: identified.operation, reference, err: describeThrown(error), ms: ms() },
+        'operation crashed',
+      )
+      return new Response(internalFailure(identified, reference), { status: 200, headers: XML })
+    }
+  }
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }))
+  for (const path of new Set([options.path, '/'])) {
+    app.post(path, (c) => endpoint(c))
+    app.on(['GET', 'PUT', 'DELETE', 'PATCH'], path, (c) =>
+      c.text('Use POST with a SOAP 1.1 envelope.', 405, { allow: 'POST' }),
+    )
+  }
+  app.onError((error, c) => {
+    logger.error({ err: describeThrown(error) }, 'unhandled error')
+    return c.body(writeFault({ code: 'Server', status: 500, message: 'internal error' }), 500, XML)
+  })
+  return app
+}
+
+function faultResponse(f: SoapFault): Response {
+  return new Response(writeFault(f), { status: f.status, headers: XML })
+}
+
+function describeThrown(error: unknown): Record<string, unknown> {
+  return error instanceof Error
+    ? { type: error.name, message: error.message, stack: error.stack }
+    : { message: String(error) }
+}

@@ -1,0 +1,82 @@
+import { describeError } from '../../application/describe-error.ts'
+import type { OperationError } from '../../application/operation-error.ts'
+import type { OperationOutcome } from '../../application/operation-outcome.ts'
+import type { Result } from '../../domain/shared/result.ts'
+import type { MirroringUseCases } from './mirroring-use-cases.ts'
+import {
+  readAuthenticate,
+  readReplicationCompleted,
+  readRowData,
+  readTableSchema,
+  readWipe,
+} from './soap/request-readers.ts'
+import { writeAuthenticateResponse, writeStatusResponse, writeTableSchemaResponse } from './soap/response-writers.ts'
+import type { IdentifiedRequest } from './soap/soap-envelope.ts'
+
+export interface Dispatched {
+  readonly xml: string
+  readonly outcome: OperationOutcome<unknown>
+}
+
+/** Runs an identified request: read the body, call the use case, write the reply in WSDL order. */
+export async function dispatch(request: IdentifiedRequest, useCases: MirroringUseCases): Promise<Dispatched> {
+  switch (request.operation) {
+    case 'Authenticate':
+      return run(
+        readAuthenticate(request),
+        (r) => useCases.authenticate.execute(r),
+        (value, error) => writeAuthenticateResponse(value, error),
+      )
+    case 'TableSchema':
+      return run(
+        readTableSchema(request),
+        (r) => useCases.syncTableSchemas.execute(r),
+        (value, error) => writeTableSchemaResponse(value, error),
+      )
+    case 'RowData':
+      return run(
+        readRowData(request),
+        (r) => useCases.applyRowData.execute(r),
+        (_, error) => writeStatusResponse('RowData', error),
+      )
+    case 'Wipe':
+      return run(
+        readWipe(request),
+        (r) => useCases.wipeTable.execute(r),
+        (_, error) => writeStatusResponse('Wipe', error),
+      )
+    case 'ReplicationCompleted':
+      return run(
+        readReplicationCompleted(request),
+        (r) => useCases.completeReplication.execute(r),
+        (_, error) => writeStatusResponse('ReplicationCompleted', error),
+      )
+  }
+}
+
+async function run<I, O>(
+  input: Result<I, OperationError>,
+  execute: (input: I) => Promise<OperationOutcome<O>>,
+  write: (value: O | undefined, error: string | undefined) => string,
+): Promise<Dispatched> {
+  const outcome: OperationOutcome<O> = input.ok
+    ? await execute(input.value)
+    : { result: input, contextId: undefined, tables: 0, rows: 0 }
+  const xml = outcome.result.ok
+    ? write(outcome.result.value, undefined)
+    : write(undefined, describeError(outcome.result.error))
+  return { xml, outcome }
+}
+
+/** The reply to an identified request whose handling threw: IsSuccessful=false, no details. */
+export function internalFailure(request: IdentifiedRequest, reference: string): string {
+  const message = describeError({ kind: 'Internal', reference })
+  switch (request.operation) {
+    case 'Authenticate':
+      return writeAuthenticateResponse(undefined, message)
+    case 'TableSchema':
+      return writeTableSchemaResponse(undefined, message)
+    default:
+      return writeStatusResponse(request.operation, message)
+  }
+}

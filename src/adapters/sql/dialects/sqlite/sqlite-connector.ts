@@ -1,0 +1,42 @@
+import { mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import Database from 'better-sqlite3'
+import { Kysely, SqliteDialect as KyselySqliteDriver } from 'kysely'
+import type { ContextId } from '../../../../domain/handshake/context-id.ts'
+import type { TenantConnector } from '../../kysely-mirror-databases.ts'
+import type { Db } from '../../sql-dialect.ts'
+
+/**
+ * One SQLite file per tenant, `<dir>/<database name>.sqlite` (wire-profile §6). WAL lets
+ * readers (a partner's reports) run beside the writer; NORMAL sync keeps every committed batch
+ * across a crash of the process, and a power cut can only lose whole recent transactions, each
+ * with its own LSN, which the Mirroring Task then resends.
+ */
+export class SqliteConnector implements TenantConnector {
+  readonly #dir: string
+  readonly #name: (contextId: ContextId) => string
+
+  constructor(dir: string, name: (contextId: ContextId) => string) {
+    this.#dir = resolve(dir)
+    this.#name = name
+  }
+
+  fileFor(contextId: ContextId): string {
+    return join(this.#dir, `${this.#name(contextId)}.sqlite`)
+  }
+
+  async open(contextId: ContextId): Promise<Db> {
+    mkdirSync(this.#dir, { recursive: true })
+    return openSqlite(this.fileFor(contextId))
+  }
+}
+
+export function openSqlite(file: string): Db {
+  const database = new Database(file)
+  database.pragma('journal_mode = WAL')
+  database.pragma('synchronous = NORMAL')
+  database.pragma('busy_timeout = 10000')
+  // Integers come back as BigInt so that bigint columns keep every digit.
+  database.defaultSafeIntegers(true)
+  return new Kysely({ dialect: new KyselySqliteDriver({ database }) })
+}

@@ -1,0 +1,40 @@
+import type { ColumnType } from '../../../../domain/schema/column-type.ts'
+
+/**
+ * SQL Server type → SQLite declared type. SQLite keeps values by affinity, so the names are
+ * chosen to give the right affinity while telling a reader what the source type was
+ * (INTEGER for int keeps a single int key as the rowid). See the README's type table.
+ */
+export function renderSqliteType(type: ColumnType): string {
+  switch (type.kind) {
+    case 'integer':
+      return type.size === 'int' ? 'INTEGER' : type.size.toUpperCase()
+    case 'bit':
+      return 'BOOLEAN'
+    case 'float':
+      return type.size === 'real' ? 'REAL' : 'FLOAT'
+    case 'decimal':
+      return `NUMERIC(${type.precision},${type.scale})`
+    case 'money':
+      return type.size === 'money' ? 'NUMERIC(19,4)' : 'NUMERIC(10,4)'
+    case 'datetime':
+    case 'datetime2':
+      return 'DATETIME'
+    case 'datetimeoffset':
+      return 'DATETIMEOFFSET'
+    case 'date':
+      return 'DATE'
+    case 'time':
+      return 'TIME'
+    case 'string':
+      if (type.length === 'max') return 'TEXT'
+      return `${type.unicode ? 'N' : ''}${type.fixed ? 'CHAR' : 'VARCHAR'}(${type.length})`
+    case 'text':
+    case 'xml':
+    case 'uniqueidentifier':
+      return 'TEXT'
+    case 'binary':
+    case 'image':
+      return 'BLOB'
+  }
+}

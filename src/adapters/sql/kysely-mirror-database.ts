@@ -1,0 +1,170 @@
+import type {
+  AppliedPlan,
+  MirrorDatabase,
+  MirrorState,
+  MirrorTableState,
+} from '../../application/ports/mirror-database.port.ts'
+import { MirrorStoreError } from '../../application/ports/mirror-database.port.ts'
+import type { Row } from '../../domain/changes/cell-value.ts'
+import type { ChangeBatch } from '../../domain/changes/change-batch.ts'
+import { type Lsn, NO_LSN } from '../../domain/changes/lsn.ts'
+import type { ContextId } from '../../domain/handshake/context-id.ts'
+import { identifierKey } from '../../domain/schema/identifier.ts'
+import { metadataTableName } from '../../domain/schema/metadata-table.ts'
+import type { TablePlan } from '../../domain/schema/schema-plan.ts'
+import type { TableSchema } from '../../domain/schema/table-schema.ts'
+import { MirrorMetadata } from './mirror-metadata.ts'
+import type { Db, SqlDialect } from './sql-dialect.ts'
+
+/**
+ * The mirror database port over Kysely, generic in the SQL dialect: it owns the transactions,
+ * the metadata table and the order of steps; the dialect supplies the engine's SQL. Driver
+ * errors leave as MirrorStoreError with a message that is safe to send back.
+ */
+export class KyselyMirrorDatabase implements MirrorDatabase {
+  readonly contextId: ContextId
+  readonly #db: Db
+  readonly #dialect: SqlDialect
+  readonly #metadata: MirrorMetadata
+  readonly #now: () => Date
+  #ready: Promise<void> | undefined
+
+  constructor(contextId: ContextId, db: Db, dialect: SqlDialect, now: () => Date = () => new Date()) {
+    this.contextId = contextId
+    this.#db = db
+    this.#dialect = dialect
+    this.#metadata = new MirrorMetadata(metadataTableName(contextId))
+    this.#now = now
+  }
+
+  async readState(): Promise<MirrorState> {
+    return this.#guard(undefined, async () => {
+      await this.#ensureReady()
+      const tables = await this.#metadata.readAll(this.#db)
+      const physical = await this.#dialect.listTables(this.#db)
+      return { tables, physicalTables: new Set(physical.map(identifierKey)) }
+    })
+  }
+
+  async applyTablePlan(plan: TablePlan, schemaHash: string): Promise<AppliedPlan> {
+    return this.#guard(plan.table.name, () =>
+      this.#transaction(async (trx) => {
+        const result = await this.#applyPlan(trx, plan)
+        await this.#metadata.write(trx, plan.table, schemaHash, result.lsn, this.#now())
+        return result
+      }),
+    )
+  }
+
+  async #applyPlan(trx: Db, plan: TablePlan): Promise<AppliedPlan> {
+    const current = await this.#stateOf(trx, plan.table.name)
+    switch (plan.kind) {
+      case 'unchanged':
+        return { change: 'None', lsn: current?.lsn ?? NO_LSN, warnings: [] }
+      case 'create':
+      case 'recreate':
+        return this.#recreate(trx, plan.table, plan.kind === 'create' ? 'Created' : 'Recreated')
+      case 'alter': {
+        const warnings = await this.#dialect.alterTable(trx, plan.from, plan.table, plan.steps)
+        if (warnings === undefined) return this.#recreate(trx, plan.table, 'Recreated')
+        return { change: 'Altered', lsn: current?.lsn ?? NO_LSN, warnings }
+      }
+    }
+  }
+
+  async #recreate(trx: Db, table: TableSchema, change: 'Created' | 'Recreated'): Promise<AppliedPlan> {
+    await this.#dialect.dropTable(trx, table.name)
+    const warnings = await this.#dialect.createTable(trx, table)
+    return { change, lsn: NO_LSN, warnings }
+  }
+
+  async dropTables(tables: readonly string[]): Promise<void> {
+    await this.#guard(undefined, () =>
+      this.#transaction(async (trx) => {
+        const state = await this.#metadata.readAll(trx)
+        for (const table of tables) {
+          const owned = state.get(identifierKey(table))
+          if (!owned?.createdByMirror) continue
+          await this.#dialect.dropTable(trx, owned.table)
+          await this.#metadata.remove(trx, owned.table)
+        }
+      }),
+    )
+  }
+
+  async applyBatches(batches: readonly ChangeBatch[]): Promise<void> {
+    if (batches.length === 0) return
+    const table = batches.length === 1 ? batches[0]!.table.name : undefined
+    await this.#guard(table, () =>
+      this.#transaction(async (trx) => {
+        for (const batch of batches) {
+          await this.#guard(batch.table.name, async () => {
+            if (batch.deletes.length > 0) await this.#dialect.deleteRows(trx, batch.table, batch.deletes)
+            if (batch.upserts.length > 0) await this.#dialect.upsertRows(trx, batch.table, batch.upserts)
+            await this.#requireLsn(trx, batch.table.name, batch.lsn)
+          })
+        }
+      }),
+    )
+  }
+
+  async wipe(table: string): Promise<void> {
+    await this.#guard(table, () =>
+      this.#transaction(async (trx) => {
+        await this.#dialect.truncateTable(trx, table)
+        await this.#requireLsn(trx, table, NO_LSN)
+      }),
+    )
+  }
+
+  async setLsn(table: string, lsn: Lsn): Promise<void> {
+    await this.#guard(table, () => this.#transaction((trx) => this.#requireLsn(trx, table, lsn)))
+  }
+
+  async *readRows(table: string): AsyncIterable<Row> {
+    const state = await this.#stateOf(this.#db, table)
+    if (!state?.schema) throw new MirrorStoreError(`table ${table} is not in the mirror`, 'fatal', table)
+    yield* this.#dialect.readRows(this.#db, { ...state.schema, name: state.table })
+  }
+
+  /** Closes the tenant's connection(s). */
+  async close(): Promise<void> {
+    await this.#db.destroy()
+  }
+
+  async #requireLsn(trx: Db, table: string, lsn: Lsn): Promise<void> {
+    const updated = await this.#metadata.setLsn(trx, table, lsn, this.#now())
+    if (updated === 0) throw new MirrorStoreError(`table ${table} has no metadata row`, 'fatal', table)
+  }
+
+  async #stateOf(db: Db, table: string): Promise<MirrorTableState | undefined> {
+    await this.#ensureReady()
+    return this.#metadata.readOne(db, table)
+  }
+
+  #ensureReady(): Promise<void> {
+    this.#ready ??= this.#dialect.ensureMetadataTable(this.#db, this.#metadata.table).catch((error) => {
+      this.#ready = undefined
+      throw error
+    })
+    return this.#ready
+  }
+
+  #transaction<T>(work: (trx: Db) => Promise<T>): Promise<T> {
+    return this.#db.transaction().execute(async (trx) => {
+      await this.#ensureReady()
+      return work(trx)
+    })
+  }
+
+  async #guard<T>(table: string | undefined, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work()
+    } catch (error) {
+      if (error instanceof MirrorStoreError) throw error
+      throw new MirrorStoreError(this.#dialect.describeError(error), this.#dialect.classifyError(error), table, {
+        cause: error,
+      })
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import type { MirrorDatabase, MirrorDatabaseProvider } from '../../application/ports/mirror-database.port.ts'
+import type { Row } from '../../domain/changes/cell-value.ts'
+import type { ChangeBatch } from '../../domain/changes/change-batch.ts'
+import type { Lsn } from '../../domain/changes/lsn.ts'
+import type { ContextId } from '../../domain/handshake/context-id.ts'
+import type { TablePlan } from '../../domain/schema/schema-plan.ts'
+import { KyselyMirrorDatabase } from './kysely-mirror-database.ts'
+import type { Db, SqlDialect } from './sql-dialect.ts'
+import { TenantPool } from './tenant-pool.ts'
+
+export interface TenantConnector {
+  /** Opens (creating on first use) the tenant's database. */
+  open(contextId: ContextId): Promise<Db>
+}
+
+export interface PoolOptions {
+  /** Tenant databases kept open at once; the least recently used idle one closes first. */
+  readonly maxOpen: number
+  /** An unused tenant database closes after this long. */
+  readonly idleMs: number
+}
+
+/** MirrorDatabaseProvider over a dialect and a connector, with per-tenant connections pooled. */
+export class KyselyMirrorDatabases implements MirrorDatabaseProvider {
+  readonly #pool: TenantPool<KyselyMirrorDatabase>
+
+  constructor(dialect: SqlDialect, connector: TenantConnector, options: PoolOptions) {
+    this.#pool = new TenantPool({
+      open: async (key) => new KyselyMirrorDatabase(key as ContextId, await connector.open(key as ContextId), dialect),
+      close: (mirror) => mirror.close(),
+      ...options,
+    })
+  }
+
+  async forTenant(contextId: ContextId): Promise<MirrorDatabase> {
+    return new PooledMirrorDatabase(contextId, this.#pool)
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.close()
+  }
+}
+
+/** Each call borrows the tenant's database from the pool, so that an idle one can be closed. */
+class PooledMirrorDatabase implements MirrorDatabase {
+  readonly contextId: ContextId
+  readonly #pool: TenantPool<KyselyMirrorDatabase>
+
+  constructor(contextId: ContextId, pool: TenantPool<KyselyMirrorDatabase>) {
+    this.contextId = contextId
+    this.#pool = pool
+  }
+
+  readState() {
+    return this.#pool.use(this.contextId, (db) => db.readState())
+  }
+
+  applyTablePlan(plan: TablePlan, schemaHash: string) {
+    return this.#pool.use(this.contextId, (db) => db.applyTablePlan(plan, schemaHash))
+  }
+
+  dropTables(tables: readonly string[]) {
+    return this.#pool.use(this.contextId, (db) => db.dropTables(tables))
+  }
+
+  applyBatches(batches: readonly ChangeBatch[]) {
+    return this.#pool.use(this.contextId, (db) => db.applyBatches(batches))
+  }
+
+  wipe(table: string) {
+    return this.#pool.use(this.contextId, (db) => db.wipe(table))
+  }
+
+  setLsn(table: string, lsn: Lsn) {
+    return this.#pool.use(this.contextId, (db) => db.setLsn(table, lsn))
+  }
+
+  async *readRows(table: string): AsyncIterable<Row> {
+    const lease = await this.#pool.acquire(this.contextId)
+    try {
+      yield* lease.resource.readRows(table)
+    } finally {
+      lease.release()
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import { type ChangeBatch, decodeBatch } from '../domain/changes/change-batch.ts'
+import type { RowDataRequest, WireRowBatch } from '../domain/protocol/messages.ts'
+import { identifierKey, identifierProblem } from '../domain/schema/identifier.ts'
+import { formatSqlServerType } from '../domain/schema/sql-server-type.ts'
+import { buildTableSchema, findColumn, type TableSchema } from '../domain/schema/table-schema.ts'
+import { clip } from '../domain/shared/clip.ts'
+import { err, ok, type Result } from '../domain/shared/result.ts'
+import { tableLockKey } from './authorize-call.ts'
+import type { MirroringDeps } from './mirroring-deps.ts'
+import type { OperationError } from './operation-error.ts'
+import { type OperationOutcome, outcome } from './operation-outcome.ts'
+import { failed, reported, runMirror } from './operation-support.ts'
+import type { MirrorState } from './ports/mirror-database.port.ts'
+
+export interface RowDataResult {
+  readonly batches: readonly ChangeBatch[]
+}
+
+/**
+ * RowData (protocol.md §3.4, wire-profile §4–§5): decodes every batch of the call first, so
+ * that one bad value writes nothing, then applies all batches with their LSNs in one
+ * transaction while holding the (tenant, table) locks of every table involved.
+ */
+export class ApplyRowData {
+  readonly #deps: MirroringDeps
+
+  constructor(deps: MirroringDeps) {
+    this.#deps = deps
+  }
+
+  async execute(request: RowDataRequest): Promise<OperationOutcome<RowDataResult>> {
+    return reported(this.#deps.admin, 'RowData', await this.#run(request))
+  }
+
+  async #run(request: RowDataRequest): Promise<OperationOutcome<RowDataResult>> {
+    const call = await this.#deps.authorize.execute(request.signedToken)
+    if (!call.ok) return failed(call.error)
+    const { contextId } = call.value
+    const rows = request.batches.reduce((n, b) => n + b.rows.length, 0)
+    const tables = new Set(request.batches.map((b) => identifierKey(b.table.name))).size
+    if (request.batches.length === 0) return outcome(ok({ batches: [] }), contextId)
+
+    const db = await this.#deps.mirrors.forTenant(contextId)
+    const state = await db.readState()
+    const batches: ChangeBatch[] = []
+    for (const wire of request.batches) {
+      const batch = this.#decode(wire, state)
+      if (!batch.ok) return outcome(batch, contextId, tables, rows)
+      batches.push(batch.value)
+    }
+
+    const keys = batches.map((b) => tableLockKey(contextId, b.table.name))
+    const applied = await runMirror(batches.length === 1 ? batches[0]!.table.name : undefined, () =>
+      this.#deps.locks.run(keys, () => db.applyBatches(batches)),
+    )
+    return outcome(applied.ok ? ok({ batches }) : applied, contextId, tables, rows)
+  }
+
+  #decode(wire: WireRowBatch, state: MirrorState): Result<ChangeBatch, OperationError> {
+    const problem = identifierProblem(wire.table.name)
+    if (problem) return err({ kind: 'InvalidTableName', table: clip(wire.table.name), reason: problem })
+    const stored = state.tables.get(identifierKey(wire.table.name))
+    if (!stored?.schema || !state.physicalTables.has(identifierKey(wire.table.name))) {
+      return err({ kind: 'TableNotInMirror', table: wire.table.name })
+    }
+    const mirror = stored.schema
+    const keyColumns = new Map([[identifierKey(mirror.name), mirror.key.map((i) => mirror.columns[i]!.name)]])
+    const info = buildTableSchema(wire.table, { keyColumns })
+    if (!info.ok) return info
+    const mismatch = tableInfoMismatch(info.value, mirror)
+    if (mismatch) return err({ kind: 'TableInfoMismatch', table: mirror.name, reason: mismatch })
+    // Rows are applied under the mirror's own names, whatever case TableInfo used.
+    const named: TableSchema = {
+      ...info.value,
+      name: mirror.name,
+      columns: info.value.columns.map((c) => ({ ...c, name: findColumn(mirror, c.name)!.name })),
+    }
+    return decodeBatch(wire, named)
+  }
+}
+
+/** TableInfo may list fewer columns than the mirror, in any order, but each must match by name and type. */
+function tableInfoMismatch(info: TableSchema, mirror: TableSchema): string | undefined {
+  for (const column of info.columns) {
+    const target = findColumn(mirror, column.name)
+    if (!target) return `column ${column.name} is not in the mirror`
+    const sent = formatSqlServerType(column.type)
+    const kept = formatSqlServerType(target.type)
+    if (sent !== kept) return `column ${column.name} is ${sent} in TableInfo but ${kept} in the mirror`
+  }
+  return undefined
+}

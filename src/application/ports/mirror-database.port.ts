@@ -1,0 +1,97 @@
+import type { Row } from '../../domain/changes/cell-value.ts'
+import type { ChangeBatch } from '../../domain/changes/change-batch.ts'
+import type { Lsn } from '../../domain/changes/lsn.ts'
+import type { ContextId } from '../../domain/handshake/context-id.ts'
+import type { SchemaChangeKind, TablePlan } from '../../domain/schema/schema-plan.ts'
+import type { TableSchema } from '../../domain/schema/table-schema.ts'
+
+/** One row of the tenant's metadata table `<contextId>_mirroring` (wire-profile §3). */
+export interface MirrorTableState {
+  /** The table's name as the mirror created it. */
+  readonly table: string
+  readonly lsn: Lsn
+  readonly schemaHash: string
+  /** The schema the table was built with; undefined when the stored text no longer parses. */
+  readonly schema: TableSchema | undefined
+  /** Only tables the mirror created are ever dropped by it. */
+  readonly createdByMirror: boolean
+  /** ISO 8601 time of the last schema change, wipe or batch. */
+  readonly updatedAt: string
+}
+
+export interface MirrorState {
+  /** Metadata rows by lower-cased table name. */
+  readonly tables: ReadonlyMap<string, MirrorTableState>
+  /** Lower-cased names of the tables that physically exist in the mirror database. */
+  readonly physicalTables: ReadonlySet<string>
+}
+
+export interface AppliedPlan {
+  /** What was done; a dialect may turn an alter into a recreate. */
+  readonly change: SchemaChangeKind
+  /** The table's LSN afterwards: kept by unchanged and alter, -1 after create and recreate. */
+  readonly lsn: Lsn
+  /** Things the engine could not keep, e.g. an untranslatable default; the rows are unaffected. */
+  readonly warnings: readonly string[]
+}
+
+/**
+ * One tenant's mirror database. Every write method is one transaction: it happens whole or
+ * not at all, the metadata row included. Implementations are the Kysely adapter (per SQL
+ * dialect) and the in-memory one; both pass `test/contracts/mirror-database.contract.ts`.
+ */
+export interface MirrorDatabase {
+  readonly contextId: ContextId
+
+  /** The metadata table's rows and the physical table names, in one read. */
+  readState(): Promise<MirrorState>
+
+  /**
+   * Creates, alters or recreates one table per the plan and stores `schemaHash`, the schema
+   * and the resulting LSN. For `unchanged` only the metadata is refreshed. A table that exists
+   * without a metadata row is replaced (the documented way to force a resync is to delete its
+   * metadata row).
+   */
+  applyTablePlan(plan: TablePlan, schemaHash: string): Promise<AppliedPlan>
+
+  /** Drops the named tables and their metadata rows, but only those the mirror created. */
+  dropTables(tables: readonly string[]): Promise<void>
+
+  /** Applies every batch and stores each batch's LSN for its table, all in one transaction. */
+  applyBatches(batches: readonly ChangeBatch[]): Promise<void>
+
+  /** Empties the table, keeping its definition, and sets its LSN to -1, in one transaction. */
+  wipe(table: string): Promise<void>
+
+  /** Sets a table's LSN (an operator's forced resync uses -1). */
+  setLsn(table: string, lsn: Lsn): Promise<void>
+
+  /** Streams a table's rows, positional to its stored schema, in key order. */
+  readRows(table: string): AsyncIterable<Row>
+}
+
+/** Resolves tenants to their mirror databases; the NuGet package's ResolveConnection. */
+export interface MirrorDatabaseProvider {
+  /** Opens (and on first use creates) the tenant's mirror database. */
+  forTenant(contextId: ContextId): Promise<MirrorDatabase>
+  /** Closes every open connection; calls in flight finish first. */
+  close(): Promise<void>
+}
+
+export type FailureClass = 'transient' | 'conflict' | 'fatal'
+
+/**
+ * A mirror write that the engine refused. Adapters throw it with a message safe to send back
+ * (no row values, no credentials); the use cases turn it into `IsSuccessful=false`.
+ */
+export class MirrorStoreError extends Error {
+  readonly classification: FailureClass
+  readonly table: string | undefined
+
+  constructor(message: string, classification: FailureClass, table?: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'MirrorStoreError'
+    this.classification = classification
+    this.table = table
+  }
+}

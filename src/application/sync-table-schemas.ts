@@ -1,0 +1,141 @@
+import type { ContextId } from '../domain/handshake/context-id.ts'
+import type { TableSchemaReply, TableSchemaRequest, WireTableLsn } from '../domain/protocol/messages.ts'
+import { identifierKey } from '../domain/schema/identifier.ts'
+import { metadataTableName } from '../domain/schema/metadata-table.ts'
+import { schemaFingerprint } from '../domain/schema/schema-fingerprint.ts'
+import { planTable, type TablePlan } from '../domain/schema/schema-plan.ts'
+import { buildTableSchema, type TableSchema } from '../domain/schema/table-schema.ts'
+import { err, ok, type Result } from '../domain/shared/result.ts'
+import { tableLockKey } from './authorize-call.ts'
+import type { MirroringDeps } from './mirroring-deps.ts'
+import type { OperationError } from './operation-error.ts'
+import { type OperationOutcome, outcome } from './operation-outcome.ts'
+import { failed, reported, runHook, runMirror } from './operation-support.ts'
+import type { MirrorDatabase, MirrorState } from './ports/mirror-database.port.ts'
+
+/**
+ * TableSchema (protocol.md §3.3, wire-profile §3): brings every requested table to its schema,
+ * drops the mirror's own tables that are no longer requested, and answers each table's LSN in
+ * request order. Every table is validated before anything is touched, so a bad table changes
+ * nothing; each table's change is then atomic with its metadata row.
+ */
+export class SyncTableSchemas {
+  readonly #deps: MirroringDeps
+
+  constructor(deps: MirroringDeps) {
+    this.#deps = deps
+  }
+
+  async execute(request: TableSchemaRequest): Promise<OperationOutcome<TableSchemaReply>> {
+    return reported(this.#deps.admin, 'TableSchema', await this.#run(request))
+  }
+
+  async #run(request: TableSchemaRequest): Promise<OperationOutcome<TableSchemaReply>> {
+    const call = await this.#deps.authorize.execute(request.signedToken)
+    if (!call.ok) return failed(call.error)
+    const { contextId } = call.value
+
+    const schemas = this.#validate(request, contextId)
+    if (!schemas.ok) return failed(schemas.error, contextId)
+
+    const db = await this.#deps.mirrors.forTenant(contextId)
+    const state = await db.readState()
+    const lsns: WireTableLsn[] = []
+    for (const schema of schemas.value) {
+      const lsn = await this.#syncTable(db, state, schema, request.clientState)
+      if (!lsn.ok) return outcome(lsn, contextId, lsns.length)
+      lsns.push({ table: schema.name, lsn: lsn.value })
+    }
+
+    const dropped = await this.#dropAbsent(db, state, schemas.value)
+    if (!dropped.ok) return outcome(dropped, contextId, lsns.length)
+    return outcome(ok({ lsns }), contextId, lsns.length)
+  }
+
+  #validate(request: TableSchemaRequest, contextId: ContextId): Result<TableSchema[], OperationError> {
+    const reserved = identifierKey(metadataTableName(contextId))
+    const seen = new Set<string>()
+    const schemas: TableSchema[] = []
+    for (const wire of request.tables) {
+      const schema = buildTableSchema(wire, this.#deps.schema)
+      if (!schema.ok) return schema
+      const key = identifierKey(schema.value.name)
+      if (key === reserved) return err({ kind: 'ReservedTableName', table: schema.value.name })
+      if (seen.has(key)) return err({ kind: 'DuplicateTable', table: schema.value.name })
+      seen.add(key)
+      schemas.push(schema.value)
+    }
+    return ok(schemas)
+  }
+
+  async #syncTable(
+    db: MirrorDatabase,
+    state: MirrorState,
+    schema: TableSchema,
+    clientState: string,
+  ): Promise<Result<number, OperationError>> {
+    const key = identifierKey(schema.name)
+    const hash = this.#deps.hasher.hash(schemaFingerprint(schema))
+    const stored = state.tables.get(key)
+    const exists = state.physicalTables.has(key)
+
+    let lsn: number
+    let change: 'None' | 'Created' | 'Altered' | 'Recreated' = 'None'
+    if (stored && exists && stored.schemaHash === hash) {
+      lsn = stored.lsn
+    } else {
+      const plan = choosePlan(schema, stored?.schema, stored !== undefined, exists)
+      const applied = await runMirror(schema.name, () =>
+        this.#deps.locks.run([tableLockKey(db.contextId, schema.name)], () => db.applyTablePlan(plan, hash)),
+      )
+      if (!applied.ok) return applied
+      lsn = applied.value.lsn
+      change = applied.value.change
+      for (const warning of applied.value.warnings) {
+        await runHook('logEvent', () =>
+          this.#deps.admin.logEvent?.({
+            contextId: db.contextId,
+            operation: 'TableSchema',
+            type: 'Warning',
+            message: warning,
+          }),
+        )
+      }
+    }
+
+    const hook = await runHook('onBeforeReplicateTable', () =>
+      this.#deps.admin.onBeforeReplicateTable?.({ contextId: db.contextId, table: schema.name, change, clientState }),
+    )
+    return hook.ok ? ok(lsn) : hook
+  }
+
+  async #dropAbsent(db: MirrorDatabase, state: MirrorState, requested: readonly TableSchema[]) {
+    const wanted = new Set(requested.map((s) => identifierKey(s.name)))
+    const absent = [...state.tables.values()].filter((t) => t.createdByMirror && !wanted.has(identifierKey(t.table)))
+    if (absent.length === 0) return ok(undefined)
+    const names = absent.map((t) => t.table)
+    return runMirror(undefined, () =>
+      this.#deps.locks.run(
+        names.map((n) => tableLockKey(db.contextId, n)),
+        () => db.dropTables(names),
+      ),
+    )
+  }
+}
+
+/**
+ * A table that exists without a usable record of how it was built is replaced: that is how an
+ * operator forces a resync (delete its metadata row), and the only safe reading of a schema
+ * the mirror cannot parse any more.
+ */
+function choosePlan(
+  desired: TableSchema,
+  current: TableSchema | undefined,
+  hasMetadata: boolean,
+  exists: boolean,
+): TablePlan {
+  if (!exists) return { kind: 'create', table: desired }
+  if (!hasMetadata) return { kind: 'recreate', from: undefined, table: desired, reason: 'table had no metadata row' }
+  if (!current) return { kind: 'recreate', from: undefined, table: desired, reason: 'stored schema is unreadable' }
+  return planTable(desired, current)
+}

@@ -1,0 +1,91 @@
+/**
+ * The five operations' payloads as they travel on the wire (protocol.md §3.1), before any
+ * validation. Numbers and booleans stay text here so that the domain, not the XML reader,
+ * decides what is acceptable and names what is not. Both sides of tenant-mirror use them:
+ * the client service reads them from SOAP, the Mirroring Task builds them.
+ */
+export interface WireColumn {
+  readonly name: string
+  /** SQL Server type string, e.g. `nvarchar(255)` (protocol.md §5). */
+  readonly type: string
+  /** `true` / `false` as sent. */
+  readonly isNullable: string
+  /** Empty, or `default (<SQL Server default definition>)`. */
+  readonly defaultValue: string
+}
+
+export interface WireTableSchema {
+  readonly name: string
+  readonly columns: readonly WireColumn[]
+}
+
+export interface WireRow {
+  /** `I`, `U` or `D` (wire-profile §5). */
+  readonly operation: string
+  /** Positional, one per TableInfo column; `null` is `i:nil="true"`. */
+  readonly values: readonly (string | null)[]
+}
+
+export interface WireRowBatch {
+  readonly table: WireTableSchema
+  readonly lsn: string
+  readonly rows: readonly WireRow[]
+}
+
+export interface WireTableLsn {
+  readonly table: string
+  readonly lsn: number
+}
+
+export interface WireReplicationSummary {
+  readonly table: string
+  readonly inserts: string
+  readonly updates: string
+  readonly deletes: string
+}
+
+/** Every request carries the SignedToken header and a ClientState (protocol.md §3). */
+export interface WireRequestBase {
+  readonly signedToken: string | undefined
+  readonly clientState: string
+}
+
+export interface AuthenticateRequest extends WireRequestBase {}
+
+export interface TableSchemaRequest extends WireRequestBase {
+  readonly tables: readonly WireTableSchema[]
+}
+
+export interface RowDataRequest extends WireRequestBase {
+  readonly batches: readonly WireRowBatch[]
+}
+
+export interface WipeRequest extends WireRequestBase {
+  readonly table: string
+}
+
+export interface ReplicationCompletedRequest extends WireRequestBase {
+  readonly changedTables: readonly WireReplicationSummary[]
+}
+
+export interface AuthenticateReply {
+  readonly signedApplicationToken: string
+  readonly supportedInterfaces: string
+  readonly build: string
+  readonly clientState: string
+  readonly additionalInformationJson: string
+}
+
+export interface TableSchemaReply {
+  readonly lsns: readonly WireTableLsn[]
+}
+
+export type OperationName = 'Authenticate' | 'TableSchema' | 'RowData' | 'Wipe' | 'ReplicationCompleted'
+
+export const OPERATION_NAMES: readonly OperationName[] = [
+  'Authenticate',
+  'TableSchema',
+  'RowData',
+  'Wipe',
+  'ReplicationCompleted',
+]
