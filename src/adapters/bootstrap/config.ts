@@ -53,7 +53,11 @@ export const DEFAULTS = {
 } as const
 
 const schema = z.object({
-  port: positive('--port').max(65535, '--port must be at most 65535'),
+  port: z.coerce
+    .number({ error: '--port must be a number' })
+    .int('--port must be an integer')
+    .min(0, '--port must be 0 (any free port) to 65535')
+    .max(65535, '--port must be at most 65535'),
   host: z.string().min(1, '--host must not be empty'),
   path: z.string().regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@/%-]*$/, '--path must be a URL path starting with /'),
   database: z.string().transform((value, ctx) => {

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { Command, Option } from 'commander'
 import { DEFAULTS, parseServiceConfig } from '../bootstrap/config.ts'
@@ -34,7 +35,13 @@ export function serveCommand(): Command {
     server.on('error', (error) => fail(`cannot listen on ${config.host}:${config.port}: ${error.message}`))
     server.on('listening', () =>
       service.logger.info(
-        { port: config.port, host: config.host, path: config.path, version: VERSION, database: config.database.kind },
+        {
+          port: (server.address() as AddressInfo).port,
+          host: config.host,
+          path: config.path,
+          version: VERSION,
+          database: config.database.kind,
+        },
         'tenant-mirror client service listening',
       ),
     )

@@ -9,6 +9,9 @@ export function loadPrivateKey(file: string): KeyObject {
 }
 
 export function privateKeyFrom(text: string, label: string): KeyObject {
+  if (/-----BEGIN (RSA )?PUBLIC KEY-----|-----BEGIN CERTIFICATE-----/.test(text)) {
+    throw new Error(`${label} holds a public key or certificate; the private key is needed`)
+  }
   let key: KeyObject
   try {
     key = text.trimStart().startsWith('<') ? keyFromRsaXml(text) : createPrivateKey(text)

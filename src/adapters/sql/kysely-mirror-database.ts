@@ -122,6 +122,7 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
   }
 
   async *readRows(table: string): AsyncIterable<Row> {
+    await this.#ensureReady()
     const state = await this.#stateOf(this.#db, table)
     if (!state?.schema) throw new MirrorStoreError(`table ${table} is not in the mirror`, 'fatal', table)
     yield* this.#dialect.readRows(this.#db, { ...state.schema, name: state.table })
@@ -137,8 +138,7 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
     if (updated === 0) throw new MirrorStoreError(`table ${table} has no metadata row`, 'fatal', table)
   }
 
-  async #stateOf(db: Db, table: string): Promise<MirrorTableState | undefined> {
-    await this.#ensureReady()
+  #stateOf(db: Db, table: string): Promise<MirrorTableState | undefined> {
     return this.#metadata.readOne(db, table)
   }
 
@@ -150,11 +150,10 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
     return this.#ready
   }
 
-  #transaction<T>(work: (trx: Db) => Promise<T>): Promise<T> {
-    return this.#db.transaction().execute(async (trx) => {
-      await this.#ensureReady()
-      return work(trx)
-    })
+  // Readiness first: SQLite has one connection, which the transaction holds until it ends.
+  async #transaction<T>(work: (trx: Db) => Promise<T>): Promise<T> {
+    await this.#ensureReady()
+    return this.#db.transaction().execute(work)
   }
 
   async #guard<T>(table: string | undefined, work: () => Promise<T>): Promise<T> {

@@ -93,14 +93,13 @@ function decodeBit(raw: string): Result<CellValue, string> {
 }
 
 const FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
-const REAL_MAX = 3.4028234663852886e38
 
 function decodeFloat(raw: string, size: 'real' | 'float'): Result<CellValue, string> {
   const text = expect(raw, ['F', 'M'])
   if (!text.ok) return text
   if (!FLOAT.test(text.value)) return err('is not a number')
   const value = Number(text.value)
-  if (!Number.isFinite(value) || (size === 'real' && Math.abs(value) > REAL_MAX)) {
+  if (!Number.isFinite(value) || (size === 'real' && !Number.isFinite(Math.fround(value)))) {
     return err(`is out of range for ${size}`)
   }
   return ok(value)

@@ -1,4 +1,4 @@
-import type { ColumnType } from '../../../../domain/schema/column-type.ts'
+import { type ColumnType, decimalShape } from '../../../../domain/schema/column-type.ts'
 
 /**
  * SQL Server type → SQLite declared type. SQLite keeps values by affinity, so the names are
@@ -14,9 +14,8 @@ export function renderSqliteType(type: ColumnType): string {
     case 'float':
       return type.size === 'real' ? 'REAL' : 'FLOAT'
     case 'decimal':
-      return `NUMERIC(${type.precision},${type.scale})`
     case 'money':
-      return type.size === 'money' ? 'NUMERIC(19,4)' : 'NUMERIC(10,4)'
+      return renderExact(type)
     case 'datetime':
     case 'datetime2':
       return 'DATETIME'
@@ -37,4 +36,14 @@ export function renderSqliteType(type: ColumnType): string {
     case 'image':
       return 'BLOB'
   }
+}
+
+/**
+ * SQLite keeps NUMERIC values as 64-bit floats, exact to 15 significant digits, so wider exact
+ * numbers (money included) are kept as TEXT, which loses no digit; arithmetic still reads them
+ * as numbers, but ORDER BY sorts them as text.
+ */
+function renderExact(type: ColumnType & { kind: 'decimal' | 'money' }): string {
+  const { precision, scale } = decimalShape(type)!
+  return precision <= 15 ? `NUMERIC(${precision},${scale})` : 'TEXT'
 }

@@ -1,0 +1,159 @@
+import { execFile, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, describe, expect, it } from 'vitest'
+import { keyFromRsaXml } from '../../../src/adapters/crypto/rsa-key-xml.ts'
+import { SAMPLE_CLIENT_ID, samplePath } from '../../support/fixtures.ts'
+
+const run = promisify(execFile)
+const BIN = new URL('../../../bin/tenant-mirror.js', import.meta.url).pathname
+const dir = mkdtempSync(join(tmpdir(), 'tm-cli-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+async function cli(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...env } })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+describe('tenant-mirror keys', () => {
+  it('generates an RSA-2048 pair as PEM and as the portal XML, the private key readable by its owner only', async () => {
+    const out = join(dir, 'keys')
+    const result = await cli(['keys', 'generate', '--out', out])
+    expect(result.code).toBe(0)
+    expect(statSync(join(out, 'private.pem')).mode & 0o777).toBe(0o600)
+    const xml = readFileSync(join(out, 'public.xml'), 'utf8')
+    expect(xml).toMatch(/^<RSAKeyValue><Modulus>[A-Za-z0-9+/=]+<\/Modulus><Exponent>AQAB<\/Exponent><\/RSAKeyValue>/)
+    expect(keyFromRsaXml(xml).asymmetricKeyDetails?.modulusLength).toBe(2048)
+    const converted = await cli(['keys', 'convert', join(out, 'public.xml')])
+    expect(converted.stdout).toBe(readFileSync(join(out, 'public.pem'), 'utf8'))
+  })
+
+  it('converts a private RSAKeyValue to PEM', async () => {
+    const { generateKeyPairSync } = await import('node:crypto')
+    const { rsaXmlFromKey } = await import('../../../src/adapters/crypto/rsa-key-xml.ts')
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 })
+    writeFileSync(join(dir, 'private.xml'), rsaXmlFromKey(privateKey, true))
+    const converted = await cli(['keys', 'convert', join(dir, 'private.xml')])
+    expect(converted.stdout).toBe(privateKey.export({ type: 'pkcs8', format: 'pem' }))
+  })
+})
+
+describe('tenant-mirror serve', () => {
+  it.each([
+    [[], {}, '--client-id is required'],
+    [['--client-id', 'abc'], {}, '--private-key is required'],
+    [['--client-id', 'abc', '--private-key', 'k.pem'], {}, '--superoffice-env or --federated-cert is required'],
+    [
+      ['--client-id', 'abc', '--private-key', 'k.pem', '--superoffice-env', 'development', '--port', 'eighty'],
+      {},
+      '--port must be a number',
+    ],
+    [
+      ['--client-id', 'abc', '--private-key', 'k.pem', '--superoffice-env', 'development'],
+      { PORT: '70000' },
+      '--port must be at most 65535',
+    ],
+    [
+      ['--client-id', 'abc', '--private-key', 'k.pem', '--superoffice-env', 'development', '--database', 'oracle://x'],
+      {},
+      "--database 'oracle://x' is not sqlite:<dir> or memory:",
+    ],
+    [['--client-id', 'abc', '--private-key', 'missing.pem', '--superoffice-env', 'development'], {}, 'missing.pem'],
+  ])('stops with one clear line for %j', async (args, env, message) => {
+    const result = await cli(['serve', ...args], env as Record<string, string>)
+    expect(result.code).not.toBe(0)
+    const lines = result.stderr.trim().split('\n')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain(message)
+  })
+
+  it('starts from environment variables, serves, and stops cleanly on SIGTERM', async () => {
+    await cli(['keys', 'generate', '--out', join(dir, 'serve-keys')])
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      env: {
+        PATH: process.env.PATH,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        MIRROR_CLIENT_ID: SAMPLE_CLIENT_ID,
+        MIRROR_PRIVATE_KEY: join(dir, 'serve-keys', 'private.pem'),
+        MIRROR_FEDERATED_CERT: samplePath('../certs/federated-login.stage.crt'),
+        MIRROR_DATABASE: `sqlite:${join(dir, 'serve-db')}`,
+      },
+    })
+    let output = ''
+    child.stdout.on('data', (d) => {
+      output += d
+    })
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no listening line: ${output}`)), 15_000)
+      child.stdout.on('data', () => {
+        if (output.includes('listening')) {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+    })
+    const line = JSON.parse(output.split('\n').find((l) => l.includes('listening'))!)
+    expect(line).toMatchObject({
+      level: 30,
+      service: 'tenant-mirror',
+      path: '/MirroringClientService.svc',
+      database: 'sqlite',
+    })
+    const exit = new Promise<number | null>((resolve) => child.on('exit', resolve))
+    child.kill('SIGTERM')
+    expect(await exit).toBe(0)
+  })
+})
+
+describe('tenant-mirror replay', () => {
+  it('fails with a non-zero status when a request fails, and says why', async () => {
+    await cli(['keys', 'generate', '--out', join(dir, 'replay-keys')])
+    const result = await cli([
+      'replay',
+      '--database',
+      'memory:',
+      '--superoffice-env',
+      'production',
+      '--client-id',
+      SAMPLE_CLIENT_ID,
+      '--private-key',
+      join(dir, 'replay-keys', 'private.pem'),
+      samplePath('SampleAuthenticateRequest.xml'),
+    ])
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(
+      /^SampleAuthenticateRequest.xml Authenticate Cust10003 IsSuccessful=false SignedToken is signed by an unknown key/,
+    )
+  })
+
+  it('reads several raw HTTP requests from one capture file', async () => {
+    const first = readFileSync(samplePath('TableSchemaRequest1.xml'), 'utf8')
+    const second = `POST /x HTTP/1.1\r\nSoapaction: "http://www.superoffice.com/online/mirroring/0.1/IMirroringClientService/Wipe"\r\n\r\n${readFileSync(samplePath('SampleWipeRequest.xml'), 'utf8')}`
+    writeFileSync(join(dir, 'two.http'), `${first}\r\n${second}`)
+    const result = await cli([
+      'replay',
+      '--database',
+      'memory:',
+      '--superoffice-env',
+      'development',
+      '--client-id',
+      SAMPLE_CLIENT_ID,
+      '--private-key',
+      join(dir, 'replay-keys', 'private.pem'),
+      join(dir, 'two.http'),
+    ])
+    expect(result.stdout.trim().split('\n')).toEqual([
+      'two.http#1 TableSchema Cust24709 IsSuccessful=true',
+      'two.http#2 Wipe Cust24709 IsSuccessful=true',
+    ])
+    expect(result.code).toBe(0)
+  })
+})

@@ -1,0 +1,255 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { type MirrorDatabase, MirrorStoreError } from '../../src/application/ports/mirror-database.port.ts'
+import type { Row } from '../../src/domain/changes/cell-value.ts'
+import { changes, column, createPlan, EVERY_TYPE, everyTypeRow, plan, schemaOf } from '../support/schemas.ts'
+
+export interface ContractSubject {
+  readonly db: MirrorDatabase
+  /** Creates a table in the same database that the mirror did not create (a partner's own). */
+  createForeignTable(name: string): Promise<void>
+  /** Whether a table exists physically, by any means the engine offers. */
+  tableExists(name: string): Promise<boolean>
+  cleanup(): Promise<void>
+}
+
+const person = schemaOf({
+  name: 'person',
+  columns: [
+    column('person_id', 'int', 'false'),
+    column('name', 'nvarchar(50)', 'false', "default (N'')"),
+    column('amount', 'decimal(10,2)'),
+  ],
+})
+
+async function rows(db: MirrorDatabase, table: string): Promise<Row[]> {
+  const out: Row[] = []
+  for await (const row of db.readRows(table)) out.push(row)
+  return out
+}
+
+async function lsnOf(db: MirrorDatabase, table: string): Promise<number | undefined> {
+  return (await db.readState()).tables.get(table.toLowerCase())?.lsn
+}
+
+/**
+ * The behaviour every MirrorDatabase must show (Debezium's abstract-contract pattern): run
+ * once per implementation, against a real engine where there is one.
+ */
+export function describeMirrorDatabaseContract(name: string, make: () => Promise<ContractSubject>) {
+  describe(`${name}: MirrorDatabase contract`, () => {
+    let subject: ContractSubject
+    let db: MirrorDatabase
+    beforeEach(async () => {
+      subject = await make()
+      db = subject.db
+    })
+    afterEach(async () => {
+      await subject.cleanup()
+    })
+
+    it('starts empty', async () => {
+      const state = await db.readState()
+      expect(state.tables.size).toBe(0)
+    })
+
+    it('creates a table with LSN -1 and records its schema and hash', async () => {
+      const applied = await db.applyTablePlan(createPlan(person), 'hash-1')
+      expect(applied).toMatchObject({ change: 'Created', lsn: -1 })
+      const state = await db.readState()
+      expect(state.physicalTables.has('person')).toBe(true)
+      expect(state.tables.get('person')).toMatchObject({
+        table: 'person',
+        lsn: -1,
+        schemaHash: 'hash-1',
+        createdByMirror: true,
+        schema: person,
+      })
+    })
+
+    it('stores every type and reads it back unchanged', async () => {
+      const table = schemaOf(EVERY_TYPE)
+      await db.applyTablePlan(createPlan(table), 'h')
+      const full = everyTypeRow(1)
+      const nulls: Row = [2, ...full.slice(1).map(() => null)]
+      await db.applyBatches([changes(table, 7, [full, nulls])])
+      expect(await rows(db, 'every_type')).toEqual([full, nulls])
+      expect(await lsnOf(db, 'every_type')).toBe(7)
+    })
+
+    it('applies upserts and deletes by key, with the batch LSN', async () => {
+      await db.applyTablePlan(createPlan(person), 'h')
+      await db.applyBatches([
+        changes(person, 10, [
+          [1, 'Ann', '1.50'],
+          [2, 'Bob', null],
+          [3, 'Cy', '3.00'],
+        ]),
+      ])
+      await db.applyBatches([changes(person, 11, [[2, 'Bobby', '2.25']], [[3], [99]])])
+      expect(await rows(db, 'person')).toEqual([
+        [1, 'Ann', '1.50'],
+        [2, 'Bobby', '2.25'],
+      ])
+      expect(await lsnOf(db, 'person')).toBe(11)
+    })
+
+    it('gives the same mirror when the same batches arrive twice', async () => {
+      await db.applyTablePlan(createPlan(person), 'h')
+      const first = changes(person, 10, [
+        [1, 'Ann', '1.50'],
+        [2, 'Bob', null],
+      ])
+      const second = changes(person, 12, [[1, 'Ann B', '1.75']], [[2]])
+      for (const batch of [first, second, first, second]) await db.applyBatches([batch])
+      await db.applyBatches([second])
+      expect(await rows(db, 'person')).toEqual([[1, 'Ann B', '1.75']])
+      expect(await lsnOf(db, 'person')).toBe(12)
+    })
+
+    it('writes nothing of a call when one of its batches fails, LSNs included', async () => {
+      const other = schemaOf({ name: 'other', columns: [column('id', 'int', 'false'), column('must', 'int', 'false')] })
+      await db.applyTablePlan(createPlan(person), 'h')
+      await db.applyTablePlan(createPlan(other), 'h')
+      await db.applyBatches([changes(person, 5, [[1, 'Ann', null]])])
+      // TableInfo without the NOT NULL column: the engine must refuse the insert.
+      const partial = schemaOf({ name: 'other', columns: [column('id', 'int', 'false')] })
+      const call = db.applyBatches([changes(person, 6, [[2, 'Bob', null]]), changes(partial, 6, [[1]])])
+      await expect(call).rejects.toBeInstanceOf(MirrorStoreError)
+      expect(await rows(db, 'person')).toEqual([[1, 'Ann', null]])
+      expect(await lsnOf(db, 'person')).toBe(5)
+      expect(await lsnOf(db, 'other')).toBe(-1)
+      expect(await rows(db, 'other')).toEqual([])
+    })
+
+    it('updates only the columns a TableInfo names', async () => {
+      await db.applyTablePlan(createPlan(person), 'h')
+      await db.applyBatches([changes(person, 1, [[1, 'Ann', '9.99']])])
+      const narrow = schemaOf({
+        name: 'person',
+        columns: [column('person_id', 'int', 'false'), column('name', 'nvarchar(50)', 'false')],
+      })
+      await db.applyBatches([
+        changes(narrow, 2, [
+          [1, 'Anna'],
+          [2, 'New'],
+        ]),
+      ])
+      expect(await rows(db, 'person')).toEqual([
+        [1, 'Anna', '9.99'],
+        [2, 'New', null],
+      ])
+    })
+
+    it('wipes a table: rows gone, definition kept, LSN -1', async () => {
+      await db.applyTablePlan(createPlan(person), 'h')
+      await db.applyBatches([changes(person, 10, [[1, 'Ann', null]])])
+      await db.wipe('person')
+      expect(await rows(db, 'person')).toEqual([])
+      expect(await lsnOf(db, 'person')).toBe(-1)
+      await db.applyBatches([changes(person, 12, [[5, 'Eve', null]])])
+      expect(await rows(db, 'person')).toEqual([[5, 'Eve', null]])
+    })
+
+    it('refuses to wipe or write a table it does not have', async () => {
+      await expect(db.wipe('nothing')).rejects.toBeInstanceOf(MirrorStoreError)
+      await expect(db.applyBatches([changes(person, 1, [[1, 'x', null]])])).rejects.toBeInstanceOf(MirrorStoreError)
+    })
+
+    it('sets a table LSN (forced resync)', async () => {
+      await db.applyTablePlan(createPlan(person), 'h')
+      await db.applyBatches([changes(person, 10, [[1, 'Ann', null]])])
+      await db.setLsn('person', -1)
+      expect(await lsnOf(db, 'person')).toBe(-1)
+      expect(await rows(db, 'person')).toEqual([[1, 'Ann', null]])
+    })
+
+    it('keeps rows and LSN for an unchanged plan and refreshes the hash', async () => {
+      await db.applyTablePlan(createPlan(person), 'h1')
+      await db.applyBatches([changes(person, 10, [[1, 'Ann', null]])])
+      expect(await db.applyTablePlan(plan(person, person), 'h2')).toMatchObject({ change: 'None', lsn: 10 })
+      expect((await db.readState()).tables.get('person')?.schemaHash).toBe('h2')
+      expect(await rows(db, 'person')).toEqual([[1, 'Ann', null]])
+    })
+
+    it('adds a column in place: rows and LSN kept, the default filled in', async () => {
+      await db.applyTablePlan(createPlan(person), 'h1')
+      await db.applyBatches([changes(person, 10, [[1, 'Ann', '1.00']])])
+      const wider = schemaOf({
+        name: 'person',
+        columns: [
+          ...EVERY_PERSON_COLUMNS,
+          column('rank', 'int', 'false', 'default ((3))'),
+          column('note', 'nvarchar(max)'),
+        ],
+      })
+      const applied = await db.applyTablePlan(plan(wider, person), 'h2')
+      expect(applied).toMatchObject({ change: 'Altered', lsn: 10 })
+      expect(await rows(db, 'person')).toEqual([[1, 'Ann', '1.00', 3, null]])
+      expect((await db.readState()).tables.get('person')?.schema).toEqual(wider)
+    })
+
+    it('widens columns in place: rows and LSN kept', async () => {
+      await db.applyTablePlan(createPlan(person), 'h1')
+      await db.applyBatches([changes(person, 10, [[1, 'Ann', '1.25']])])
+      const widened = schemaOf({
+        name: 'person',
+        columns: [
+          column('person_id', 'bigint', 'false'),
+          column('name', 'nvarchar(max)', 'true'),
+          column('amount', 'decimal(12,3)'),
+        ],
+      })
+      expect(await db.applyTablePlan(plan(widened, person), 'h2')).toMatchObject({ change: 'Altered', lsn: 10 })
+      expect(await rows(db, 'person')).toEqual([[1n, 'Ann', '1.250']])
+      await db.applyBatches([changes(widened, 11, [[2n, null, '12345678.123']])])
+      expect(await rows(db, 'person')).toEqual([
+        [1n, 'Ann', '1.250'],
+        [2n, null, '12345678.123'],
+      ])
+    })
+
+    it('recreates a narrowed table empty with LSN -1', async () => {
+      await db.applyTablePlan(createPlan(person), 'h1')
+      await db.applyBatches([changes(person, 10, [[1, 'Ann', null]])])
+      const narrowed = schemaOf({
+        name: 'person',
+        columns: [column('person_id', 'int', 'false'), column('name', 'nvarchar(5)', 'false')],
+      })
+      const recreate = plan(narrowed, person)
+      expect(recreate.kind).toBe('recreate')
+      expect(await db.applyTablePlan(recreate, 'h2')).toMatchObject({ change: 'Recreated', lsn: -1 })
+      expect(await rows(db, 'person')).toEqual([])
+      expect(await lsnOf(db, 'person')).toBe(-1)
+      expect((await db.readState()).tables.get('person')?.schema).toEqual(narrowed)
+    })
+
+    it('drops only the tables it created', async () => {
+      await db.applyTablePlan(createPlan(person), 'h')
+      await subject.createForeignTable('partner_notes')
+      await db.dropTables(['person', 'partner_notes'])
+      const state = await db.readState()
+      expect(state.tables.has('person')).toBe(false)
+      expect(await subject.tableExists('person')).toBe(false)
+      expect(await subject.tableExists('partner_notes')).toBe(true)
+      expect(state.physicalTables.has('partner_notes')).toBe(true)
+    })
+
+    it('replaces a same-named table that has no metadata row when told to recreate', async () => {
+      await subject.createForeignTable('person')
+      expect((await db.readState()).tables.has('person')).toBe(false)
+      const applied = await db.applyTablePlan(
+        { kind: 'recreate', from: undefined, table: person, reason: 'no metadata' },
+        'h',
+      )
+      expect(applied).toMatchObject({ change: 'Recreated', lsn: -1 })
+      await db.applyBatches([changes(person, 3, [[1, 'Ann', null]])])
+      expect(await rows(db, 'person')).toEqual([[1, 'Ann', null]])
+    })
+  })
+}
+
+const EVERY_PERSON_COLUMNS = [
+  column('person_id', 'int', 'false'),
+  column('name', 'nvarchar(50)', 'false', "default (N'')"),
+  column('amount', 'decimal(10,2)'),
+]

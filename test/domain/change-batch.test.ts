@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest'
+import { decodeBatch } from '../../src/domain/changes/change-batch.ts'
+import type { WireRowBatch, WireTableSchema } from '../../src/domain/protocol/messages.ts'
+import { buildTableSchema } from '../../src/domain/schema/table-schema.ts'
+
+const wireTable: WireTableSchema = {
+  name: 'invitation',
+  columns: [
+    { name: 'invitation_id', type: 'int', isNullable: 'false', defaultValue: '' },
+    { name: 'registered', type: 'datetime', isNullable: 'false', defaultValue: '' },
+    { name: 'organizer_email', type: 'nvarchar(255)', isNullable: 'true', defaultValue: '' },
+  ],
+}
+const schema = (() => {
+  const built = buildTableSchema(wireTable)
+  if (!built.ok) throw new Error('must build')
+  return built.value
+})()
+const batch = (rows: [string, (string | null)[]][], lsn = '1506269'): WireRowBatch => ({
+  table: wireTable,
+  lsn,
+  rows: rows.map(([operation, values]) => ({ operation, values })),
+})
+const DT = '[DT:05/18/2020 10:40:43.0000000]'
+
+describe('change batches (wire-profile §5)', () => {
+  it('turns I and U into upserts and D into deletes by key', () => {
+    const decoded = decodeBatch(
+      batch([
+        ['I', ['[I:1]', DT, 'a@b.c']],
+        ['U', ['[I:2]', DT, null]],
+        ['D', ['[I:3]', null, null]],
+      ]),
+      schema,
+    )
+    expect(decoded).toEqual({
+      ok: true,
+      value: {
+        table: schema,
+        lsn: 1506269,
+        upserts: [
+          [1, '2020-05-18 10:40:43.0000000', 'a@b.c'],
+          [2, '2020-05-18 10:40:43.0000000', null],
+        ],
+        deletes: [[3]],
+        received: { inserts: 1, updates: 1, deletes: 1 },
+      },
+    })
+  })
+
+  it('keeps the last operation per key', () => {
+    const decoded = decodeBatch(
+      batch([
+        ['I', ['[I:1]', DT, 'first']],
+        ['U', ['[I:1]', DT, 'second']],
+        ['D', ['[I:2]', null, null]],
+        ['I', ['[I:2]', DT, 'back']],
+        ['I', ['[I:3]', DT, 'gone']],
+        ['D', ['[I:3]', null, null]],
+      ]),
+      schema,
+    )
+    if (!decoded.ok) throw new Error('must decode')
+    expect(decoded.value.upserts).toEqual([
+      [1, '2020-05-18 10:40:43.0000000', 'second'],
+      [2, '2020-05-18 10:40:43.0000000', 'back'],
+    ])
+    expect(decoded.value.deletes).toEqual([[3]])
+    expect(decoded.value.received).toEqual({ inserts: 3, updates: 1, deletes: 2 })
+  })
+
+  it('reads a delete by key only, whatever the other values hold', () => {
+    expect(decodeBatch(batch([['D', ['[I:3]', 'garbage', '']]]), schema).ok).toBe(true)
+  })
+
+  it.each([
+    [
+      'a value that does not fit',
+      [['I', ['[I:1]', '[DT:bad]', null]]],
+      { kind: 'ValueDoesNotFit', row: 1, column: 'registered' },
+    ],
+    ['NULL in a NOT NULL column', [['I', ['[I:1]', null, null]]], { kind: 'ValueDoesNotFit', column: 'registered' }],
+    ['a NULL key', [['D', [null, null, null]]], { kind: 'NullKey', column: 'invitation_id' }],
+    ['too few values', [['I', ['[I:1]', DT]]], { kind: 'ColumnCountMismatch', expected: 3, actual: 2 }],
+    ['an unknown operation', [['X', ['[I:1]', DT, null]]], { kind: 'UnknownOperation', operation: 'X' }],
+    [
+      'a bad second row',
+      [
+        ['I', ['[I:1]', DT, null]],
+        ['I', ['[I:99999999999]', DT, null]],
+      ],
+      { kind: 'ValueDoesNotFit', row: 2 },
+    ],
+  ] as const)('refuses the whole batch for %s', (_, rows, error) => {
+    expect(decodeBatch(batch(rows as never), schema)).toMatchObject({
+      ok: false,
+      error: { table: 'invitation', ...error },
+    })
+  })
+
+  it.each(['', 'abc', '-2', '1.5', '99999999999999999999'])('refuses LSN %j', (lsn) => {
+    expect(decodeBatch(batch([], lsn), schema)).toMatchObject({ ok: false, error: { kind: 'InvalidLsn' } })
+  })
+
+  it('accepts LSN -1', () => {
+    expect(decodeBatch(batch([], '-1'), schema)).toMatchObject({ ok: true, value: { lsn: -1 } })
+  })
+})

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import { parseContextId } from '../../src/domain/handshake/context-id.ts'
+import { CONTEXT_ID_CLAIM, validateClaims } from '../../src/domain/handshake/token-claims.ts'
+
+const policy = { clientId: '6cf25376616343b38d14ddcd804f2891', issuer: 'SuperOffice AS', skewSeconds: 60 }
+const now = 1_631_861_745_000
+const claims = {
+  sub: 'Cust24709',
+  nonce: 'E1B6717317435F24DD74E1E59E2DBF70',
+  [CONTEXT_ID_CLAIM]: 'Cust24709',
+  nbf: 1631861744,
+  exp: 1631862104,
+  iss: 'SuperOffice AS',
+  aud: 'spn:6cf25376616343b38d14ddcd804f2891',
+}
+
+describe('token claims (wire-profile §2)', () => {
+  it('accepts the sample claims and takes the context id from the ctx claim', () => {
+    expect(validateClaims(claims, now, policy)).toEqual({
+      ok: true,
+      value: { contextId: 'Cust24709', nonce: claims.nonce, expiresAt: 1631862104 },
+    })
+  })
+
+  it('falls back to sub when there is no ctx claim', () => {
+    const { [CONTEXT_ID_CLAIM]: _, ...rest } = claims
+    expect(validateClaims({ ...rest, sub: 'Cust1' }, now, policy)).toMatchObject({
+      ok: true,
+      value: { contextId: 'Cust1' },
+    })
+  })
+
+  it('compares the audience without regard to case, and accepts an audience array', () => {
+    expect(validateClaims({ ...claims, aud: 'SPN:6CF25376616343B38D14DDCD804F2891' }, now, policy).ok).toBe(true)
+    expect(validateClaims({ ...claims, aud: ['other', claims.aud] }, now, policy).ok).toBe(true)
+  })
+
+  it.each([
+    ['expired beyond the skew', { exp: now / 1000 - 61 }, 'TokenExpired'],
+    ['not yet valid beyond the skew', { nbf: now / 1000 + 61 }, 'TokenNotYetValid'],
+    ['without exp', { exp: undefined }, 'TokenLifetimeMissing'],
+    ['with a text exp', { exp: '1631862104' }, 'TokenLifetimeMissing'],
+    ['for another application', { aud: 'spn:someone-else' }, 'TokenAudienceRejected'],
+    ['from another issuer', { iss: 'https://sod.superoffice.com' }, 'TokenIssuerRejected'],
+    ['without nonce', { nonce: '' }, 'TokenNonceMissing'],
+    ['without any context id', { sub: undefined, [CONTEXT_ID_CLAIM]: undefined }, 'ContextIdMissing'],
+    ['with a context id naming a path', { [CONTEXT_ID_CLAIM]: '../../etc/passwd' }, 'ContextIdInvalid'],
+    ['with a context id with quotes', { [CONTEXT_ID_CLAIM]: "Cust1'; drop database x; --" }, 'ContextIdInvalid'],
+    ['with a 65-character context id', { [CONTEXT_ID_CLAIM]: 'C'.repeat(65) }, 'ContextIdInvalid'],
+  ])('refuses a token %s', (_, change, kind) => {
+    const result = validateClaims({ ...claims, ...change }, now, policy)
+    expect(result).toMatchObject({ ok: false, error: { kind } })
+  })
+
+  it('allows the configured skew on both ends', () => {
+    expect(validateClaims({ ...claims, exp: now / 1000 - 59 }, now, policy).ok).toBe(true)
+    expect(validateClaims({ ...claims, nbf: now / 1000 + 59 }, now, policy).ok).toBe(true)
+  })
+
+  it('context ids are letters, digits, _ and - only', () => {
+    expect(parseContextId('Cust_12-3').ok).toBe(true)
+    expect(parseContextId('Cust 1').ok).toBe(false)
+    expect(parseContextId('Kunde\u00e9').ok).toBe(false)
+    expect(parseContextId(42).ok).toBe(false)
+  })
+})
