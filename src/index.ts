@@ -2,6 +2,16 @@
  * tenant-mirror as a library: embed the client service, swap its adapters, or use the core
  * with in-memory fakes. The CLI (`tenant-mirror`) is built from the same pieces.
  */
+
+export { parseServiceConfig, type ServiceConfig } from './adapters/bootstrap/config.ts'
+export {
+  buildContainer,
+  createMirroringService,
+  type MirroringService,
+  type ServiceOverrides,
+} from './adapters/bootstrap/container.ts'
+export { createHttpApp } from './adapters/http/create-http-app.ts'
+export { InMemoryMirrorDatabase, InMemoryMirrorDatabases } from './adapters/memory/in-memory-mirror-database.ts'
 export { ApplyRowData } from './application/apply-row-data.ts'
 export { Authenticate } from './application/authenticate.ts'
 export { AuthorizeCall } from './application/authorize-call.ts'
@@ -28,13 +38,4 @@ export type { SchemaHasher } from './application/ports/schema-hasher.port.ts'
 export type { TokenVerifier } from './application/ports/token-verifier.port.ts'
 export { SyncTableSchemas } from './application/sync-table-schemas.ts'
 export { WipeTable } from './application/wipe-table.ts'
-export { parseServiceConfig, type ServiceConfig } from './adapters/bootstrap/config.ts'
-export {
-  buildContainer,
-  createMirroringService,
-  type MirroringService,
-  type ServiceOverrides,
-} from './adapters/bootstrap/container.ts'
-export { createHttpApp } from './adapters/http/create-http-app.ts'
-export { InMemoryMirrorDatabase, InMemoryMirrorDatabases } from './adapters/memory/in-memory-mirror-database.ts'
 export type * from './domain/protocol/messages.ts'
