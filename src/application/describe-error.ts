@@ -45,6 +45,7 @@ const MESSAGES: Messages = {
   NullKey: (e) => `table ${e.table}, row ${e.row}: key column ${e.column} is NULL; nothing of the batch was written`,
   InvalidSummary: (e) => `ReplicationSummary for ${e.table}: ${e.reason}`,
   MissingElement: (e) => `request has no ${e.element} element`,
+  IdentifierTooLong: (e) => `name ${e.name} is longer than the mirror database allows (${e.limit})`,
   TableNotInMirror: (e) => `table ${e.table} is not in the mirror; send TableSchema first`,
   TableInfoMismatch: (e) =>
     `table ${e.table}: TableInfo does not match the mirror's schema (${e.reason}); send TableSchema first`,

@@ -11,6 +11,7 @@ export type OperationError =
   | ChangeError
   | { readonly kind: 'MissingElement'; readonly element: string }
   | { readonly kind: 'TableNotInMirror'; readonly table: string }
+  | { readonly kind: 'IdentifierTooLong'; readonly name: string; readonly limit: string }
   | { readonly kind: 'TableInfoMismatch'; readonly table: string; readonly reason: string }
   | {
       readonly kind: 'MirrorWriteFailed'

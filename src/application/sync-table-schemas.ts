@@ -1,6 +1,6 @@
 import type { ContextId } from '../domain/handshake/context-id.ts'
 import type { TableSchemaReply, TableSchemaRequest, WireTableLsn } from '../domain/protocol/messages.ts'
-import { identifierKey } from '../domain/schema/identifier.ts'
+import { fitsIdentifierLimit, identifierKey } from '../domain/schema/identifier.ts'
 import { metadataTableName } from '../domain/schema/metadata-table.ts'
 import { schemaFingerprint } from '../domain/schema/schema-fingerprint.ts'
 import { planTable, type TablePlan } from '../domain/schema/schema-plan.ts'
@@ -53,12 +53,21 @@ export class SyncTableSchemas {
   }
 
   #validate(request: TableSchemaRequest, contextId: ContextId): Result<TableSchema[], OperationError> {
-    const reserved = identifierKey(metadataTableName(contextId))
+    const limit = this.#deps.mirrors.identifierLimit
+    const tooLong = (name: string): Result<never, OperationError> =>
+      err({ kind: 'IdentifierTooLong', name, limit: `${limit.length} ${limit.unit}` })
+    const metadata = metadataTableName(contextId)
+    if (!fitsIdentifierLimit(metadata, limit)) return tooLong(metadata)
+    const reserved = identifierKey(metadata)
     const seen = new Set<string>()
     const schemas: TableSchema[] = []
     for (const wire of request.tables) {
       const schema = buildTableSchema(wire, this.#deps.schema)
       if (!schema.ok) return schema
+      const long = [schema.value.name, ...schema.value.columns.map((c) => c.name)].find(
+        (name) => !fitsIdentifierLimit(name, limit),
+      )
+      if (long !== undefined) return tooLong(long)
       const key = identifierKey(schema.value.name)
       if (key === reserved) return err({ kind: 'ReservedTableName', table: schema.value.name })
       if (seen.has(key)) return err({ kind: 'DuplicateTable', table: schema.value.name })

@@ -161,6 +161,22 @@ describe('TableSchema', () => {
     expect(h.admin.events.at(-1)).toMatchObject({ operation: 'TableSchema', type: 'Error' })
   })
 
+  it('refuses names longer than the mirror engine keeps, before touching anything', async () => {
+    const mirrors = new InMemoryMirrorDatabases()
+    Object.assign(mirrors, { identifierLimit: { length: 12, unit: 'bytes' } })
+    const h = harness(mirrors)
+    const out = await h.tableSchema.execute({
+      signedToken: h.token('C1'),
+      clientState: '',
+      tables: [orders, { name: 'ørestad_øre', columns: [column('id', 'int', 'false')] }],
+    })
+    expect(out.result).toMatchObject({
+      ok: false,
+      error: { kind: 'IdentifierTooLong', name: 'ørestad_øre', limit: '12 bytes' },
+    })
+    expect(mirrors.has('C1')).toBe(false)
+  })
+
   it('keeps tenants apart: the context id comes from the token', async () => {
     const h = harness()
     await h.tableSchema.execute({ signedToken: h.token('CustA'), clientState: '', tables: [peopleTable()] })
@@ -268,6 +284,7 @@ describe('RowData', () => {
     let active = 0
     let peak = 0
     const slow = {
+      identifierLimit: inner.identifierLimit,
       async forTenant(ctx: ContextId) {
         const db = await inner.forTenant(ctx)
         return {

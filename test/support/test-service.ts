@@ -1,8 +1,9 @@
-import { DEFAULTS, parseDatabase, type ServiceConfig } from '../../src/adapters/bootstrap/config.ts'
+import { DEFAULTS, type ServiceConfig } from '../../src/adapters/bootstrap/config.ts'
 import { createMirroringService, type MirroringService } from '../../src/adapters/bootstrap/container.ts'
 import { JoseTokenVerifier } from '../../src/adapters/crypto/jose-token-verifier.ts'
 import { NodeApplicationTokenSigner } from '../../src/adapters/crypto/node-application-token-signer.ts'
 import { verificationKeyFrom } from '../../src/adapters/crypto/verification-keys.ts'
+import { parseDatabaseLocation } from '../../src/adapters/sql/database-location.ts'
 import { PinnedClock } from '../../src/adapters/system/clocks.ts'
 import type { Logger } from '../../src/application/ports/logger.port.ts'
 import type { MirrorAdmin } from '../../src/application/ports/mirror-admin.port.ts'
@@ -35,7 +36,7 @@ export function testConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfi
     port: 0,
     host: '127.0.0.1',
     path: DEFAULTS.path,
-    database: parseDatabase('memory:')!,
+    database: parseDatabaseLocation('memory:')!,
     databaseNameTemplate: DEFAULTS.databaseNameTemplate,
     clientId: TEST_CLIENT_ID,
     privateKeyFile: '(in memory)',

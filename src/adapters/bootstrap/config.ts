@@ -1,14 +1,14 @@
 import { z } from 'zod'
 import { SUPEROFFICE_ENVIRONMENTS, type SuperOfficeEnvironment } from '../crypto/verification-keys.ts'
+import { type DatabaseLocation, parseDatabaseLocation } from '../sql/database-location.ts'
 import { DEFAULT_DATABASE_TEMPLATE } from '../sql/database-naming.ts'
 import type { LogLevel } from '../system/pino-logger.ts'
-
-/** Where mirror databases live: `sqlite:<dir>` (default `sqlite:./data`) or `memory:` (nothing kept). */
-export type DatabaseLocation = { readonly kind: 'sqlite'; readonly dir: string } | { readonly kind: 'memory' }
 
 export type FederatedKeys =
   | { readonly kind: 'environment'; readonly environment: SuperOfficeEnvironment }
   | { readonly kind: 'files'; readonly files: readonly string[] }
+
+export type { DatabaseLocation }
 
 /** The client service's settings, validated once at start-up. */
 export interface ServiceConfig {
@@ -42,6 +42,7 @@ export const DEFAULTS = {
   host: '0.0.0.0',
   path: '/MirroringClientService.svc',
   database: 'sqlite:./data',
+  tenantLayout: 'database',
   databaseNameTemplate: DEFAULT_DATABASE_TEMPLATE,
   clockSkewSeconds: 60,
   maxBodyBytes: 64 * 1024 * 1024,
@@ -60,11 +61,8 @@ const schema = z.object({
     .max(65535, '--port must be at most 65535'),
   host: z.string().min(1, '--host must not be empty'),
   path: z.string().regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@/%-]*$/, '--path must be a URL path starting with /'),
-  database: z.string().transform((value, ctx) => {
-    const location = parseDatabase(value)
-    if (!location) ctx.addIssue({ code: 'custom', message: `--database '${value}' is not sqlite:<dir> or memory:` })
-    return location ?? { kind: 'memory' as const }
-  }),
+  database: z.string(),
+  tenantLayout: z.enum(['database', 'schema'], { error: '--tenant-layout must be database or schema' }),
   databaseName: z
     .string()
     .refine((t) => t.includes('{contextId}') || t.includes('[@contextId]'), '--database-name must contain {contextId}'),
@@ -106,6 +104,16 @@ export function parseServiceConfig(
   const parsed = schema.safeParse(raw)
   if (!parsed.success) return { ok: false, error: parsed.error.issues[0]?.message ?? 'invalid configuration' }
   const o = parsed.data
+  const database = parseDatabaseLocation(o.database, o.tenantLayout)
+  if (!database) {
+    return {
+      ok: false,
+      error: `--database '${redact(o.database)}' is not sqlite:<dir>, memory:, postgres://…, mysql://… or mssql://…`,
+    }
+  }
+  if (o.tenantLayout === 'schema' && database.kind !== 'postgres') {
+    return { ok: false, error: '--tenant-layout schema needs a postgres:// database' }
+  }
   const certs = o.federatedCert?.filter((f) => f !== '') ?? []
   if (!o.superofficeEnv && certs.length === 0) {
     return {
@@ -122,7 +130,7 @@ export function parseServiceConfig(
       port: o.port,
       host: o.host,
       path: o.path,
-      database: o.database,
+      database,
       databaseNameTemplate: o.databaseName,
       clientId: o.clientId,
       privateKeyFile: o.privateKey,
@@ -141,11 +149,9 @@ export function parseServiceConfig(
   }
 }
 
-export function parseDatabase(value: string): DatabaseLocation | undefined {
-  if (value === 'memory:' || value === 'memory') return { kind: 'memory' }
-  const sqlite = /^sqlite:(?:\/\/)?(.+)$/.exec(value)
-  if (sqlite) return { kind: 'sqlite', dir: sqlite[1]! }
-  return undefined
+/** A database setting as it may be shown: any password in a URL is masked. */
+function redact(value: string): string {
+  return value.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@')
 }
 
 /** `contact=contact_id,udef=table_id+field_id` → table → key columns. */

@@ -24,11 +24,8 @@ import { loadPrivateKey } from '../crypto/private-key.ts'
 import { loadEnvironmentKey, loadVerificationKey } from '../crypto/verification-keys.ts'
 import { createHttpApp } from '../http/create-http-app.ts'
 import type { MirroringUseCases } from '../http/mirroring-use-cases.ts'
-import { InMemoryMirrorDatabases } from '../memory/in-memory-mirror-database.ts'
 import { checkedDatabaseName, databaseNaming } from '../sql/database-naming.ts'
-import { SqliteConnector } from '../sql/dialects/sqlite/sqlite-connector.ts'
-import { SqliteDialect } from '../sql/dialects/sqlite/sqlite-dialect.ts'
-import { KyselyMirrorDatabases } from '../sql/kysely-mirror-databases.ts'
+import { openMirrorDatabases } from '../sql/mirror-databases.ts'
 import { SystemClock } from '../system/clocks.ts'
 import { InMemoryNonceStore } from '../system/in-memory-nonce-store.ts'
 import { loggingMirrorAdmin } from '../system/logging-mirror-admin.ts'
@@ -156,14 +153,13 @@ function verificationKeys(config: ServiceConfig) {
 }
 
 function mirrorDatabases(config: ServiceConfig, admin: MirrorAdmin): MirrorDatabaseProvider {
-  if (config.database.kind === 'memory') return new InMemoryMirrorDatabases()
   const template = databaseNaming(config.databaseNameTemplate)
   const naming = (contextId: Parameters<typeof template>[0]) => {
     const custom = admin.mirrorDatabaseName?.(contextId)
     return custom === undefined ? template(contextId) : checkedDatabaseName(custom)
   }
-  return new KyselyMirrorDatabases(new SqliteDialect(), new SqliteConnector(config.database.dir, naming), {
-    maxOpen: config.maxOpenDatabases,
-    idleMs: config.idleDatabaseMs,
+  return openMirrorDatabases(config.database, {
+    naming,
+    pool: { maxOpen: config.maxOpenDatabases, idleMs: config.idleDatabaseMs },
   })
 }

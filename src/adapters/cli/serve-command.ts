@@ -5,6 +5,7 @@ import { Command, Option } from 'commander'
 import { DEFAULTS, parseServiceConfig } from '../bootstrap/config.ts'
 import { createMirroringService } from '../bootstrap/container.ts'
 import { VERSION } from '../bootstrap/version.ts'
+import { describeLocation } from '../sql/database-location.ts'
 import { fail } from './fail.ts'
 import { addServiceOptions, rawServiceOptions } from './service-options.ts'
 
@@ -40,7 +41,7 @@ export function serveCommand(): Command {
           host: config.host,
           path: config.path,
           version: VERSION,
-          database: config.database.kind,
+          database: describeLocation(config.database),
         },
         'tenant-mirror client service listening',
       ),

@@ -8,9 +8,21 @@ import { DEFAULTS } from '../bootstrap/config.ts'
 export function addServiceOptions(command: Command): Command {
   return command
     .addOption(
-      new Option('--database <location>', 'where mirrors live: sqlite:<dir> or memory:')
+      new Option(
+        '--database <location>',
+        'where mirrors live: sqlite:<dir>, postgres://…, mysql://…, mssql://… or memory:',
+      )
         .env('MIRROR_DATABASE')
         .default(DEFAULTS.database),
+    )
+    .addOption(
+      new Option(
+        '--tenant-layout <layout>',
+        'postgres only: a database per tenant, or a schema per tenant in one database',
+      )
+        .choices(['database', 'schema'])
+        .env('MIRROR_TENANT_LAYOUT')
+        .default(DEFAULTS.tenantLayout),
     )
     .addOption(
       new Option('--database-name <template>', 'mirror database name; {contextId} is replaced')

@@ -10,7 +10,7 @@ import type { CellValue, Row } from '../../domain/changes/cell-value.ts'
 import { type ChangeBatch, keyOf } from '../../domain/changes/change-batch.ts'
 import { type Lsn, NO_LSN } from '../../domain/changes/lsn.ts'
 import type { ContextId } from '../../domain/handshake/context-id.ts'
-import { identifierKey } from '../../domain/schema/identifier.ts'
+import { type IdentifierLimit, identifierKey, MAX_IDENTIFIER_LENGTH } from '../../domain/schema/identifier.ts'
 import type { TablePlan } from '../../domain/schema/schema-plan.ts'
 import { findColumn, type TableSchema } from '../../domain/schema/table-schema.ts'
 import { compareCells, convertCell, defaultCell } from './memory-values.ts'
@@ -169,6 +169,7 @@ function migrateRow(row: Row, from: TableSchema, to: TableSchema): Row {
 const now = () => new Date().toISOString()
 
 export class InMemoryMirrorDatabases implements MirrorDatabaseProvider {
+  readonly identifierLimit: IdentifierLimit = { length: MAX_IDENTIFIER_LENGTH, unit: 'characters' }
   readonly #tenants = new Map<string, InMemoryMirrorDatabase>()
 
   async forTenant(contextId: ContextId): Promise<InMemoryMirrorDatabase> {

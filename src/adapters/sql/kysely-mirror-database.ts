@@ -18,8 +18,9 @@ import type { Db, SqlDialect } from './sql-dialect.ts'
 
 /**
  * The mirror database port over Kysely, generic in the SQL dialect: it owns the transactions,
- * the metadata table and the order of steps; the dialect supplies the engine's SQL. Driver
- * errors leave as MirrorStoreError with a message that is safe to send back.
+ * the cross-instance table locks, the metadata table and the order of steps; the dialect
+ * supplies the engine's SQL. Driver errors leave as MirrorStoreError with a message that is
+ * safe to send back.
  */
 export class KyselyMirrorDatabase implements MirrorDatabase {
   readonly contextId: ContextId
@@ -47,17 +48,24 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
   }
 
   async applyTablePlan(plan: TablePlan, schemaHash: string): Promise<AppliedPlan> {
-    return this.#guard(plan.table.name, () =>
-      this.#transaction(async (trx) => {
+    const table = plan.table.name
+    return this.#guard(table, async () => {
+      if (!this.#dialect.capabilities.transactionalDdl && plan.kind !== 'unchanged') {
+        // The engine commits DDL on its own: forget the stored schema first, so that a crash
+        // between the DDL and the metadata write leads to a recreate, never to a wrong alter.
+        await this.#ensureReady()
+        await this.#metadata.markPending(this.#db, table)
+      }
+      return this.#transaction([table], async (trx) => {
         const result = await this.#applyPlan(trx, plan)
         await this.#metadata.write(trx, plan.table, schemaHash, result.lsn, this.#now())
         return result
-      }),
-    )
+      })
+    })
   }
 
   async #applyPlan(trx: Db, plan: TablePlan): Promise<AppliedPlan> {
-    const current = await this.#stateOf(trx, plan.table.name)
+    const current = await this.#metadata.readOne(trx, plan.table.name)
     switch (plan.kind) {
       case 'unchanged':
         return { change: 'None', lsn: current?.lsn ?? NO_LSN, warnings: [] }
@@ -80,7 +88,7 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
 
   async dropTables(tables: readonly string[]): Promise<void> {
     await this.#guard(undefined, () =>
-      this.#transaction(async (trx) => {
+      this.#transaction(tables, async (trx) => {
         const state = await this.#metadata.readAll(trx)
         for (const table of tables) {
           const owned = state.get(identifierKey(table))
@@ -94,23 +102,30 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
 
   async applyBatches(batches: readonly ChangeBatch[]): Promise<void> {
     if (batches.length === 0) return
-    const table = batches.length === 1 ? batches[0]!.table.name : undefined
-    await this.#guard(table, () =>
-      this.#transaction(async (trx) => {
+    const tables = batches.map((b) => b.table.name)
+    await this.#guard(tables.length === 1 ? tables[0] : undefined, () =>
+      this.#transaction(tables, async (trx) => {
         for (const batch of batches) {
-          await this.#guard(batch.table.name, async () => {
-            if (batch.deletes.length > 0) await this.#dialect.deleteRows(trx, batch.table, batch.deletes)
-            if (batch.upserts.length > 0) await this.#dialect.upsertRows(trx, batch.table, batch.upserts)
-            await this.#requireLsn(trx, batch.table.name, batch.lsn)
-          })
+          await this.#guard(batch.table.name, () => this.#applyBatch(trx, batch))
         }
       }),
     )
   }
 
+  async #applyBatch(trx: Db, batch: ChangeBatch): Promise<void> {
+    const dialect = this.#dialect
+    if (batch.deletes.length > 0) await dialect.deleteRows(trx, batch.table, batch.deletes)
+    if (batch.upserts.length >= dialect.capabilities.bulkThreshold && dialect.bulkUpsertRows) {
+      await dialect.bulkUpsertRows(trx, batch.table, batch.upserts)
+    } else if (batch.upserts.length > 0) {
+      await dialect.upsertRows(trx, batch.table, batch.upserts)
+    }
+    await this.#requireLsn(trx, batch.table.name, batch.lsn)
+  }
+
   async wipe(table: string): Promise<void> {
     await this.#guard(table, () =>
-      this.#transaction(async (trx) => {
+      this.#transaction([table], async (trx) => {
         await this.#dialect.truncateTable(trx, table)
         await this.#requireLsn(trx, table, NO_LSN)
       }),
@@ -118,7 +133,7 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
   }
 
   async setLsn(table: string, lsn: Lsn): Promise<void> {
-    await this.#guard(table, () => this.#transaction((trx) => this.#requireLsn(trx, table, lsn)))
+    await this.#guard(table, () => this.#transaction([table], (trx) => this.#requireLsn(trx, table, lsn)))
   }
 
   async *readRows(table: string): AsyncIterable<Row> {
@@ -150,10 +165,30 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
     return this.#ready
   }
 
-  // Readiness first: SQLite has one connection, which the transaction holds until it ends.
-  async #transaction<T>(work: (trx: Db) => Promise<T>): Promise<T> {
+  /**
+   * One transaction holding the (tenant, table) locks of the tables it touches, taken in sorted
+   * order so that two instances cannot deadlock on them. Readiness comes first: SQLite has one
+   * connection, which the transaction holds until it ends.
+   */
+  async #transaction<T>(tables: readonly string[], work: (trx: Db) => Promise<T>): Promise<T> {
     await this.#ensureReady()
-    return this.#db.transaction().execute(work)
+    const dialect = this.#dialect
+    const keys = [...new Set(tables.map((t) => `${this.contextId}/${identifierKey(t)}`))].sort()
+    if (dialect.capabilities.lockScope === 'session' && dialect.lockKeys && dialect.unlockKeys) {
+      const { lockKeys, unlockKeys } = dialect
+      return this.#db.connection().execute(async (session) => {
+        await lockKeys.call(dialect, session, keys)
+        try {
+          return await session.transaction().execute(work)
+        } finally {
+          await unlockKeys.call(dialect, session, keys)
+        }
+      })
+    }
+    return this.#db.transaction().execute(async (trx) => {
+      if (dialect.capabilities.lockScope === 'transaction') await dialect.lockKeys?.(trx, keys)
+      return work(trx)
+    })
   }
 
   async #guard<T>(table: string | undefined, work: () => Promise<T>): Promise<T> {

@@ -3,6 +3,7 @@ import type { Row } from '../../domain/changes/cell-value.ts'
 import type { ChangeBatch } from '../../domain/changes/change-batch.ts'
 import type { Lsn } from '../../domain/changes/lsn.ts'
 import type { ContextId } from '../../domain/handshake/context-id.ts'
+import type { IdentifierLimit } from '../../domain/schema/identifier.ts'
 import type { TablePlan } from '../../domain/schema/schema-plan.ts'
 import { KyselyMirrorDatabase } from './kysely-mirror-database.ts'
 import type { Db, SqlDialect } from './sql-dialect.ts'
@@ -11,6 +12,8 @@ import { TenantPool } from './tenant-pool.ts'
 export interface TenantConnector {
   /** Opens (creating on first use) the tenant's database. */
   open(contextId: ContextId): Promise<Db>
+  /** Closes what the connector itself holds (an admin connection); tenant databases are closed by the pool. */
+  close?(): Promise<void>
 }
 
 export interface PoolOptions {
@@ -22,9 +25,16 @@ export interface PoolOptions {
 
 /** MirrorDatabaseProvider over a dialect and a connector, with per-tenant connections pooled. */
 export class KyselyMirrorDatabases implements MirrorDatabaseProvider {
+  readonly identifierLimit: IdentifierLimit
   readonly #pool: TenantPool<KyselyMirrorDatabase>
+  readonly #connector: TenantConnector
 
   constructor(dialect: SqlDialect, connector: TenantConnector, options: PoolOptions) {
+    this.identifierLimit = {
+      length: dialect.capabilities.maxIdentifierLength,
+      unit: dialect.capabilities.identifierUnit,
+    }
+    this.#connector = connector
     this.#pool = new TenantPool({
       open: async (key) => new KyselyMirrorDatabase(key as ContextId, await connector.open(key as ContextId), dialect),
       close: (mirror) => mirror.close(),
@@ -38,6 +48,7 @@ export class KyselyMirrorDatabases implements MirrorDatabaseProvider {
 
   async close(): Promise<void> {
     await this.#pool.close()
+    await this.#connector.close?.()
   }
 }
 

@@ -94,6 +94,15 @@ export class MirrorMetadata {
     return Number(result.numUpdatedRows)
   }
 
+  /** Forgets a table's stored schema (its LSN stays), so that its next plan is a recreate. */
+  async markPending(db: Db, table: string): Promise<void> {
+    await db
+      .updateTable(this.table)
+      .set({ schema_hash: '', schema_json: '' })
+      .where(sql`lower(tablename)`, '=', table.toLowerCase())
+      .execute()
+  }
+
   async remove(db: Db, table: string): Promise<void> {
     await db.deleteFrom(this.table).where(sql`lower(tablename)`, '=', table.toLowerCase()).execute()
   }

@@ -16,8 +16,18 @@ export interface DialectCapabilities {
   readonly transactionalDdl: boolean
   /** Bound parameters one statement may carry (SQLite 32766, PostgreSQL 65535, SQL Server 2100). */
   readonly maxBindParameters: number
-  /** Longest identifier the engine keeps without truncating it. */
+  /** Longest identifier the engine keeps without truncating it, in `identifierUnit`s. */
   readonly maxIdentifierLength: number
+  /** PostgreSQL counts identifier length in UTF-8 bytes; the others in characters. */
+  readonly identifierUnit: 'characters' | 'bytes'
+  /**
+   * How the (tenant, table) locks that serialise calls across service instances are held:
+   * `transaction` (released by commit: pg_advisory_xact_lock, sp_getapplock), `session`
+   * (released explicitly after commit: MySQL's GET_LOCK), or `none` (one process per file: SQLite).
+   */
+  readonly lockScope: 'none' | 'transaction' | 'session'
+  /** A batch with at least this many upserts takes `bulkUpsertRows` when the dialect has one. */
+  readonly bulkThreshold: number
 }
 
 /** A default translated for the engine: SQL text, or undefined (dropped) with the reason. */
@@ -71,6 +81,21 @@ export interface SqlDialect {
 
   /** Inserts or updates whole rows by key, in statements sized to the parameter limit. */
   upsertRows(db: Db, table: TableSchema, rows: readonly Row[]): Promise<void>
+
+  /**
+   * The bulk path for big batches (COPY, bulk load into a temporary table, then one upsert),
+   * inside the caller's transaction. Optional: without it big batches use `upsertRows`.
+   */
+  bulkUpsertRows?(db: Db, table: TableSchema, rows: readonly Row[]): Promise<void>
+
+  /**
+   * Takes the cross-instance locks for these keys, in the given (sorted) order, on the
+   * transaction's connection (`lockScope` transaction) or the reserved session (`session`).
+   */
+  lockKeys?(db: Db, keys: readonly string[]): Promise<void>
+
+  /** Releases session-scoped locks after the transaction ended (`lockScope` session). */
+  unlockKeys?(db: Db, keys: readonly string[]): Promise<void>
 
   /** Deletes rows by key values (positional to `table.key`); absent rows are no error. */
   deleteRows(db: Db, table: TableSchema, keys: readonly Row[]): Promise<void>

@@ -2,6 +2,7 @@ import type { Row } from '../../domain/changes/cell-value.ts'
 import type { ChangeBatch } from '../../domain/changes/change-batch.ts'
 import type { Lsn } from '../../domain/changes/lsn.ts'
 import type { ContextId } from '../../domain/handshake/context-id.ts'
+import type { IdentifierLimit } from '../../domain/schema/identifier.ts'
 import type { SchemaChangeKind, TablePlan } from '../../domain/schema/schema-plan.ts'
 import type { TableSchema } from '../../domain/schema/table-schema.ts'
 
@@ -72,6 +73,8 @@ export interface MirrorDatabase {
 
 /** Resolves tenants to their mirror databases; the NuGet package's ResolveConnection. */
 export interface MirrorDatabaseProvider {
+  /** The longest table or column name the engine keeps; longer ones are refused up front. */
+  readonly identifierLimit: IdentifierLimit
   /** Opens (and on first use creates) the tenant's mirror database. */
   forTenant(contextId: ContextId): Promise<MirrorDatabase>
   /** Closes every open connection; calls in flight finish first. */

@@ -21,3 +21,22 @@ export function identifierProblem(name: string): string | undefined {
 export function identifierKey(name: string): string {
   return name.toLowerCase()
 }
+
+/** How long an identifier the mirror's engine keeps, and in what unit (PostgreSQL counts bytes). */
+export interface IdentifierLimit {
+  readonly length: number
+  readonly unit: 'characters' | 'bytes'
+}
+
+export function fitsIdentifierLimit(name: string, limit: IdentifierLimit): boolean {
+  return (limit.unit === 'bytes' ? utf8Length(name) : name.length) <= limit.length
+}
+
+function utf8Length(text: string): number {
+  let bytes = 0
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4
+  }
+  return bytes
+}

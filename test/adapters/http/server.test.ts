@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseDatabase } from '../../../src/adapters/bootstrap/config.ts'
+import { parseDatabaseLocation } from '../../../src/adapters/sql/database-location.ts'
 import {
   authenticateCall,
   batch,
@@ -27,7 +27,9 @@ describe('a running server with SQLite mirrors, over real HTTP', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tm-http-'))
-    service = await testService({ config: { database: parseDatabase(`sqlite:${dir}`)!, maxBodyBytes: 256 * 1024 } })
+    service = await testService({
+      config: { database: parseDatabaseLocation(`sqlite:${dir}`)!, maxBodyBytes: 256 * 1024 },
+    })
     server = serve({ fetch: service.app.fetch, port: 0, hostname: '127.0.0.1' })
     await new Promise((resolve) => server.once('listening', resolve))
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`

@@ -18,6 +18,10 @@ export class SqliteDialect extends KyselySqlDialect {
     transactionalDdl: true,
     maxBindParameters: 32766,
     maxIdentifierLength: 1024,
+    identifierUnit: 'characters',
+    // One writer per file: the service process; the in-process KeyedMutex is enough.
+    lockScope: 'none',
+    bulkThreshold: Number.POSITIVE_INFINITY,
   }
   readonly metadataTypes: MetadataTypes = {
     name: 'TEXT',
