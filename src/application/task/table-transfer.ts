@@ -1,0 +1,130 @@
+import type { Row } from '../../domain/changes/cell-value.ts'
+import { encodeWireValue } from '../../domain/changes/wire-value.ts'
+import type { WireTableSchema } from '../../domain/protocol/messages.ts'
+import type { TableSchema } from '../../domain/schema/table-schema.ts'
+import { decideLoad, type LoadKind } from '../../domain/task/load-decision.ts'
+import { type PlannedBatch, RowBatcher } from '../../domain/task/row-batcher.ts'
+import type { CallTokens } from './call-tokens.ts'
+import { required } from './cycle-failure.ts'
+import type { SourceSnapshot } from './ports/change-source.port.ts'
+import type { CycleProgress } from './ports/cycle-progress.port.ts'
+import type { EncodedRow, MirroringClient } from './ports/mirroring-client.port.ts'
+
+export interface TableTransfer {
+  readonly table: string
+  readonly kind: LoadKind | 'up-to-date'
+  readonly inserts: number
+  readonly updates: number
+  readonly deletes: number
+}
+
+export interface TransferContext {
+  readonly client: MirroringClient
+  readonly tokens: CallTokens
+  /** BatchSize: bytes per RowData request. */
+  readonly batchSize: number
+  readonly progress: CycleProgress
+  /** Empty batches that only move a table's LSN forward, sent together. */
+  readonly advances: LsnAdvances
+}
+
+/**
+ * One table of a cycle, inside one source snapshot: a full reload (Wipe, every row) or the net
+ * changes since the mirror's LSN, in batches cut to the byte budget (wire-profile §5).
+ */
+export async function transferTable(
+  snapshot: SourceSnapshot,
+  table: TableSchema,
+  wire: WireTableSchema,
+  mirrorLsn: number,
+  justEnabled: boolean,
+  context: TransferContext,
+): Promise<TableTransfer> {
+  const current = await snapshot.currentVersion()
+  const minValid = await snapshot.minValidVersion(table.name)
+  const decision = decideLoad({ mirrorLsn, currentVersion: current, minValidVersion: minValid, justEnabled })
+  const counts = { inserts: 0, updates: 0, deletes: 0 }
+  const { client, progress } = context
+  const budget = context.batchSize - client.overhead(wire)
+  const send = async (batch: PlannedBatch<EncodedRow>) => {
+    required(
+      'RowData',
+      await client.rowData(await context.tokens.token(), [{ table: wire, lsn: batch.lsn, rows: batch.rows }]),
+    )
+    progress.rowsSent(table.name, batch.rows.length)
+  }
+
+  if (decision.kind === 'full') {
+    progress.tableStarted(table.name, 'full', await snapshot.countRows(table.name))
+    required('Wipe', await client.wipe(await context.tokens.token(), table.name))
+    const batcher = new RowBatcher<EncodedRow>(budget, { kind: 'full' })
+    for await (const row of snapshot.readRows(table)) {
+      const encoded = client.encodeRow({ operation: 'I', values: encodeRow(table, row) })
+      const closed = batcher.add(encoded, encoded.bytes)
+      if (closed) await send(closed)
+      counts.inserts++
+    }
+    // Always sent, even empty: it carries the version that moves the LSN off -1.
+    await send(batcher.finish(current))
+  } else if (mirrorLsn === current) {
+    progress.tableStarted(table.name, 'up-to-date', 0)
+  } else {
+    progress.tableStarted(table.name, 'incremental', await snapshot.countChanges(table.name, mirrorLsn))
+    const batcher = new RowBatcher<EncodedRow>(budget, { kind: 'incremental', since: mirrorLsn })
+    for await (const change of snapshot.readChanges(table, mirrorLsn)) {
+      const encoded = client.encodeRow({ operation: change.operation, values: encodeRow(table, change.row) })
+      const closed = batcher.add(encoded, encoded.bytes, change.version)
+      if (closed) await send(closed)
+      if (change.operation === 'I') counts.inserts++
+      else if (change.operation === 'U') counts.updates++
+      else counts.deletes++
+    }
+    const last = batcher.finish(current)
+    if (last.rows.length > 0) await send(last)
+    else await context.advances.add(wire, current)
+  }
+  progress.tableFinished(table.name)
+  return {
+    table: table.name,
+    kind: decision.kind === 'incremental' && mirrorLsn === current ? 'up-to-date' : decision.kind,
+    ...counts,
+  }
+}
+
+function encodeRow(table: TableSchema, row: Row): (string | null)[] {
+  return table.columns.map((column, i) => encodeWireValue(row[i]!, column.type))
+}
+
+/**
+ * Tables without changes still need their LSN moved to the current version, or retention would
+ * one day force a full reload; SuperOffice's samples show every table's LSN advancing together.
+ * Their empty batches travel together, in as few RowData calls as the budget allows.
+ */
+export class LsnAdvances {
+  readonly #client: MirroringClient
+  readonly #tokens: CallTokens
+  readonly #budget: number
+  #pending: { table: WireTableSchema; lsn: number }[] = []
+  #bytes = 0
+
+  constructor(client: MirroringClient, tokens: CallTokens, budget: number) {
+    this.#client = client
+    this.#tokens = tokens
+    this.#budget = budget
+  }
+
+  async add(table: WireTableSchema, lsn: number): Promise<void> {
+    const bytes = this.#client.overhead(table)
+    if (this.#pending.length > 0 && this.#bytes + bytes > this.#budget) await this.flush()
+    this.#pending.push({ table, lsn })
+    this.#bytes += bytes
+  }
+
+  async flush(): Promise<void> {
+    if (this.#pending.length === 0) return
+    const batches = this.#pending.map((p) => ({ table: p.table, lsn: p.lsn, rows: [] }))
+    this.#pending = []
+    this.#bytes = 0
+    required('RowData', await this.#client.rowData(await this.#tokens.token(), batches))
+  }
+}
