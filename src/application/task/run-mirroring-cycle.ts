@@ -14,7 +14,7 @@ import type { ChangeSource, ChangeSourceFactory } from './ports/change-source.po
 import { type CycleProgress, SILENT_PROGRESS } from './ports/cycle-progress.port.ts'
 import type { CyclePair } from './ports/cycle-queue.port.ts'
 import type { EventLog } from './ports/event-log.port.ts'
-import type { MirroringClientFactory } from './ports/mirroring-client.port.ts'
+import { MirroringCallError, type MirroringClientFactory } from './ports/mirroring-client.port.ts'
 import type { Registry } from './ports/registry.port.ts'
 import type { PartnerSignatureVerifier, RandomSource, TokenIssuer } from './ports/token-issuer.port.ts'
 import { LsnAdvances, type TableTransfer, transferTable } from './table-transfer.ts'
@@ -61,8 +61,9 @@ export class RunMirroringCycle {
     try {
       result = await this.#run(pair, progress)
     } catch (error) {
-      const message = error instanceof CycleFailure ? error.message : `unexpected error: ${errorText(error)}`
-      if (!(error instanceof CycleFailure)) this.#deps.logger.error({ ...pair, err: errorText(error) }, 'cycle crashed')
+      const expected = error instanceof CycleFailure || error instanceof MirroringCallError
+      const message = expected ? error.message : `unexpected error: ${errorText(error)}`
+      if (!expected) this.#deps.logger.error({ ...pair, err: errorText(error) }, 'cycle crashed')
       result = { outcome: 'failed', message, tables: [] }
     }
     await registry.recordCycleEnd(

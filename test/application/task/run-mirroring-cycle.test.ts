@@ -1,0 +1,242 @@
+import { describe, expect, it } from 'vitest'
+import type { WireTableSchema } from '../../../src/domain/protocol/messages.ts'
+import { column } from '../../support/schemas.ts'
+import { cycleHarness } from './cycle-harness.ts'
+
+const PERSON: WireTableSchema = {
+  name: 'person',
+  columns: [column('person_id', 'int', 'false'), column('name', 'nvarchar(50)'), column('born', 'datetime')],
+}
+const CONFIG: WireTableSchema = { name: 'config', columns: [column('id', 'int', 'false'), column('v', 'nvarchar(10)')] }
+const NOTE: WireTableSchema = { name: 'note', columns: [column('note_id', 'int', 'false'), column('text', 'ntext')] }
+
+const person = (id: number, name: string | null = `P${id}`) => [id, name, '2020-05-18 10:40:43.0000000']
+
+describe('RunMirroringCycle', () => {
+  it('loads every table in full on the first cycle, then the mirror equals the source', async () => {
+    const h = await cycleHarness()
+    h.source.createTable(PERSON, [person(1), person(2), person(3, null)])
+    h.source.createTable(NOTE, [[1, 'hello']])
+    const result = await h.run()
+    expect(result.outcome).toBe('ok')
+    expect(result.tables.map((t) => [t.table, t.kind, t.inserts])).toEqual([
+      ['note', 'full', 1],
+      ['person', 'full', 3],
+    ])
+    expect(await h.mirrorRows('person')).toEqual(h.sourceRows('person'))
+    expect(await h.mirrorRows('note')).toEqual(h.sourceRows('note'))
+    expect(await h.lsn('person')).toBe(h.source.version)
+    expect(h.client.calls.map((c) => c.operation)).toEqual([
+      'Authenticate',
+      'TableSchema',
+      'Wipe',
+      'RowData',
+      'Wipe',
+      'RowData',
+      'ReplicationCompleted',
+    ])
+    expect(h.service.admin.completions).toHaveLength(1)
+  })
+
+  it('sends only net changes on the next cycle, with I, U and D counted', async () => {
+    const h = await cycleHarness()
+    h.source.createTable(PERSON, [person(1), person(2), person(3)])
+    await h.run()
+    h.source.update('person', person(1, 'Ann'))
+    h.source.delete('person', 2)
+    h.source.insert('person', person(4))
+    h.source.update('person', person(4, 'Dee'))
+    h.client.calls.length = 0
+    const result = await h.run()
+    expect(result.tables).toEqual([{ table: 'person', kind: 'incremental', inserts: 1, updates: 1, deletes: 1 }])
+    expect(h.client.calls.find((c) => c.operation === 'Wipe')).toBeUndefined()
+    expect(h.client.calls.find((c) => c.operation === 'RowData')?.rows).toBe(3)
+    expect(await h.mirrorRows('person')).toEqual(h.sourceRows('person'))
+    expect(await h.lsn('person')).toBe(h.source.version)
+  })
+
+  it('moves unchanged tables to the current version together, in one RowData call', async () => {
+    const h = await cycleHarness()
+    h.source.createTable(PERSON, [person(1)])
+    h.source.createTable(NOTE, [[1, 'a']])
+    await h.run()
+    h.source.update('person', person(1, 'Bob'))
+    h.client.calls.length = 0
+    await h.run()
+    const rowData = h.client.calls.filter((c) => c.operation === 'RowData')
+    expect(rowData.map((c) => [c.tables, c.rows])).toEqual([
+      [['person'], 1],
+      [['note'], 0],
+    ])
+    expect(await h.lsn('note')).toBe(h.source.version)
+    h.client.calls.length = 0
+    const idle = await h.run()
+    expect(idle.tables.every((t) => t.kind === 'up-to-date')).toBe(true)
+    expect(h.client.calls.filter((c) => c.operation === 'RowData')).toEqual([])
+  })
+
+  it('cuts a full load into batches within BatchSize, all but the last with LSN -1', async () => {
+    const h = await cycleHarness({ batchSize: 16_384 })
+    h.source.createTable(
+      NOTE,
+      Array.from({ length: 200 }, (_, i) => [i + 1, 'x'.repeat(300)]),
+    )
+    await h.run()
+    const batches = h.client.calls.filter((c) => c.operation === 'RowData')
+    expect(batches.length).toBeGreaterThan(3)
+    expect(batches.slice(0, -1).every((b) => b.lsns[0] === -1)).toBe(true)
+    expect(batches.at(-1)!.lsns[0]).toBe(h.source.version)
+    expect(batches.reduce((n, b) => n + b.rows, 0)).toBe(200)
+    expect(await h.mirrorRows('note')).toEqual(h.sourceRows('note'))
+  })
+
+  it('leaves out blocked tables and the tenant SkipTable', async () => {
+    const h = await cycleHarness({ skipTable: ['NOTE'] })
+    h.source.createTable(PERSON, [person(1)])
+    h.source.createTable(CONFIG, [[1, 'secret']])
+    h.source.createTable(NOTE, [[1, 'a']])
+    await h.run()
+    expect(h.client.calls.find((c) => c.operation === 'TableSchema')?.tables).toEqual(['person'])
+  })
+
+  it('reloads in full when the source was restored to an older version than the mirror has', async () => {
+    const h = await cycleHarness()
+    h.source.createTable(PERSON, [person(1), person(2)])
+    await h.run()
+    h.source.version = 0 // as after a restore from an old backup
+    h.source.delete('person', 2)
+    const result = await h.run()
+    expect(result.tables[0]).toMatchObject({ kind: 'full', inserts: 1 })
+    expect(await h.mirrorRows('person')).toEqual(h.sourceRows('person'))
+  })
+
+  it('reloads in full when retention forgot changes the mirror had not seen', async () => {
+    const h = await cycleHarness()
+    h.source.createTable(PERSON, [person(1)])
+    await h.run()
+    h.source.insert('person', person(2))
+    h.source.insert('person', person(3))
+    h.source.purge(h.source.version)
+    const result = await h.run()
+    expect(result.tables[0]?.kind).toBe('full')
+    expect(await h.mirrorRows('person')).toEqual(h.sourceRows('person'))
+  })
+
+  it('recreates and reloads a table whose column type changed, and adds a column in place', async () => {
+    const h = await cycleHarness()
+    h.source.createTable(PERSON, [person(1)])
+    h.source.createTable(NOTE, [[1, 'a']])
+    await h.run()
+    h.source.alterTable('person', { ...PERSON, columns: [...PERSON.columns, column('email', 'nvarchar(80)')] }, (r) => [
+      ...r,
+      null,
+    ])
+    h.source.update('person', [1, 'P1', '2020-05-18 10:40:43.0000000', 'p1@example.com'])
+    h.source.alterTable(
+      'note',
+      { ...NOTE, columns: [column('note_id', 'int', 'false'), column('text', 'int')] },
+      (r) => [r[0]!, 7],
+    )
+    const result = await h.run()
+    expect(result.tables.map((t) => [t.table, t.kind])).toEqual([
+      ['note', 'full'],
+      ['person', 'incremental'],
+    ])
+    expect(await h.mirrorRows('person')).toEqual(h.sourceRows('person'))
+    expect(await h.mirrorRows('note')).toEqual(h.sourceRows('note'))
+  })
+
+  it('drops a mirror table whose source table is gone', async () => {
+    const h = await cycleHarness()
+    h.source.createTable(PERSON, [person(1)])
+    h.source.createTable(NOTE, [[1, 'a']])
+    await h.run()
+    h.source.dropTable('note')
+    await h.run()
+    const state = await (await h.service.mirrors.forTenant('Cust1' as never)).readState()
+    expect([...state.tables.keys()]).toEqual(['person'])
+  })
+
+  it('resumes an interrupted incremental cycle from the last complete batch, without a reload', async () => {
+    const h = await cycleHarness({ batchSize: 16_384 })
+    h.source.createTable(NOTE, [[1, 'a']])
+    await h.run()
+    for (let i = 2; i <= 300; i++) h.source.insert('note', [i, 'y'.repeat(200)])
+    h.client.failOn = { operation: 'RowData', call: 3 }
+    h.client.calls.length = 0
+    const failed = await h.run()
+    expect(failed.outcome).toBe('failed')
+    expect(failed.message).toContain('lost in transit')
+    const reached = await h.lsn('note')
+    expect(reached).toBeGreaterThan(1)
+    expect(reached).toBeLessThan(h.source.version)
+    h.client.calls.length = 0
+    const resumed = await h.run()
+    expect(resumed.outcome).toBe('ok')
+    expect(resumed.tables[0]?.kind).toBe('incremental')
+    expect(h.client.calls.find((c) => c.operation === 'Wipe')).toBeUndefined()
+    expect(resumed.tables[0]!.inserts).toBeLessThan(299)
+    expect(await h.mirrorRows('note')).toEqual(h.sourceRows('note'))
+  })
+
+  it('restarts an interrupted full load from the start (its LSN stayed -1)', async () => {
+    const h = await cycleHarness({ batchSize: 16_384 })
+    h.source.createTable(
+      NOTE,
+      Array.from({ length: 300 }, (_, i) => [i + 1, 'z'.repeat(200)]),
+    )
+    h.client.failOn = { operation: 'RowData', call: 2 }
+    expect((await h.run()).outcome).toBe('failed')
+    expect(await h.lsn('note')).toBe(-1)
+    const again = await h.run()
+    expect(again.tables[0]).toMatchObject({ kind: 'full', inserts: 300 })
+    expect(await h.mirrorRows('note')).toEqual(h.sourceRows('note'))
+  })
+
+  it('records each outcome in the event log and the pair status', async () => {
+    const h = await cycleHarness()
+    h.source.createTable(PERSON, [person(1)])
+    await h.run()
+    h.client.failOn = { operation: 'TableSchema', call: 2 }
+    await h.run()
+    const events = await h.registry.list('Cust1', 10)
+    expect(events.map((e) => e.type)).toEqual(['Error', 'Information'])
+    expect(events[0]!.message).toContain('TableSchema call 2 lost in transit')
+    expect(events[1]!.message).toMatch(/^mirroring cycle completed: 1 tables \(1 reloaded\), 1 inserts/)
+    const [status] = await h.registry.pairStatuses()
+    expect(status).toMatchObject({ lastOutcome: 'failed', lastError: expect.stringContaining('lost in transit') })
+  })
+
+  it('stops before reading the source when the partner asks not to replicate', async () => {
+    const h = await cycleHarness()
+    h.source.createTable(PERSON, [person(1)])
+    h.service.admin.paused.add('Cust1')
+    const result = await h.run()
+    expect(result.outcome).toBe('skipped')
+    expect(h.client.calls.map((c) => c.operation)).toEqual(['Authenticate'])
+    expect(h.source.trackingEnabled).toBe(false)
+  })
+
+  it('refuses a partner whose Authenticate signature does not verify with the registered key', async () => {
+    const h = await cycleHarness()
+    h.source.createTable(PERSON, [person(1)])
+    await h.registry.updateApplication('app', { publicKey: 'another-key' })
+    const result = await h.run()
+    expect(result).toMatchObject({ outcome: 'failed' })
+    expect(result.message).toContain("signature does not verify with the application's public key")
+    expect(h.client.calls.map((c) => c.operation)).toEqual(['Authenticate'])
+  })
+
+  it('fails by name when the application is disabled, unknown or not approved', async () => {
+    const h = await cycleHarness()
+    await h.registry.updateApplication('app', { mirroringEnabled: false })
+    expect((await h.run()).message).toBe('application app has mirroring disabled')
+    await h.registry.updateApplication('app', { mirroringEnabled: true })
+    await h.registry.revoke('Cust1', 'app')
+    expect((await h.run()).message).toBe('tenant Cust1 has not approved application app')
+    expect((await h.cycle.execute({ contextId: 'Cust1', clientId: 'nope' })).message).toBe(
+      'application nope is not registered',
+    )
+    expect(h.client.calls).toEqual([])
+  })
+})

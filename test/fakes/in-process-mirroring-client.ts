@@ -1,0 +1,101 @@
+import { describeError } from '../../src/application/describe-error.ts'
+import type { OperationOutcome } from '../../src/application/operation-outcome.ts'
+import {
+  type CallOutcome,
+  type EncodedRow,
+  MirroringCallError,
+  type MirroringClient,
+  type MirroringClientFactory,
+  type OutgoingBatch,
+} from '../../src/application/task/ports/mirroring-client.port.ts'
+import type { WireReplicationSummary, WireRow, WireTableSchema } from '../../src/domain/protocol/messages.ts'
+import type { harness } from '../application/harness.ts'
+
+interface FakeRow extends EncodedRow {
+  readonly row: WireRow
+}
+
+type Harness = ReturnType<typeof harness>
+
+/**
+ * The Mirroring Task's client wired straight to the service's use cases, without HTTP or XML:
+ * the task and the service meet through the application layer only. Row sizes are their JSON
+ * length, which is enough for the batcher's arithmetic.
+ */
+export class InProcessMirroringClient implements MirroringClient, MirroringClientFactory {
+  readonly #service: Harness
+  readonly calls: { operation: string; tables: string[]; rows: number; lsns: number[] }[] = []
+  /** Throws a MirroringCallError on this call number of the operation (1-based), once. */
+  failOn: { operation: string; call: number } | undefined
+
+  constructor(service: Harness) {
+    this.#service = service
+  }
+
+  forUrl(): MirroringClient {
+    return this
+  }
+
+  #count(operation: string, entry: Omit<(typeof this.calls)[number], 'operation'>): void {
+    this.calls.push({ operation, ...entry })
+    const n = this.calls.filter((c) => c.operation === operation).length
+    if (this.failOn?.operation === operation && this.failOn.call === n) {
+      this.failOn = undefined
+      throw new MirroringCallError(`${operation} call ${n} lost in transit`)
+    }
+  }
+
+  async authenticate(token: string) {
+    this.#count('Authenticate', { tables: [], rows: 0, lsns: [] })
+    return unwrap(await this.#service.authenticate.execute({ signedToken: token, clientState: '' }))
+  }
+
+  async tableSchema(token: string, tables: readonly WireTableSchema[]) {
+    this.#count('TableSchema', { tables: tables.map((t) => t.name), rows: 0, lsns: [] })
+    const outcome = await this.#service.tableSchema.execute({ signedToken: token, clientState: '', tables })
+    const reply = unwrap(outcome)
+    return reply.ok ? { ok: true as const, value: reply.value.lsns } : reply
+  }
+
+  async rowData(token: string, batches: readonly OutgoingBatch[]) {
+    const rows = batches.map((b) => (b.rows as FakeRow[]).map((r) => r.row))
+    this.#count('RowData', {
+      tables: batches.map((b) => b.table.name),
+      rows: rows.reduce((n, r) => n + r.length, 0),
+      lsns: batches.map((b) => b.lsn),
+    })
+    const outcome = await this.#service.rowData.execute({
+      signedToken: token,
+      clientState: '',
+      batches: batches.map((b, i) => ({ table: b.table, lsn: String(b.lsn), rows: rows[i]! })),
+    })
+    const reply = unwrap(outcome)
+    return reply.ok ? { ok: true as const, value: undefined } : reply
+  }
+
+  async wipe(token: string, table: string) {
+    this.#count('Wipe', { tables: [table], rows: 0, lsns: [] })
+    return unwrap(await this.#service.wipe.execute({ signedToken: token, clientState: '', table }))
+  }
+
+  async replicationCompleted(token: string, summary: readonly WireReplicationSummary[]) {
+    this.#count('ReplicationCompleted', { tables: summary.map((s) => s.table), rows: 0, lsns: [] })
+    return unwrap(
+      await this.#service.completed.execute({ signedToken: token, clientState: '', changedTables: summary }),
+    )
+  }
+
+  encodeRow(row: WireRow): FakeRow {
+    return { row, bytes: JSON.stringify(row).length }
+  }
+
+  overhead(table: WireTableSchema): number {
+    return 200 + JSON.stringify(table).length
+  }
+}
+
+function unwrap<T>(outcome: OperationOutcome<T>): CallOutcome<T> {
+  return outcome.result.ok
+    ? { ok: true, value: outcome.result.value }
+    : { ok: false, error: describeError(outcome.result.error) }
+}
