@@ -1,0 +1,52 @@
+import type { ChangeSource, ChangeSourceFactory } from '../../../application/task/ports/change-source.port.ts'
+import { openPostgresSource } from './postgres/postgres-change-source.ts'
+import { SqliteChangeSource } from './sqlite/sqlite-change-source.ts'
+
+/** What every trigger-based source needs besides its URL. */
+export interface SourceOptions {
+  /** How long recorded changes are kept (SuperOffice keeps its change tracking for 2 days). */
+  readonly retentionMs: number
+  /** Milliseconds since 1970; tests move it to run retention. */
+  readonly clock: () => number
+}
+
+export const DEFAULT_RETENTION_MS = 2 * 24 * 60 * 60 * 1000
+
+const DEFAULT_OPTIONS: SourceOptions = { retentionMs: DEFAULT_RETENTION_MS, clock: Date.now }
+
+export type SourceOpener = (url: string, options: SourceOptions) => Promise<ChangeSource>
+
+/** One opener per URL scheme (`mssql:` joins them as one more entry). */
+export const SOURCE_OPENERS: Readonly<Record<string, SourceOpener>> = {
+  'sqlite:': async (url, options) => SqliteChangeSource.open(sqliteFile(url), options),
+  'postgres:': openPostgresSource,
+  'postgresql:': openPostgresSource,
+}
+
+/**
+ * Opens tenants' source databases from the registry's source URL: `sqlite:<file>` or
+ * `postgres://…[?schema=<schema>]` (default schema `public`).
+ */
+export class ChangeSources implements ChangeSourceFactory {
+  readonly #options: SourceOptions
+  readonly #openers: Readonly<Record<string, SourceOpener>>
+
+  constructor(options: Partial<SourceOptions> = {}, openers: Readonly<Record<string, SourceOpener>> = SOURCE_OPENERS) {
+    this.#options = { ...DEFAULT_OPTIONS, ...options }
+    this.#openers = openers
+  }
+
+  async open(sourceUrl: string): Promise<ChangeSource> {
+    const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(sourceUrl)?.[0].toLowerCase()
+    const opener = scheme === undefined ? undefined : this.#openers[scheme]
+    // Only the scheme is quoted: the rest of a URL may hold a password.
+    if (!opener) throw new Error(`unsupported source URL scheme '${scheme ?? ''}'`)
+    return opener(sourceUrl, this.#options)
+  }
+}
+
+function sqliteFile(url: string): string {
+  const file = /^sqlite:(?:\/\/)?(.+)$/i.exec(url)?.[1]
+  if (!file) throw new Error('a sqlite source URL is sqlite:<file>')
+  return file
+}

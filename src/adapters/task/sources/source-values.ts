@@ -1,0 +1,263 @@
+import type { CellValue } from '../../../domain/changes/cell-value.ts'
+import { fitDecimal } from '../../../domain/changes/exact-decimal.ts'
+import { type ColumnType, decimalShape, INTEGER_RANGE } from '../../../domain/schema/column-type.ts'
+import { err, ok, type Result } from '../../../domain/shared/result.ts'
+
+/**
+ * Turns what a source driver hands back (better-sqlite3 with safe integers, or pg with the
+ * source connection's text parsers) into the canonical CellValue of the column's SQL Server
+ * type (cell-value.ts). Lenient where the engine is (SQLite keeps dates as text in several
+ * spellings), exact everywhere else: a value is never rounded or cut to fit. Errors say why,
+ * never what the value was.
+ */
+export function canonicalValue(value: unknown, type: ColumnType): Result<CellValue, string> {
+  if (value === null || value === undefined) return ok(null)
+  switch (type.kind) {
+    case 'integer':
+      return integer(value, type.size)
+    case 'bit':
+      return bit(value)
+    case 'float':
+      return float(value)
+    case 'decimal':
+    case 'money': {
+      const shape = decimalShape(type)!
+      const text = typeof value === 'string' ? value.trim() : numberText(value)
+      return text === undefined ? err('is not a number') : fitDecimal(text, shape.precision, shape.scale)
+    }
+    case 'datetime':
+    case 'datetime2':
+      return dateTime(value, 'local')
+    case 'datetimeoffset':
+      return dateTime(value, 'offset')
+    case 'date':
+      return dateTime(value, 'date')
+    case 'time':
+      return timeOfDay(value)
+    case 'string': {
+      const text = characters(value)
+      if (!text.ok) return text
+      return type.length !== 'max' && text.value.length > type.length
+        ? err(`is longer than ${type.length} characters`)
+        : text
+    }
+    case 'text':
+    case 'xml':
+      return characters(value)
+    case 'uniqueidentifier':
+      return guid(value)
+    case 'binary': {
+      const bytes = binary(value)
+      return type.length !== 'max' && bytes.length > type.length
+        ? err(`is longer than ${type.length} bytes`)
+        : ok(bytes)
+    }
+    case 'image':
+      return ok(binary(value))
+  }
+}
+
+const INTEGER_TEXT = /^\s*[+-]?\d{1,20}\s*$/
+
+function integer(value: unknown, size: keyof typeof INTEGER_RANGE): Result<CellValue, string> {
+  let big: bigint
+  if (typeof value === 'bigint') big = value
+  else if (typeof value === 'number' && Number.isInteger(value)) big = BigInt(value)
+  else if (typeof value === 'string' && INTEGER_TEXT.test(value)) big = BigInt(value.trim())
+  else if (typeof value === 'boolean') big = value ? 1n : 0n
+  else return err('is not an integer')
+  const [min, max] = INTEGER_RANGE[size]
+  if (big < min || big > max) return err(`is out of range for ${size}`)
+  return ok(size === 'bigint' ? big : Number(big))
+}
+
+function bit(value: unknown): Result<CellValue, string> {
+  if (typeof value === 'boolean') return ok(value)
+  if (typeof value === 'bigint') return ok(value !== 0n)
+  if (typeof value === 'number' && Number.isFinite(value)) return ok(value !== 0)
+  if (typeof value === 'string') {
+    const text = value.trim().toLowerCase()
+    if (text === 'true' || text === '1' || text === 't') return ok(true)
+    if (text === 'false' || text === '0' || text === 'f') return ok(false)
+  }
+  return err('is not a bit (0 or 1)')
+}
+
+const FLOAT_TEXT = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/
+
+function float(value: unknown): Result<CellValue, string> {
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'bigint'
+        ? Number(value)
+        : typeof value === 'string' && FLOAT_TEXT.test(value)
+          ? Number(value)
+          : Number.NaN
+  return Number.isFinite(n) ? ok(n) : err('is not a finite number')
+}
+
+function numberText(value: unknown): string | undefined {
+  if (typeof value === 'bigint') return value.toString()
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
+  return undefined
+}
+
+function characters(value: unknown): Result<string, string> {
+  if (typeof value === 'string') return ok(value)
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return ok(String(value))
+  return err('is binary, not text')
+}
+
+const GUID = /^\s*\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?\s*$/i
+
+function guid(value: unknown): Result<CellValue, string> {
+  // 16 raw bytes are read in RFC 4122 order (what SQLite applications store), not SQL Server's.
+  const text = value instanceof Uint8Array && value.length === 16 ? Buffer.from(value).toString('hex') : value
+  const m = typeof text === 'string' ? GUID.exec(text) : null
+  return m ? ok(m.slice(1, 6).join('-').toUpperCase()) : err('is not a uniqueidentifier')
+}
+
+function binary(value: unknown): Uint8Array {
+  // A copy, as a plain Uint8Array: drivers hand out Buffers that may share a pooled allocation.
+  if (value instanceof Uint8Array) return new Uint8Array(value)
+  // SQLite lets a BLOB column hold text; its UTF-8 bytes are what a reader of the column gets.
+  return new TextEncoder().encode(String(value))
+}
+
+const DATE_TIME =
+  /^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*$/i
+const TIME = /^\s*(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*$/
+
+interface Parts {
+  year: number
+  month: number
+  day: number
+  hour: number
+  minute: number
+  second: number
+  fraction: string
+  /** Minutes east of UTC, when the text had a zone. */
+  offset: number | undefined
+}
+
+/**
+ * Dates and times as engines print them: `2024-01-02 03:04:05`, ISO with `T`, fractions of any
+ * length, `Z` or `±HH[:MM]`; a number is Unix time in seconds. A zone on a column without one
+ * is applied (the value moves to UTC, as SQLite's own date functions do); a column with an
+ * offset keeps it, and takes +00:00 when the text has none.
+ */
+function dateTime(value: unknown, target: 'local' | 'offset' | 'date'): Result<CellValue, string> {
+  const parsed = typeof value === 'number' || typeof value === 'bigint' ? fromUnix(Number(value)) : fromText(value)
+  if (!parsed.ok) return parsed
+  let t = parsed.value
+  if (target === 'local' && t.offset !== undefined && t.offset !== 0) {
+    t = shift(t, -t.offset)
+    if (t.year < 1 || t.year > 9999) return err('is out of range once moved to UTC')
+  }
+  const date = `${String(t.year).padStart(4, '0')}-${two(t.month)}-${two(t.day)}`
+  if (target === 'date') return ok(date)
+  const time = `${two(t.hour)}:${two(t.minute)}:${two(t.second)}.${t.fraction}`
+  return ok(target === 'offset' ? `${date} ${time}${offsetText(t.offset ?? 0)}` : `${date} ${time}`)
+}
+
+function fromText(value: unknown): Result<Parts, string> {
+  const m = typeof value === 'string' ? DATE_TIME.exec(value) : null
+  if (!m) return err('is not a date/time')
+  const fraction = fractionOf(m[7])
+  if (fraction === undefined) return err('has more than 7 fractional digits')
+  const parts: Parts = {
+    year: Number(m[1]),
+    month: Number(m[2]),
+    day: Number(m[3]),
+    hour: Number(m[4] ?? 0),
+    minute: Number(m[5] ?? 0),
+    second: Number(m[6] ?? 0),
+    fraction,
+    offset: zoneOf(m[8]),
+  }
+  return valid(parts)
+}
+
+function fromUnix(seconds: number): Result<Parts, string> {
+  if (!Number.isFinite(seconds)) return err('is not a date/time')
+  const whole = Math.floor(seconds)
+  const date = new Date(whole * 1000)
+  if (Number.isNaN(date.getTime())) return err('is out of range for a date/time')
+  const ticks = Math.round((seconds - whole) * 1e7)
+  return valid({
+    year: date.getUTCFullYear(),
+    month: date.getUTCMonth() + 1,
+    day: date.getUTCDate(),
+    hour: date.getUTCHours(),
+    minute: date.getUTCMinutes(),
+    second: date.getUTCSeconds(),
+    fraction: String(Math.min(ticks, 9_999_999)).padStart(7, '0'),
+    offset: undefined,
+  })
+}
+
+function timeOfDay(value: unknown): Result<CellValue, string> {
+  const m = typeof value === 'string' ? TIME.exec(value) : null
+  if (!m) {
+    // A full date/time in a time column: its time of day is what the column means.
+    const full = fromText(value)
+    if (!full.ok) return err('is not a time of day')
+    const t = full.value
+    return ok(`${two(t.hour)}:${two(t.minute)}:${two(t.second)}.${t.fraction}`)
+  }
+  const fraction = fractionOf(m[4])
+  if (fraction === undefined) return err('has more than 7 fractional digits')
+  const [hour, minute, second] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)]
+  if (hour > 23 || minute > 59 || second > 59) return err('is not a time of day')
+  return ok(`${two(hour)}:${two(minute)}:${two(second)}.${fraction}`)
+}
+
+/** Seven digits; more only when the extra ones are zeros (100 ns is SQL Server's resolution). */
+function fractionOf(digits: string | undefined): string | undefined {
+  const text = digits ?? ''
+  if (text.length > 7 && /[1-9]/.test(text.slice(7))) return undefined
+  return text.slice(0, 7).padEnd(7, '0')
+}
+
+function zoneOf(zone: string | undefined): number | undefined {
+  if (zone === undefined) return undefined
+  if (zone.toUpperCase() === 'Z') return 0
+  const digits = zone.slice(1).replace(':', '')
+  const minutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0)
+  return zone.startsWith('-') ? -minutes : minutes
+}
+
+function valid(t: Parts): Result<Parts, string> {
+  const probe = new Date(0)
+  probe.setUTCFullYear(t.year, t.month - 1, t.day)
+  const sameDay =
+    probe.getUTCFullYear() === t.year && probe.getUTCMonth() === t.month - 1 && probe.getUTCDate() === t.day
+  if (t.year < 1 || t.year > 9999 || !sameDay) return err('is not a valid calendar date')
+  if (t.hour > 23 || t.minute > 59 || t.second > 59) return err('is not a valid time of day')
+  if (t.offset !== undefined && Math.abs(t.offset) > 14 * 60) return err('has an offset outside -14:00 to +14:00')
+  return ok(t)
+}
+
+function shift(t: Parts, minutes: number): Parts {
+  const d = new Date(0)
+  d.setUTCFullYear(t.year, t.month - 1, t.day)
+  d.setUTCHours(t.hour, t.minute + minutes, t.second, 0)
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    fraction: t.fraction,
+    offset: 0,
+  }
+}
+
+const two = (n: number) => String(n).padStart(2, '0')
+
+function offsetText(minutes: number): string {
+  const abs = Math.abs(minutes)
+  return `${minutes < 0 ? '-' : '+'}${two(Math.floor(abs / 60))}:${two(abs % 60)}`
+}

@@ -1,0 +1,126 @@
+import type Database from 'better-sqlite3'
+import type { SourceChange, SourceSnapshot } from '../../../../application/task/ports/change-source.port.ts'
+import type { Row } from '../../../../domain/changes/cell-value.ts'
+import type { TableSchema } from '../../../../domain/schema/table-schema.ts'
+import { canonicalRow, deletedRow, keyPositions } from '../source-rows.ts'
+import { primaryKey } from './sqlite-catalog.ts'
+import { keyPart, quoteId } from './sqlite-tracking-sql.ts'
+
+/** Rows handed out between two turns of the event loop: better-sqlite3 reads synchronously. */
+const ROWS_PER_TURN = 500
+
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/**
+ * Reads of one SQLite read transaction. WAL gives it a snapshot as of its first read, which
+ * was the version, so every read here agrees with `currentVersion`. The connection is its own:
+ * better-sqlite3 cannot run a statement while another streams, so one stream at a time.
+ */
+export class SqliteSnapshot implements SourceSnapshot {
+  readonly #db: Database.Database
+  readonly #current: number
+  #streaming = false
+  #handedOut = 0
+
+  constructor(db: Database.Database, current: number) {
+    this.#db = db
+    this.#current = current
+  }
+
+  async currentVersion(): Promise<number> {
+    return this.#current
+  }
+
+  async minValidVersion(table: string): Promise<number> {
+    this.#idle()
+    const row = this.#db.prepare(`select min_valid_version from "_tm_ct_tables" where table_name = ?`).get(table) as
+      | { min_valid_version: bigint }
+      | undefined
+    if (!row) throw new Error(`source table ${table} is not tracked`)
+    return Number(row.min_valid_version)
+  }
+
+  async countRows(table: string): Promise<number> {
+    this.#idle()
+    const { table: spelled } = this.#key(table)
+    const row = this.#db.prepare(`select count(*) as n from ${quoteId(spelled)}`).get() as { n: bigint }
+    return Number(row.n)
+  }
+
+  async countChanges(table: string, since: number): Promise<number> {
+    this.#idle()
+    const row = this.#db
+      .prepare(`select count(*) as n from "_tm_ct_changes" where table_name = ? and version > ? and version <= ?`)
+      .get(table, since, this.#current) as { n: bigint }
+    return Number(row.n)
+  }
+
+  async *readRows(table: TableSchema): AsyncIterable<Row> {
+    this.#idle()
+    const key = this.#key(table.name)
+    const columns = table.columns.map((c) => quoteId(c.name)).join(', ')
+    const order = key.columns.map(quoteId).join(', ')
+    const statement = this.#db.prepare(`select ${columns} from ${quoteId(key.table)} order by ${order}`).raw(true)
+    const keyAt = keyPositions(table, key.columns)
+    for (const raw of this.#stream(statement, [])) {
+      yield canonicalRow(table, raw as unknown[], keyAt)
+      if (this.#tick()) await breathe()
+    }
+  }
+
+  async *readChanges(table: TableSchema, since: number): AsyncIterable<SourceChange> {
+    this.#idle()
+    const key = this.#key(table.name)
+    const parts = key.columns.map((_, i) => keyPart('c', i))
+    const join = key.columns.map((column, i) => `t.${quoteId(column)} = ${parts[i]}`).join(' and ')
+    const columns = table.columns.map((c) => `t.${quoteId(c.name)}`).join(', ')
+    const statement = this.#db
+      .prepare(
+        `select c.version, c.creation_version > ? as created, t.${quoteId(key.columns[0]!)} is not null as present,
+           ${parts.join(', ')}, ${columns}
+         from "_tm_ct_changes" c left join ${quoteId(key.table)} t on ${join}
+         where c.table_name = ? and c.version > ? and c.version <= ?
+         order by c.version, c.key`,
+      )
+      .raw(true)
+    const keyAt = keyPositions(table, key.columns)
+    const width = key.columns.length
+    for (const raw of this.#stream(statement, [since, table.name, since, this.#current])) {
+      const values = raw as unknown[]
+      const version = Number(values[0])
+      const keyValues = values.slice(3, 3 + width)
+      // Whether the row is there now decides D, as CHANGETABLE's join does: a key swapped
+      // within one statement has a D recorded last and a row present.
+      if (!Number(values[2])) {
+        yield { operation: 'D', version, row: deletedRow(table, keyValues, keyAt) }
+      } else {
+        const row = canonicalRow(table, values.slice(3 + width), keyAt)
+        yield { operation: Number(values[1]) ? 'I' : 'U', version, row }
+      }
+      if (this.#tick()) await breathe()
+    }
+  }
+
+  #tick(): boolean {
+    return ++this.#handedOut % ROWS_PER_TURN === 0
+  }
+
+  *#stream(statement: Database.Statement, params: unknown[]): Generator<unknown> {
+    this.#streaming = true
+    try {
+      yield* statement.iterate(...params)
+    } finally {
+      this.#streaming = false
+    }
+  }
+
+  #idle(): void {
+    if (this.#streaming) throw new Error('a source snapshot reads one stream at a time; finish the open one first')
+  }
+
+  #key(table: string): { table: string; columns: string[] } {
+    const key = primaryKey(this.#db, table)
+    if (key.columns.length === 0) throw new Error(`source table ${table} does not exist or has no primary key`)
+    return key
+  }
+}
