@@ -2,15 +2,25 @@ import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { generatePartnerKeys, pem } from '../crypto/key-files.ts'
 import { keyFromRsaXml } from '../crypto/rsa-key-xml.ts'
+import { generateFederatedKeys } from '../task/crypto/federated-keys.ts'
 import { fail } from './fail.ts'
 
 export function keysCommand(): Command {
   const keys = new Command('keys').description('partner key pairs')
   keys
     .command('generate')
-    .description('create an RSA-2048 pair: private.pem, public.pem and public.xml (for the Developer Portal)')
+    .description(
+      'create an RSA-2048 pair: private.pem, public.pem and public.xml (for the Developer Portal); with --federated, ' +
+        "the task's token-signing pair instead: federated-private.pem and a self-signed federated.crt",
+    )
     .requiredOption('--out <dir>', 'directory to write the files to')
-    .action((options: { out: string }) => {
+    .option('--federated', "the Mirroring Task's federated-login signing key and certificate")
+    .action((options: { out: string; federated?: boolean }) => {
+      if (options.federated) {
+        const files = generateFederatedKeys(options.out)
+        process.stdout.write(`signing key:  ${files.privateKey}\ncertificate:  ${files.certificate}\n`)
+        return
+      }
       const files = generatePartnerKeys(options.out)
       process.stdout.write(
         `private key: ${files.privatePem}\npublic key:  ${files.publicPem}\nportal XML:  ${files.publicXml}\n`,

@@ -1,14 +1,22 @@
 import { Command } from 'commander'
 import { VERSION } from '../bootstrap/version.ts'
+import { appCommands } from './app-commands.ts'
+import { eventCommands } from './event-commands.ts'
 import { keysCommand } from './keys-command.ts'
 import { replayCommand } from './replay-command.ts'
 import { serveCommand } from './serve-command.ts'
+import { taskCommands } from './task-commands.ts'
+import { tenantCommands } from './tenant-commands.ts'
 
 const program = new Command('tenant-mirror')
-  .description('SuperOffice database mirroring: the partner-hosted mirroring client service')
+  .description('SuperOffice database mirroring: the partner-hosted mirroring client service and the Mirroring Task')
   .version(VERSION)
   .addCommand(serveCommand())
   .addCommand(keysCommand())
   .addCommand(replayCommand())
+  .addCommand(appCommands())
+  .addCommand(tenantCommands())
+  .addCommand(taskCommands())
+  .addCommand(eventCommands())
 
 await program.parseAsync(process.argv)

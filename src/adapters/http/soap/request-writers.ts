@@ -5,6 +5,7 @@ import type {
   TableSchemaRequest,
   WipeRequest,
   WireRequestBase,
+  WireRow,
   WireTableSchema,
 } from '../../../domain/protocol/messages.ts'
 import { NS } from './namespaces.ts'
@@ -16,12 +17,18 @@ import { element, escapeXml } from './xml-text.ts'
  * project's own Mirroring Task and the tests write requests with these.
  */
 function envelope(operation: OperationName, request: WireRequestBase, inner: string): string {
+  const [head, tail] = envelopeFrame(operation, request)
+  return head + inner + tail
+}
+
+function envelopeFrame(operation: OperationName, request: WireRequestBase): readonly [string, string] {
   const token = request.signedToken ?? ''
-  return (
+  return [
     `<s:Envelope xmlns:s="${NS.soap}"><s:Header><h:SignedToken s:mustUnderstand="1" xmlns:h="${NS.mirroring}">` +
-    `${escapeXml(token)}</h:SignedToken></s:Header><s:Body><${operation}Request xmlns="${NS.mirroring}">` +
-    `${element('ClientState', request.clientState)}${inner}</${operation}Request></s:Body></s:Envelope>`
-  )
+      `${escapeXml(token)}</h:SignedToken></s:Header><s:Body><${operation}Request xmlns="${NS.mirroring}">` +
+      element('ClientState', request.clientState),
+    `</${operation}Request></s:Body></s:Envelope>`,
+  ]
 }
 
 const CONTAINER = `xmlns:a="${NS.contract}" xmlns:i="${NS.xsi}"`
@@ -39,18 +46,32 @@ export function writeTableSchemaRequest(request: TableSchemaRequest): string {
 }
 
 export function writeRowDataRequest(request: RowDataRequest): string {
+  const [head, tail] = rowDataFrame(request)
   const batches = request.batches.map((batch) => {
-    const rows = batch.rows
-      .map((row) => {
-        const values = row.values
-          .map((v) => (v === null ? '<b:string i:nil="true"/>' : element('b:string', v)))
-          .join('')
-        return `<a:RowData><a:ColumnValues xmlns:b="${NS.arrays}">${values}</a:ColumnValues>${element('a:Operation', row.operation)}</a:RowData>`
-      })
-      .join('')
-    return `<a:RowDataBatch><a:Data>${rows}</a:Data>${element('a:LSN', batch.lsn)}<a:TableInfo>${tableInfo(batch.table)}</a:TableInfo></a:RowDataBatch>`
+    const [open, close] = rowDataBatchFrame(batch.table, batch.lsn)
+    return open + batch.rows.map(writeRowXml).join('') + close
   })
-  return envelope('RowData', request, `<DataBatches ${CONTAINER}>${batches.join('')}</DataBatches>`)
+  return head + batches.join('') + tail
+}
+
+/** One row of a RowDataBatch; the task encodes each row once and sizes batches by its bytes. */
+export function writeRowXml(row: WireRow): string {
+  const values = row.values.map((v) => (v === null ? '<b:string i:nil="true"/>' : element('b:string', v))).join('')
+  return `<a:RowData><a:ColumnValues xmlns:b="${NS.arrays}">${values}</a:ColumnValues>${element('a:Operation', row.operation)}</a:RowData>`
+}
+
+/** The RowData envelope around its batches: text before and after them. */
+export function rowDataFrame(request: WireRequestBase): readonly [string, string] {
+  const [head, tail] = envelopeFrame('RowData', request)
+  return [`${head}<DataBatches ${CONTAINER}>`, `</DataBatches>${tail}`]
+}
+
+/** One RowDataBatch around its rows: text before and after them. */
+export function rowDataBatchFrame(table: WireTableSchema, lsn: string): readonly [string, string] {
+  return [
+    '<a:RowDataBatch><a:Data>',
+    `</a:Data>${element('a:LSN', lsn)}<a:TableInfo>${tableInfo(table)}</a:TableInfo></a:RowDataBatch>`,
+  ]
 }
 
 export function writeWipeRequest(request: WipeRequest): string {

@@ -1,0 +1,119 @@
+import { Container, ContainerModule, type ServiceIdentifier } from 'inversify'
+import type { Clock } from '../../application/ports/clock.port.ts'
+import type { Logger } from '../../application/ports/logger.port.ts'
+import type { ChangeSourceFactory } from '../../application/task/ports/change-source.port.ts'
+import type { CycleProgress } from '../../application/task/ports/cycle-progress.port.ts'
+import type { CyclePair } from '../../application/task/ports/cycle-queue.port.ts'
+import type { MirroringClientFactory } from '../../application/task/ports/mirroring-client.port.ts'
+import type {
+  PartnerSignatureVerifier,
+  RandomSource,
+  TokenIssuer,
+} from '../../application/task/ports/token-issuer.port.ts'
+import { type CycleDeps, RunMirroringCycle } from '../../application/task/run-mirroring-cycle.ts'
+import { ScheduleCycles } from '../../application/task/schedule-cycles.ts'
+import { BLOCKED_TABLES } from '../../domain/task/blocked-tables.ts'
+import { SystemClock } from '../system/clocks.ts'
+import { createPinoLogger } from '../system/pino-logger.ts'
+import { JoseTokenIssuer } from '../task/crypto/jose-token-issuer.ts'
+import { NodePartnerSignatureVerifier, NodeRandomSource } from '../task/crypto/node-partner-verifier.ts'
+import { LogProgress } from '../task/progress/log-progress.ts'
+import { InProcessCycleQueue } from '../task/scheduling/in-process-cycle-queue.ts'
+import { SoapMirroringClients } from '../task/soap/soap-mirroring-client.ts'
+import { ChangeSources } from '../task/sources/change-sources.ts'
+import type { KyselyRegistry } from '../task/store/kysely-registry.ts'
+import { openRegistry } from '../task/store/open-registry.ts'
+import type { TaskConfig } from './task-config.ts'
+
+/** What an integrator or a test may put in place of the defaults. */
+export interface TaskOverrides {
+  readonly clock?: Clock
+  readonly logger?: Logger
+  readonly sources?: ChangeSourceFactory
+  readonly clients?: MirroringClientFactory
+  readonly tokens?: TokenIssuer
+  /** Progress of the scheduler's cycles; log lines by default. */
+  readonly progress?: (pair: CyclePair) => CycleProgress
+}
+
+export interface MirroringTask {
+  readonly registry: KyselyRegistry
+  readonly cycle: RunMirroringCycle
+  readonly schedule: ScheduleCycles
+  readonly queue: InProcessCycleQueue
+  readonly logger: Logger
+  /** Waits for cycles in flight, then closes the registry. */
+  close(): Promise<void>
+}
+
+const id = <T>(name: string) => Symbol.for(`tenant-mirror.task.${name}`) as ServiceIdentifier<T>
+const K = {
+  Config: id<TaskConfig>('Config'),
+  Registry: id<KyselyRegistry>('Registry'),
+  Clock: id<Clock>('Clock'),
+  Logger: id<Logger>('Logger'),
+  Deps: id<CycleDeps>('CycleDeps'),
+  Cycle: id<RunMirroringCycle>('RunMirroringCycle'),
+  Queue: id<InProcessCycleQueue>('CycleQueue'),
+  Schedule: id<ScheduleCycles>('ScheduleCycles'),
+} as const
+
+/** The Mirroring Task's composition root: one container, resolved once. */
+export async function createMirroringTask(config: TaskConfig, o: TaskOverrides = {}): Promise<MirroringTask> {
+  const tokens = o.tokens ?? JoseTokenIssuer.fromFiles(config.signingKeyFile, config.signingCertFile)
+  const registry = await openRegistry(config.registry)
+  const container = new Container({ defaultScope: 'Singleton' })
+  await container.load(
+    new ContainerModule(({ bind }) => {
+      bind(K.Config).toConstantValue(config)
+      bind(K.Registry).toConstantValue(registry)
+      bind(K.Clock).toConstantValue(o.clock ?? new SystemClock())
+      bind(K.Logger).toConstantValue(o.logger ?? createPinoLogger(config.logLevel))
+      bind(K.Deps).toResolvedValue(
+        (registry: KyselyRegistry, clock: Clock, logger: Logger): CycleDeps => ({
+          registry,
+          events: registry,
+          sources: o.sources ?? new ChangeSources(),
+          clients:
+            o.clients ??
+            new SoapMirroringClients({ timeoutMs: config.callTimeoutMs, maxResponseBytes: 16 * 1024 * 1024 }),
+          tokens,
+          signatures: new NodePartnerSignatureVerifier() satisfies PartnerSignatureVerifier,
+          random: new NodeRandomSource() satisfies RandomSource,
+          clock,
+          logger,
+          environment: config.environment,
+          blockedTables: BLOCKED_TABLES,
+        }),
+        [K.Registry, K.Clock, K.Logger],
+      )
+      bind(K.Cycle).toResolvedValue((deps: CycleDeps) => new RunMirroringCycle(deps), [K.Deps])
+      bind(K.Queue).toResolvedValue(
+        (cycle: RunMirroringCycle, logger: Logger) =>
+          new InProcessCycleQueue(
+            (pair) => cycle.execute(pair, o.progress?.(pair) ?? new LogProgress(logger, { ...pair })),
+            config.concurrency,
+            logger,
+          ),
+        [K.Cycle, K.Logger],
+      )
+      bind(K.Schedule).toResolvedValue(
+        (registry: KyselyRegistry, queue: InProcessCycleQueue, clock: Clock) =>
+          new ScheduleCycles(registry, queue, clock, { intervalMs: config.intervalMs, stopWindow: config.stopWindow }),
+        [K.Registry, K.Queue, K.Clock],
+      )
+    }),
+  )
+  const queue = container.get(K.Queue)
+  return {
+    registry,
+    cycle: container.get(K.Cycle),
+    schedule: container.get(K.Schedule),
+    queue,
+    logger: container.get(K.Logger),
+    async close() {
+      await queue.close()
+      await registry.close()
+    },
+  }
+}

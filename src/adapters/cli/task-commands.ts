@@ -1,0 +1,158 @@
+import { Command, Option } from 'commander'
+import { parseTaskConfig, TASK_DEFAULTS, type TaskConfig } from '../bootstrap/task-config.ts'
+import { createMirroringTask, type MirroringTask } from '../bootstrap/task-container.ts'
+import { LogProgress } from '../task/progress/log-progress.ts'
+import { TerminalProgress } from '../task/progress/terminal-progress.ts'
+import { fail } from './fail.ts'
+import { addRegistryOption, firstLine } from './registry-option.ts'
+
+/** `tenant-mirror task …`: the Mirroring Task, one tenant now or every approved pair on a schedule. */
+export function taskCommands(): Command {
+  const task = new Command('task').description("the Mirroring Task: SuperOffice's side of mirroring")
+
+  addTaskOptions(
+    task
+      .command('run')
+      .description("run a tenant's mirroring cycle now (and then on the interval, unless --once)")
+      .requiredOption('--tenant <ctx>', 'the tenant')
+      .option('--app <client-id>', 'only this application (default: every application the tenant approved)')
+      .option('--once', 'run one cycle and exit: status 0 when every cycle succeeded'),
+  ).action(async (options: Record<string, unknown> & { tenant: string; app?: string; once?: boolean }) => {
+    const config = taskConfig(options)
+    const terminal = process.stderr.isTTY ? new TerminalProgress() : undefined
+    const task = await startTask(config)
+    const pairs = (await task.registry.approvals())
+      .filter((a) => a.contextId === options.tenant && (!options.app || a.clientId === options.app))
+      .map((a) => ({ contextId: a.contextId, clientId: a.clientId }))
+    if (pairs.length === 0) {
+      await task.close()
+      return fail(
+        `tenant ${options.tenant} has approved ${options.app ? `no application ${options.app}` : 'no application'}`,
+      )
+    }
+    let stopping = false
+    let wake: (() => void) | undefined
+    const stop = () => {
+      stopping = true
+      wake?.()
+    }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+    let failed = false
+    do {
+      for (const pair of pairs) {
+        const result = await task.cycle.execute(pair, terminal ?? new LogProgress(task.logger, { ...pair }))
+        terminal?.stop()
+        failed ||= result.outcome === 'failed'
+        process.stdout.write(`${pair.contextId} ${pair.clientId} ${result.outcome}: ${result.message}\n`)
+      }
+      if (options.once || stopping) break
+      await new Promise<void>((resolve) => {
+        wake = resolve
+        setTimeout(resolve, config.intervalMs).unref()
+      })
+    } while (!stopping)
+    await task.close()
+    process.exitCode = options.once && failed ? 1 : 0
+  })
+
+  addTaskOptions(
+    task
+      .command('schedule')
+      .description('run every approved (tenant, application) pair on the interval, in the foreground'),
+  ).action(async (options: Record<string, unknown>) => {
+    const config = taskConfig(options)
+    const task = await startTask(config)
+    const tick = async () => {
+      try {
+        const queued = await task.schedule.tick()
+        if (queued.length > 0) task.logger.info({ pairs: queued.length }, 'cycles queued')
+      } catch (error) {
+        task.logger.error({ err: firstLine(error) }, 'scheduler tick failed')
+      }
+    }
+    const timer = setInterval(() => void tick(), Math.min(30_000, config.intervalMs))
+    await tick()
+    task.logger.info(
+      { concurrency: config.concurrency, intervalMinutes: config.intervalMs / 60_000 },
+      'tenant-mirror scheduler running',
+    )
+    const shutdown = async (signal: string) => {
+      clearInterval(timer)
+      task.logger.info({ signal }, 'scheduler stopping: finishing cycles in flight')
+      await task.close()
+      process.exit(0)
+    }
+    process.once('SIGTERM', () => void shutdown('SIGTERM'))
+    process.once('SIGINT', () => void shutdown('SIGINT'))
+  })
+  return task
+}
+
+function addTaskOptions(command: Command): Command {
+  return addRegistryOption(command)
+    .addOption(
+      new Option('--signing-key <file>', 'federated-login private key (PEM) that signs the tokens').env(
+        'MIRROR_SIGNING_KEY',
+      ),
+    )
+    .addOption(
+      new Option('--signing-cert <file>', 'its certificate (PEM): the service verifies with it').env(
+        'MIRROR_SIGNING_CERT',
+      ),
+    )
+    .addOption(
+      new Option('--environment <env>', 'serve the applications of this environment')
+        .env('MIRROR_ENVIRONMENT')
+        .default(TASK_DEFAULTS.environment),
+    )
+    .addOption(
+      new Option('--interval <minutes>', 'minutes between cycles of a pair')
+        .env('MIRROR_INTERVAL_MINUTES')
+        .default(TASK_DEFAULTS.intervalMinutes),
+    )
+    .addOption(
+      new Option('--stop-window <HH:MM-HH:MM>', 'nightly UTC window without cycles, or none')
+        .env('MIRROR_STOP_WINDOW')
+        .default(TASK_DEFAULTS.stopWindow),
+    )
+    .addOption(
+      new Option('--concurrency <n>', 'cycles of different pairs at once')
+        .env('MIRROR_CONCURRENCY')
+        .default(TASK_DEFAULTS.concurrency),
+    )
+    .addOption(
+      new Option('--call-timeout <seconds>', 'longest a SOAP call may take')
+        .env('MIRROR_CALL_TIMEOUT')
+        .default(TASK_DEFAULTS.callTimeoutSeconds),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+        .env('MIRROR_LOG_LEVEL')
+        .default(TASK_DEFAULTS.logLevel),
+    )
+}
+
+function taskConfig(options: Record<string, unknown>): TaskConfig {
+  const parsed = parseTaskConfig({
+    registry: options.registry,
+    signingKey: options.signingKey,
+    signingCert: options.signingCert,
+    environment: options.environment,
+    intervalMinutes: options.interval,
+    stopWindow: options.stopWindow,
+    concurrency: options.concurrency,
+    callTimeoutSeconds: options.callTimeout,
+    logLevel: options.logLevel,
+  })
+  if (!parsed.ok) return fail(parsed.error, 2)
+  return parsed.config
+}
+
+async function startTask(config: TaskConfig): Promise<MirroringTask> {
+  try {
+    return await createMirroringTask(config)
+  } catch (error) {
+    return fail(firstLine(error))
+  }
+}

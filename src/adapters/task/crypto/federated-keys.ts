@@ -1,0 +1,40 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import forge from 'node-forge'
+
+export interface FederatedKeyFiles {
+  /** PKCS#8 PEM, readable by its owner only: `task --signing-key`. */
+  readonly privateKey: string
+  /** Self-signed X.509 PEM: `task --signing-cert` and the service's `--federated-cert`. */
+  readonly certificate: string
+}
+
+/**
+ * A key pair and self-signed certificate that play SuperOffice's federated-login signing key on
+ * one machine. Node can read certificates but not make them, so node-forge builds this one:
+ * RSA-2048, SHA-256, ten years.
+ */
+export function generateFederatedKeys(dir: string, commonName = 'tenant-mirror federated login'): FederatedKeyFiles {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
+  const cert = forge.pki.createCertificate()
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }) as string)
+  // A positive serial: the high bit of the first byte cleared.
+  cert.serialNumber = `0${randomBytes(15).toString('hex')}`
+  cert.validity.notBefore = new Date(Date.now() - 60_000)
+  cert.validity.notAfter = new Date(Date.now() + 10 * 365 * 24 * 3600 * 1000)
+  const subject = [{ name: 'commonName', value: commonName }]
+  cert.setSubject(subject)
+  cert.setIssuer(subject)
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true },
+  ])
+  cert.sign(forge.pki.privateKeyFromPem(privatePem), forge.md.sha256.create())
+  mkdirSync(dir, { recursive: true })
+  const files = { privateKey: join(dir, 'federated-private.pem'), certificate: join(dir, 'federated.crt') }
+  writeFileSync(files.privateKey, privatePem, { mode: 0o600 })
+  writeFileSync(files.certificate, forge.pki.certificateToPem(cert))
+  return files
+}

@@ -1,0 +1,178 @@
+import {
+  type CallOutcome,
+  type EncodedRow,
+  MirroringCallError,
+  type MirroringClient,
+  type MirroringClientFactory,
+  type OutgoingBatch,
+} from '../../../application/task/ports/mirroring-client.port.ts'
+import type {
+  OperationName,
+  WireReplicationSummary,
+  WireRow,
+  WireTableSchema,
+} from '../../../domain/protocol/messages.ts'
+import { soapActionOf } from '../../http/soap/namespaces.ts'
+import {
+  rowDataBatchFrame,
+  rowDataFrame,
+  writeAuthenticateRequest,
+  writeReplicationCompletedRequest,
+  writeRowXml,
+  writeTableSchemaRequest,
+  writeWipeRequest,
+} from '../../http/soap/request-writers.ts'
+import {
+  ResponseUnreadable,
+  readAuthenticateResponse,
+  readResponseEnvelope,
+  readStatusResponse,
+  readTableSchemaResponse,
+} from '../../http/soap/response-readers.ts'
+import type { XmlElement } from '../../xml/xml-tree.ts'
+import { readBounded } from './read-bounded.ts'
+
+/** A row as RowData XML, encoded once: the batcher sizes by `bytes`, the request reuses `xml`. */
+interface XmlRow extends EncodedRow {
+  readonly xml: string
+}
+
+export interface SoapClientOptions {
+  /** How long one call may take, the reply included. */
+  readonly timeoutMs: number
+  /** Largest reply read; a 413-table TableSchema reply is about 60 KB. */
+  readonly maxResponseBytes: number
+}
+
+export const DEFAULT_SOAP_CLIENT_OPTIONS: SoapClientOptions = { timeoutMs: 600_000, maxResponseBytes: 16 * 1024 * 1024 }
+
+/**
+ * Room kept for the SignedToken when sizing a RowData request before the token exists: the
+ * project's tokens are about 800 bytes (RS256 over SuperOffice's claims, kid and x5t).
+ */
+const TOKEN_ALLOWANCE = 1536
+const LONGEST_LSN = '-9223372036854775808'
+
+/**
+ * The partner's mirroring client service over SOAP 1.1 and HTTP, as SuperOffice's Mirroring
+ * Task calls it (protocol.md §3): requests written exactly as the captured ones, replies read
+ * with the hardened parser. `IsSuccessful=false` is an answer; a Fault, an HTTP error without a
+ * readable reply, a timeout or a refused connection is a MirroringCallError.
+ */
+export class SoapMirroringClient implements MirroringClient {
+  readonly #url: string
+  readonly #options: SoapClientOptions
+  readonly #overheads = new WeakMap<WireTableSchema, number>()
+
+  constructor(url: string, options: SoapClientOptions = DEFAULT_SOAP_CLIENT_OPTIONS) {
+    this.#url = url
+    this.#options = options
+  }
+
+  async authenticate(token: string) {
+    const body = await this.#call('Authenticate', writeAuthenticateRequest({ signedToken: token, clientState: '' }))
+    return readAuthenticateResponse(body)
+  }
+
+  async tableSchema(token: string, tables: readonly WireTableSchema[]) {
+    const request = writeTableSchemaRequest({ signedToken: token, clientState: '', tables })
+    return readTableSchemaResponse(await this.#call('TableSchema', request, 1000 + tables.length * 4))
+  }
+
+  async rowData(token: string, batches: readonly OutgoingBatch[]) {
+    const [head, tail] = rowDataFrame({ signedToken: token, clientState: '' })
+    const parts: string[] = [head]
+    for (const batch of batches) {
+      const [open, close] = rowDataBatchFrame(batch.table, String(batch.lsn))
+      parts.push(open)
+      for (const row of batch.rows) parts.push((row as XmlRow).xml)
+      parts.push(close)
+    }
+    parts.push(tail)
+    return readStatusResponse(await this.#call('RowData', parts.join('')), 'RowData')
+  }
+
+  async wipe(token: string, table: string) {
+    const body = await this.#call('Wipe', writeWipeRequest({ signedToken: token, clientState: '', table }))
+    return readStatusResponse(body, 'Wipe')
+  }
+
+  async replicationCompleted(token: string, summary: readonly WireReplicationSummary[]): Promise<CallOutcome<void>> {
+    const request = writeReplicationCompletedRequest({ signedToken: token, clientState: '', changedTables: summary })
+    return readStatusResponse(await this.#call('ReplicationCompleted', request), 'ReplicationCompleted')
+  }
+
+  encodeRow(row: WireRow): XmlRow {
+    const xml = writeRowXml(row)
+    return { xml, bytes: Buffer.byteLength(xml) }
+  }
+
+  overhead(table: WireTableSchema): number {
+    let bytes = this.#overheads.get(table)
+    if (bytes === undefined) {
+      const [head, tail] = rowDataFrame({ signedToken: '', clientState: '' })
+      const [open, close] = rowDataBatchFrame(table, LONGEST_LSN)
+      bytes = Buffer.byteLength(head + tail + open + close) + TOKEN_ALLOWANCE
+      this.#overheads.set(table, bytes)
+    }
+    return bytes
+  }
+
+  async #call(operation: OperationName, request: string, maxElements?: number): Promise<XmlElement> {
+    let response: Response
+    try {
+      response = await fetch(this.#url, {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${soapActionOf(operation)}"` },
+        body: request,
+        signal: AbortSignal.timeout(this.#options.timeoutMs),
+      })
+    } catch (error) {
+      throw new MirroringCallError(`${operation}: ${transportProblem(error, this.#options.timeoutMs)}`, {
+        cause: error,
+      })
+    }
+    let text: string
+    try {
+      text = await readBounded(response, this.#options.maxResponseBytes)
+    } catch (error) {
+      throw new MirroringCallError(`${operation}: ${transportProblem(error, this.#options.timeoutMs)}`, {
+        cause: error,
+      })
+    }
+    try {
+      const reply = readResponseEnvelope(text, operation, maxElements)
+      if ('fault' in reply) {
+        throw new MirroringCallError(`${operation}: SOAP Fault (HTTP ${response.status}): ${reply.fault.slice(0, 300)}`)
+      }
+      return reply.body
+    } catch (error) {
+      if (error instanceof ResponseUnreadable) {
+        const status = response.ok ? error.message : `HTTP ${response.status} ${response.statusText}`.trim()
+        throw new MirroringCallError(`${operation}: ${status}`, { cause: error })
+      }
+      throw error
+    }
+  }
+}
+
+/** One client per mirroring URL; connections are kept alive by fetch's shared pool. */
+export class SoapMirroringClients implements MirroringClientFactory {
+  readonly #options: SoapClientOptions
+
+  constructor(options: SoapClientOptions = DEFAULT_SOAP_CLIENT_OPTIONS) {
+    this.#options = options
+  }
+
+  forUrl(url: string): MirroringClient {
+    return new SoapMirroringClient(url, this.#options)
+  }
+}
+
+function transportProblem(error: unknown, timeoutMs: number): string {
+  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } }
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no reply within ${Math.round(timeoutMs / 1000)} s`
+  if (e?.name === 'ReplyTooLarge') return e.message ?? 'reply too large'
+  const code = e?.cause?.code ?? e?.cause?.message ?? e?.message ?? 'unknown error'
+  return `cannot reach the mirroring client service (${String(code).split('\n')[0]})`
+}
