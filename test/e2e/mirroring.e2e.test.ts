@@ -6,6 +6,7 @@ import { type MirrorKind, startSystem } from '../support/e2e-system.ts'
 /** Mirrors the end-to-end suite runs against; the server dialects join as they land. */
 const MIRRORS: readonly MirrorKind[] = (process.env.MIRROR_E2E_MIRRORS?.split(',') as MirrorKind[] | undefined) ?? [
   'sqlite',
+  'postgres',
 ]
 const SOURCES: readonly SourceKind[] = ['sqlite', 'postgres']
 

@@ -53,7 +53,7 @@ export const EVERY_TYPE: WireTableSchema = {
     column('c_char', 'char(3)'),
     column('c_varchar', 'varchar(20)'),
     column('c_nchar', 'nchar(3)'),
-    column('c_nvarchar', 'nvarchar(40)'),
+    column('c_nvarchar', 'nvarchar(50)'),
     column('c_nvarchar_max', 'nvarchar(max)'),
     column('c_text', 'text'),
     column('c_ntext', 'ntext'),

@@ -1,11 +1,18 @@
 import type { MirrorDatabaseProvider } from '../../../../application/ports/mirror-database.port.ts'
 import type { DatabaseLocation } from '../../database-location.ts'
+import { KyselyMirrorDatabases } from '../../kysely-mirror-databases.ts'
 import type { MirrorDatabasesOptions } from '../../mirror-databases.ts'
+import { PostgresConnector } from './postgres-connector.ts'
+import { PostgresDialect } from './postgres-dialect.ts'
 
-/** Postgres mirrors: not built yet (issue 3). */
+/** PostgreSQL mirrors: a database (or, with `--tenant-layout schema`, a schema) per tenant. */
 export function postgresMirrorDatabases(
-  _location: DatabaseLocation & { kind: 'postgres' },
-  _options: MirrorDatabasesOptions,
+  location: DatabaseLocation & { kind: 'postgres' },
+  options: MirrorDatabasesOptions,
 ): MirrorDatabaseProvider {
-  throw new Error('postgres mirror databases are not available yet')
+  return new KyselyMirrorDatabases(
+    new PostgresDialect(),
+    new PostgresConnector(location.url, location.layout, options.naming),
+    options.pool,
+  )
 }

@@ -1,0 +1,84 @@
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import Cursor from 'pg-cursor'
+import type { ContextId } from '../../../../domain/handshake/context-id.ts'
+import type { TenantLayout } from '../../database-location.ts'
+import type { TenantConnector } from '../../kysely-mirror-databases.ts'
+import type { Db } from '../../sql-dialect.ts'
+import { copyingPool } from './postgres-copy.ts'
+
+/** Per pool, never global: int8, numeric and every date/time type stay PostgreSQL's text. */
+const AS_TEXT = new Set([20, 1700, 1082, 1083, 1114, 1184, 1266])
+const TYPES = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    AS_TEXT.has(oid) ? (value: string) => value : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+}
+
+/** Connections per tenant database: a few writers and a reader; TenantPool caps the tenants. */
+const PER_TENANT = 4
+
+export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`
+
+/**
+ * Tenant databases on one PostgreSQL server: a database per tenant, created on first use from
+ * an admin connection to the URL's database, or (`schema` layout) a schema per tenant in the
+ * URL's database, reached through the connection's search_path.
+ */
+export class PostgresConnector implements TenantConnector {
+  readonly #url: string
+  readonly #layout: TenantLayout
+  readonly #name: (contextId: ContextId) => string
+  readonly #admin: pg.Pool
+
+  constructor(url: string, layout: TenantLayout, name: (contextId: ContextId) => string) {
+    this.#url = url
+    this.#layout = layout
+    this.#name = name
+    this.#admin = new pg.Pool({ connectionString: url, max: 2, idleTimeoutMillis: 10_000 })
+    this.#admin.on('error', () => undefined)
+  }
+
+  async open(contextId: ContextId): Promise<Db> {
+    const name = this.#name(contextId)
+    let pool: pg.Pool
+    if (this.#layout === 'schema') {
+      await this.#admin.query(`create schema if not exists ${quoteIdent(name)}`)
+      pool = this.#pool(this.#url, `-c search_path=${quoteIdent(name)}`)
+    } else {
+      await this.#ensureDatabase(name)
+      const url = new URL(this.#url)
+      url.pathname = `/${encodeURIComponent(name)}`
+      pool = this.#pool(url.toString(), '')
+    }
+    return new Kysely({ dialect: new PostgresDialect({ pool: copyingPool(pool), cursor: Cursor }) })
+  }
+
+  #pool(connectionString: string, options: string): pg.Pool {
+    const pool = new pg.Pool({
+      connectionString,
+      max: PER_TENANT,
+      idleTimeoutMillis: 30_000,
+      options: `-c TimeZone=UTC ${options}`.trim(),
+      types: TYPES,
+    })
+    // An idle client losing its server is replaced on next use; it must not crash the process.
+    pool.on('error', () => undefined)
+    return pool
+  }
+
+  async #ensureDatabase(name: string): Promise<void> {
+    const { rowCount } = await this.#admin.query('select 1 from pg_database where datname = $1', [name])
+    if (rowCount) return
+    try {
+      // CREATE DATABASE takes no parameters; the name passed checkedDatabaseName and is quoted.
+      await this.#admin.query(`create database ${quoteIdent(name)}`)
+    } catch (error) {
+      // Another instance created it first.
+      if (!['42P04', '23505'].includes((error as { code?: string }).code ?? '')) throw error
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#admin.end()
+  }
+}

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
+
+/**
+ * COPY through Kysely. Kysely runs every statement of a transaction on one pooled client but
+ * only knows `query(text, params)`, so the pool hands out clients that recognise a marker
+ * statement and run the registered COPY on themselves, inside the caller's transaction.
+ */
+export const COPY_MARKER = '/*tenant-mirror:copy*/'
+
+interface CopyJob {
+  readonly statement: string
+  readonly lines: Iterable<string>
+}
+
+const jobs = new Map<string, CopyJob>()
+
+/** Registers a COPY … FROM STDIN with its text-format lines; the marker statement carries the id. */
+export function registerCopy(statement: string, lines: Iterable<string>): string {
+  const id = randomUUID()
+  jobs.set(id, { statement, lines })
+  return id
+}
+
+export function forgetCopy(id: string): void {
+  jobs.delete(id)
+}
+
+type Query = pg.PoolClient['query']
+
+/** A pg pool whose clients run marker statements as COPY; everything else passes through. */
+export function copyingPool(pool: pg.Pool): pg.Pool {
+  const connect = pool.connect.bind(pool)
+  return new Proxy(pool, {
+    get(target, property, receiver) {
+      if (property !== 'connect') return Reflect.get(target, property, receiver)
+      return async () => withCopy(await connect())
+    },
+  })
+}
+
+function withCopy(client: pg.PoolClient): pg.PoolClient {
+  const marked = client as pg.PoolClient & { __tenantMirrorCopy?: true }
+  if (marked.__tenantMirrorCopy) return client
+  const query = client.query.bind(client) as Query
+  marked.__tenantMirrorCopy = true
+  client.query = ((text: unknown, params?: unknown[]) => {
+    if (typeof text === 'string' && text.startsWith(COPY_MARKER)) return runCopy(client, String(params?.[0]))
+    return (query as (...args: unknown[]) => unknown)(text, params)
+  }) as Query
+  return client
+}
+
+async function runCopy(client: pg.PoolClient, id: string): Promise<pg.QueryResult> {
+  const job = jobs.get(id)
+  if (!job) throw new Error('COPY job is unknown')
+  jobs.delete(id)
+  const stream = client.query(copyFrom(job.statement))
+  await pipeline(Readable.from(job.lines, { objectMode: false }), stream)
+  return { command: 'COPY', rowCount: Number(stream.rowCount ?? 0), oid: 0, fields: [], rows: [] }
+}
+
+/** One value in COPY's text format: `\N` for NULL, backslash escapes, bytea as `\\x` hex. */
+export function copyText(value: unknown): string {
+  if (value === null || value === undefined) return '\\N'
+  if (typeof value === 'boolean') return value ? 't' : 'f'
+  if (Buffer.isBuffer(value)) return `\\\\x${value.toString('hex')}`
+  return String(value).replace(/[\\\n\r\t]/g, (c) => ({ '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!)
+}
