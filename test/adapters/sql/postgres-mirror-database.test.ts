@@ -55,7 +55,7 @@ async function side(layout: 'database' | 'schema', name: string): Promise<pg.Cli
 }
 
 /** datetime2/time/datetimeoffset keep six fractional digits; timestamptz keeps the instant, in UTC. */
-export function storedInPostgres(row: Row, table: TableSchema): Row {
+function storedInPostgres(row: Row, table: TableSchema): Row {
   return row.map((value, i) => {
     const kind = table.columns[i]!.type.kind
     if (typeof value !== 'string') return value

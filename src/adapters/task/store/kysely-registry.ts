@@ -126,7 +126,12 @@ export class KyselyRegistry implements Registry, EventLog {
   }
 
   async approvals(): Promise<readonly Approval[]> {
-    const rows = await this.#db.selectFrom('tm_approvals').selectAll().orderBy('context_id').orderBy('client_id').execute()
+    const rows = await this.#db
+      .selectFrom('tm_approvals')
+      .selectAll()
+      .orderBy('context_id')
+      .orderBy('client_id')
+      .execute()
     return rows.map((r) => ({ contextId: r.context_id, clientId: r.client_id, approvedAt: Number(r.approved_at) }))
   }
 
@@ -154,7 +159,12 @@ export class KyselyRegistry implements Registry, EventLog {
   }
 
   async pairStatuses(): Promise<readonly PairStatus[]> {
-    const rows = await this.#db.selectFrom('tm_pair_status').selectAll().orderBy('context_id').orderBy('client_id').execute()
+    const rows = await this.#db
+      .selectFrom('tm_pair_status')
+      .selectAll()
+      .orderBy('context_id')
+      .orderBy('client_id')
+      .execute()
     return rows.map((r) => ({
       contextId: r.context_id,
       clientId: r.client_id,

@@ -7,7 +7,10 @@ export function toPostgresValue(value: CellValue, type: ColumnType): unknown {
   if (typeof value === 'bigint') return value.toString()
   // PostgreSQL would round the seventh fractional digit, turning 23:59:59.9999999 into 24:00;
   // it is cut instead, the one loss the README documents for these types.
-  if (typeof value === 'string' && (type.kind === 'datetime2' || type.kind === 'time' || type.kind === 'datetimeoffset')) {
+  if (
+    typeof value === 'string' &&
+    (type.kind === 'datetime2' || type.kind === 'time' || type.kind === 'datetimeoffset')
+  ) {
     return value.replace(/(\.\d{6})\d/, '$1')
   }
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength)
