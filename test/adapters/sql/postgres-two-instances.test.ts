@@ -1,0 +1,66 @@
+import pg from 'pg'
+import { afterAll, expect, it } from 'vitest'
+import { parseDatabaseLocation } from '../../../src/adapters/sql/database-location.ts'
+import { databaseNaming } from '../../../src/adapters/sql/database-naming.ts'
+import type { Row } from '../../../src/domain/changes/cell-value.ts'
+import type { ContextId } from '../../../src/domain/handshake/context-id.ts'
+import { batch, peopleTable, rowDataCall, tableSchemaCall } from '../../support/envelopes.ts'
+import { post } from '../../support/http.ts'
+import { POSTGRES_URL, uniqueTemplate } from '../../support/servers.ts'
+import { testService } from '../../support/test-service.ts'
+
+const template = uniqueTemplate('tmtwo')
+const CTX = 'Cust12345'
+
+afterAll(async () => {
+  const admin = new pg.Client({ connectionString: POSTGRES_URL })
+  await admin.connect()
+  await admin.query(`drop database if exists "${databaseNaming(template)(CTX as ContextId)}" with (force)`)
+  await admin.end()
+})
+
+/**
+ * Two service instances (each its own container, pools and in-process locks) share one
+ * PostgreSQL mirror. RowData calls for one tenant and table go to both at once; only the
+ * database's advisory locks order them. Every call must land whole: every row present, and the
+ * row that all calls overwrite must hold the value of the call whose LSN the table ended with.
+ */
+it('keeps one PostgreSQL mirror correct under interleaved RowData from two service instances', async () => {
+  const config = { database: parseDatabaseLocation(POSTGRES_URL)!, databaseNameTemplate: template }
+  const [a, b] = await Promise.all([testService({ config }), testService({ config })])
+  try {
+    const table = peopleTable()
+    expect((await post(a.app, await tableSchemaCall([table], { contextId: CTX }))).successful).toBe(true)
+    const calls = Array.from({ length: 40 }, (_, i) => i + 1)
+    const replies = await Promise.all(
+      calls.map(async (n) =>
+        post(
+          n % 2 ? a.app : b.app,
+          await rowDataCall(
+            [
+              batch(table, n, [
+                ['[I:1]', String(n), null],
+                [`[I:${1000 + n}]`, `only ${n}`, `[F:${n}.5]`],
+              ]),
+            ],
+            { contextId: CTX },
+          ),
+        ),
+      ),
+    )
+    expect(replies.filter((r) => !r.successful).map((r) => r.error)).toEqual([])
+
+    const db = await a.mirrors.forTenant(CTX as ContextId)
+    const lsn = (await db.readState()).tables.get('person')?.lsn
+    const rows: Row[] = []
+    for await (const row of db.readRows('person')) rows.push(row)
+    expect(rows).toHaveLength(41)
+    expect(rows.slice(1).map((r) => r[0])).toEqual(calls.map((n) => 1000 + n))
+    expect(rows.slice(1).every((r, i) => r[1] === `only ${i + 1}` && r[2] === `${i + 1}.50`)).toBe(true)
+    expect(calls).toContain(lsn)
+    expect(rows[0]).toEqual([1, String(lsn), null])
+  } finally {
+    await a.mirrors.close()
+    await b.mirrors.close()
+  }
+})
