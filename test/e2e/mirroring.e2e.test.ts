@@ -3,10 +3,11 @@ import type { SourceKind } from '../support/e2e-sources.ts'
 import { everyTypeValues } from '../support/e2e-sources.ts'
 import { type MirrorKind, startSystem } from '../support/e2e-system.ts'
 
-/** Mirrors the end-to-end suite runs against; the server dialects join as they land. */
+/** Mirrors the end-to-end suite runs against (MIRROR_E2E_MIRRORS narrows them while developing). */
 const MIRRORS: readonly MirrorKind[] = (process.env.MIRROR_E2E_MIRRORS?.split(',') as MirrorKind[] | undefined) ?? [
   'sqlite',
   'postgres',
+  'mysql',
 ]
 const SOURCES: readonly SourceKind[] = ['sqlite', 'postgres']
 

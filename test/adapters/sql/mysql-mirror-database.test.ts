@@ -1,0 +1,160 @@
+import mysql from 'mysql2/promise'
+import { afterAll, describe, expect, it } from 'vitest'
+import { databaseNaming } from '../../../src/adapters/sql/database-naming.ts'
+import { MysqlConnector } from '../../../src/adapters/sql/dialects/mysql/mysql-connector.ts'
+import { lockName, MysqlDialect } from '../../../src/adapters/sql/dialects/mysql/mysql-dialect.ts'
+import { classifyMysqlError, describeMysqlError } from '../../../src/adapters/sql/dialects/mysql/mysql-errors.ts'
+import { mysqlLayout } from '../../../src/adapters/sql/dialects/mysql/mysql-types.ts'
+import { KyselyMirrorDatabases } from '../../../src/adapters/sql/kysely-mirror-databases.ts'
+import type { Row } from '../../../src/domain/changes/cell-value.ts'
+import type { ContextId } from '../../../src/domain/handshake/context-id.ts'
+import type { TableSchema } from '../../../src/domain/schema/table-schema.ts'
+import { describeMirrorDatabaseContract } from '../../contracts/mirror-database.contract.ts'
+import { changes, column, createPlan, schemaOf } from '../../support/schemas.ts'
+import { MYSQL_URL, uniqueTemplate } from '../../support/servers.ts'
+
+const CTX = 'Cust1' as ContextId
+const created: string[] = []
+
+afterAll(async () => {
+  const admin = await mysql.createConnection(MYSQL_URL)
+  for (const name of created) await admin.query(`drop database if exists \`${name}\``)
+  await admin.end()
+})
+
+function subject(template = uniqueTemplate('tmmy')) {
+  const naming = databaseNaming(template)
+  created.push(naming(CTX))
+  const provider = new KyselyMirrorDatabases(new MysqlDialect(), new MysqlConnector(MYSQL_URL, naming), {
+    maxOpen: 4,
+    idleMs: 60_000,
+  })
+  return { provider, name: naming(CTX) }
+}
+
+/** datetime2/time keep six fractional digits in MySQL (the seventh is cut). */
+function storedInMysql(row: Row, table: TableSchema): Row {
+  return row.map((value, i) => {
+    const kind = table.columns[i]!.type.kind
+    return typeof value === 'string' && (kind === 'datetime2' || kind === 'time')
+      ? value.replace(/(\.\d{6})\d/, '$10')
+      : value
+  })
+}
+
+describeMirrorDatabaseContract('mariadb', async () => {
+  const { provider, name } = subject()
+  const db = await provider.forTenant(CTX)
+  await db.readState()
+  const side = await mysql.createConnection({ uri: MYSQL_URL, database: name })
+  return {
+    db,
+    stored: storedInMysql,
+    async createForeignTable(table) {
+      await side.query(`create table \`${table}\` (id int primary key, note text)`)
+    },
+    async tableExists(table) {
+      const [rows] = await side.query(
+        'select 1 from information_schema.tables where table_schema = database() and table_name = ?',
+        [table],
+      )
+      return (rows as unknown[]).length > 0
+    },
+    async cleanup() {
+      await side.end()
+      await provider.close()
+    },
+  }
+})
+
+describe('mariadb mirrors', () => {
+  const wide = schemaOf({
+    name: 'contact',
+    columns: [
+      column('contact_id', 'int', 'false'),
+      ...Array.from({ length: 80 }, (_, i) => column(`text_${i}`, 'nvarchar(255)')),
+      column('memo', 'nvarchar(4000)'),
+    ],
+  })
+
+  it('moves the widest strings out of the row so that a SuperOffice-wide table fits, the same way every time', () => {
+    const layout = mysqlLayout(wide.columns, wide.key)
+    expect(layout[0]).toBe('int')
+    expect(layout.at(-1)).toBe('text')
+    expect(layout.filter((t) => t === 'text').length).toBeGreaterThan(1)
+    expect(mysqlLayout(wide.columns, wide.key)).toEqual(layout)
+  })
+
+  it('creates and fills the wide table in a utf8mb4_bin database made on first use', async () => {
+    const { provider, name } = subject()
+    const db = await provider.forTenant(CTX)
+    await db.applyTablePlan(createPlan(wide), 'h')
+    const row: Row = [1, ...Array.from({ length: 80 }, () => 'ü'.repeat(255)), '😀'.repeat(1000)]
+    await db.applyBatches([changes(wide, 5, [row])])
+    const read: Row[] = []
+    for await (const r of db.readRows('contact')) read.push(r)
+    expect(read).toEqual([row])
+    const admin = await mysql.createConnection(MYSQL_URL)
+    const [rows] = await admin.query(
+      'select default_collation_name as c from information_schema.schemata where schema_name = ?',
+      [name],
+    )
+    expect((rows as { c: string }[])[0]?.c).toBe('utf8mb4_bin')
+    await admin.end()
+    await provider.close()
+  })
+
+  it('upserts thousands of rows in packet-sized multi-row statements', async () => {
+    const { provider } = subject()
+    const db = await provider.forTenant(CTX)
+    const table = schemaOf({ name: 'bulk', columns: [column('id', 'int', 'false'), column('body', 'nvarchar(max)')] })
+    await db.applyTablePlan(createPlan(table), 'h')
+    const rows: Row[] = Array.from({ length: 3000 }, (_, i) => [i + 1, 'x'.repeat(3000)])
+    await db.applyBatches([changes(table, 9, rows)])
+    let count = 0
+    for await (const _ of db.readRows('bulk')) count++
+    expect(count).toBe(3000)
+    expect((await db.readState()).tables.get('bulk')?.lsn).toBe(9)
+    await provider.close()
+  })
+
+  it('serialises two providers on one tenant table with GET_LOCK', async () => {
+    const template = uniqueTemplate('tmmy')
+    const a = subject(template)
+    const b = subject(template)
+    const table = schemaOf({ name: 'person', columns: [column('id', 'int', 'false'), column('n', 'nvarchar(20)')] })
+    const dbA = await a.provider.forTenant(CTX)
+    const dbB = await b.provider.forTenant(CTX)
+    await dbA.applyTablePlan(createPlan(table), 'h')
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? dbA : dbB).applyBatches([
+          changes(table, i + 1, [
+            [1, `v${i}`],
+            [i + 2, 'x'],
+          ]),
+        ]),
+      ),
+    )
+    const read: Row[] = []
+    for await (const r of dbB.readRows('person')) read.push(r)
+    expect(read).toHaveLength(21)
+    await a.provider.close()
+    await b.provider.close()
+  })
+
+  it('names long locks by hash and classifies errors without values', () => {
+    expect(lockName('Cust1/person')).toBe('Cust1/person')
+    expect(lockName(`Cust1/${'t'.repeat(100)}`)).toMatch(/^tm:[0-9a-f]{40}$/)
+    expect(classifyMysqlError({ errno: 1213 })).toBe('transient')
+    expect(classifyMysqlError({ errno: 1062 })).toBe('conflict')
+    expect(classifyMysqlError({ errno: 1146 })).toBe('fatal')
+    expect(
+      describeMysqlError({
+        code: 'ER_DUP_ENTRY',
+        errno: 1062,
+        sqlMessage: "Duplicate entry 'secret' for key 'PRIMARY'",
+      }),
+    ).toBe("ER_DUP_ENTRY 1062: Duplicate entry for key 'PRIMARY'")
+  })
+})
