@@ -31,7 +31,9 @@ export class NodePartnerSignatureVerifier implements PartnerSignatureVerifier {
 
 function readPublicKey(text: string): KeyObject | undefined {
   try {
-    return text.trimStart().startsWith('<') ? createPublicKey(keyFromRsaXml(text)) : createPublicKey(text)
+    if (!text.trimStart().startsWith('<')) return createPublicKey(text)
+    const key = keyFromRsaXml(text)
+    return key.type === 'public' ? key : createPublicKey(key)
   } catch {
     return undefined
   }

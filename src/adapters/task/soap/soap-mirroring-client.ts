@@ -76,7 +76,7 @@ export class SoapMirroringClient implements MirroringClient {
 
   async tableSchema(token: string, tables: readonly WireTableSchema[]) {
     const request = writeTableSchemaRequest({ signedToken: token, clientState: '', tables })
-    return readTableSchemaResponse(await this.#call('TableSchema', request, 1000 + tables.length * 4))
+    return readTableSchemaResponse(await this.#call('TableSchema', request, 100_000 + tables.length * 4))
   }
 
   async rowData(token: string, batches: readonly OutgoingBatch[]) {

@@ -1,0 +1,118 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SoapMirroringClient } from '../../../src/adapters/task/soap/soap-mirroring-client.ts'
+import { MirroringCallError } from '../../../src/application/task/ports/mirroring-client.port.ts'
+import type { WireTableSchema } from '../../../src/domain/protocol/messages.ts'
+import { readSample } from '../../support/fixtures.ts'
+
+/** A partner stand-in that answers with whatever the test sets, and remembers what it got. */
+let reply: { status: number; body: string; delayMs?: number } = { status: 200, body: '' }
+const received: { action: string; body: string }[] = []
+let server: Server
+let url: string
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      received.push({ action: String(req.headers.soapaction), body: Buffer.concat(chunks).toString('utf8') })
+      setTimeout(() => {
+        res.writeHead(reply.status, { 'content-type': 'text/xml; charset=utf-8' })
+        res.end(reply.body)
+      }, reply.delayMs ?? 0)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/MirroringClientService.svc`
+})
+
+afterAll(async () => {
+  server.closeAllConnections()
+  await new Promise((r) => server.close(r))
+})
+
+const client = () => new SoapMirroringClient(url, { timeoutMs: 2000, maxResponseBytes: 1024 * 1024 })
+const table: WireTableSchema = {
+  name: 'person',
+  columns: [
+    { name: 'person_id', type: 'int', isNullable: 'false', defaultValue: '' },
+    { name: 'name', type: 'nvarchar(50)', isNullable: 'true', defaultValue: "default (N'')" },
+  ],
+}
+
+describe('SoapMirroringClient', () => {
+  it("reads SuperOffice's captured replies", async () => {
+    reply = { status: 200, body: readSample('SampleAuthenticateResponse.xml') }
+    const auth = await client().authenticate('token')
+    expect(auth).toMatchObject({
+      ok: true,
+      value: { supportedInterfaces: '1', build: '4.0.0.0/Release_1', additionalInformationJson: '' },
+    })
+    expect(received.at(-1)?.action).toBe(
+      '"http://www.superoffice.com/online/mirroring/0.1/IMirroringClientService/Authenticate"',
+    )
+    reply = { status: 200, body: readSample('TableSchemaResponse.xml') }
+    const lsns = await client().tableSchema('token', [table])
+    expect(lsns.ok && lsns.value.length).toBe(413)
+    expect(lsns.ok && lsns.value[0]).toEqual({ table: 'access_script', lsn: 1506269 })
+    for (const [file, call] of [
+      ['SampleWipeResponse.xml', () => client().wipe('t', 'person')],
+      ['SampleRowDataResponse.xml', () => client().rowData('t', [])],
+      ['ReplicationCompletedResponse.xml', () => client().replicationCompleted('t', [])],
+    ] as const) {
+      reply = { status: 200, body: readSample(file) }
+      expect(await call()).toEqual({ ok: true, value: undefined })
+    }
+  })
+
+  it('passes IsSuccessful=false on as an answer with its ErrorMessage', async () => {
+    reply = {
+      status: 200,
+      body: readSample('SampleWipeResponse.xml')
+        .replace('<IsSuccessful>true</IsSuccessful>', '<IsSuccessful>false</IsSuccessful>')
+        .replace('<ErrorMessage/>', '<ErrorMessage>table person is locked</ErrorMessage>'),
+    }
+    expect(await client().wipe('t', 'person')).toEqual({ ok: false, error: 'table person is locked' })
+  })
+
+  it('turns a Fault, an HTTP error, garbage, a timeout and a refused connection into MirroringCallError', async () => {
+    reply = {
+      status: 500,
+      body: '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>request is not a SOAP 1.1 envelope</faultstring></s:Fault></s:Body></s:Envelope>',
+    }
+    await expect(client().wipe('t', 'x')).rejects.toThrow(
+      /Wipe: SOAP Fault \(HTTP 500\): request is not a SOAP 1.1 envelope/,
+    )
+    reply = { status: 502, body: '<html>bad gateway</html>' }
+    await expect(client().wipe('t', 'x')).rejects.toThrow(/Wipe: HTTP 502/)
+    reply = { status: 200, body: '<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>' }
+    await expect(client().wipe('t', 'x')).rejects.toBeInstanceOf(MirroringCallError)
+    reply = { status: 200, body: readSample('SampleWipeResponse.xml'), delayMs: 3000 }
+    await expect(client().wipe('t', 'x')).rejects.toThrow(/no reply within 2 s/)
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const port = (closed.address() as AddressInfo).port
+    await new Promise((r) => closed.close(r))
+    await expect(new SoapMirroringClient(`http://127.0.0.1:${port}/x`).wipe('t', 'x')).rejects.toThrow(
+      /cannot reach the mirroring client service \(ECONNREFUSED\)/,
+    )
+  })
+
+  it('sizes RowData requests exactly: rows plus overhead cover the body sent', async () => {
+    reply = { status: 200, body: readSample('SampleRowDataResponse.xml') }
+    const c = client()
+    const rows = [
+      c.encodeRow({ operation: 'I', values: ['[I:1]', 'Grüße 😀 <&>'] }),
+      c.encodeRow({ operation: 'D', values: ['[I:2]', null] }),
+    ]
+    const token = 'x'.repeat(800)
+    await c.rowData(token, [{ table, lsn: 1506269, rows }])
+    const sent = Buffer.byteLength(received.at(-1)!.body)
+    const planned = rows.reduce((n, r) => n + r.bytes, 0) + c.overhead(table)
+    expect(planned).toBeGreaterThanOrEqual(sent)
+    expect(planned - sent).toBeLessThan(1536)
+    expect(received.at(-1)!.body).toContain('<b:string>Grüße 😀 &lt;&amp;&gt;</b:string>')
+  })
+})
