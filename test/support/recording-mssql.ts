@@ -39,8 +39,9 @@ export function recordingMssql(answer: (query: Recorded) => Record<string, unkno
     async acquireConnection() {
       return connection
     },
-    async beginTransaction() {
-      statements.push({ sql: 'begin transaction', parameters: [] })
+    async beginTransaction(_connection, settings) {
+      const level = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : ''
+      statements.push({ sql: `begin transaction${level}`, parameters: [] })
     },
     async commitTransaction() {
       statements.push({ sql: 'commit', parameters: [] })

@@ -1,4 +1,5 @@
 import type { ChangeSource, ChangeSourceFactory } from '../../../application/task/ports/change-source.port.ts'
+import { openMssqlChangeSource } from './mssql/mssql-change-source.ts'
 import { openPostgresSource } from './postgres/postgres-change-source.ts'
 import { SqliteChangeSource } from './sqlite/sqlite-change-source.ts'
 
@@ -16,16 +17,19 @@ const DEFAULT_OPTIONS: SourceOptions = { retentionMs: DEFAULT_RETENTION_MS, cloc
 
 export type SourceOpener = (url: string, options: SourceOptions) => Promise<ChangeSource>
 
-/** One opener per URL scheme (`mssql:` joins them as one more entry). */
+/** One opener per URL scheme. */
 export const SOURCE_OPENERS: Readonly<Record<string, SourceOpener>> = {
   'sqlite:': async (url, options) => SqliteChangeSource.open(sqliteFile(url), options),
   'postgres:': openPostgresSource,
   'postgresql:': openPostgresSource,
+  'mssql:': (url) => openMssqlChangeSource(url),
+  'sqlserver:': (url) => openMssqlChangeSource(url),
 }
 
 /**
- * Opens tenants' source databases from the registry's source URL: `sqlite:<file>` or
- * `postgres://…[?schema=<schema>]` (default schema `public`).
+ * Opens tenants' source databases from the registry's source URL: `sqlite:<file>`,
+ * `postgres://…[?schema=<schema>]` (default schema `public`) or `mssql://…` (SQL Server's own
+ * change tracking).
  */
 export class ChangeSources implements ChangeSourceFactory {
   readonly #options: SourceOptions
