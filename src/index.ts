@@ -10,8 +10,13 @@ export {
   type MirroringService,
   type ServiceOverrides,
 } from './adapters/bootstrap/container.ts'
+// The Mirroring Task side.
+export { parseTaskConfig, type TaskConfig } from './adapters/bootstrap/task-config.ts'
+export { createMirroringTask, type MirroringTask, type TaskOverrides } from './adapters/bootstrap/task-container.ts'
 export { createHttpApp } from './adapters/http/create-http-app.ts'
 export { InMemoryMirrorDatabase, InMemoryMirrorDatabases } from './adapters/memory/in-memory-mirror-database.ts'
+export { openMirrorDatabases } from './adapters/sql/mirror-databases.ts'
+export { ChangeSources } from './adapters/task/sources/change-sources.ts'
 export { ApplyRowData } from './application/apply-row-data.ts'
 export { Authenticate } from './application/authenticate.ts'
 export { AuthorizeCall } from './application/authorize-call.ts'
@@ -37,5 +42,18 @@ export type { NonceStore } from './application/ports/nonce-store.port.ts'
 export type { SchemaHasher } from './application/ports/schema-hasher.port.ts'
 export type { TokenVerifier } from './application/ports/token-verifier.port.ts'
 export { SyncTableSchemas } from './application/sync-table-schemas.ts'
+export type {
+  ChangeSource,
+  ChangeSourceFactory,
+  SourceChange,
+  SourceSnapshot,
+} from './application/task/ports/change-source.port.ts'
+export type { CycleProgress } from './application/task/ports/cycle-progress.port.ts'
+export type { CyclePair, CycleQueue } from './application/task/ports/cycle-queue.port.ts'
+export type { EventLog, TenantEvent } from './application/task/ports/event-log.port.ts'
+export type { MirroringClient, MirroringClientFactory } from './application/task/ports/mirroring-client.port.ts'
+export type { Registry } from './application/task/ports/registry.port.ts'
+export { type CycleDeps, type CycleResult, RunMirroringCycle } from './application/task/run-mirroring-cycle.ts'
+export { ScheduleCycles } from './application/task/schedule-cycles.ts'
 export { WipeTable } from './application/wipe-table.ts'
 export type * from './domain/protocol/messages.ts'
