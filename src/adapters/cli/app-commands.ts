@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
-import { checkClientId, checkMirroringUrl } from '../../domain/registry/registered-application.ts'
+import { checkMirroringUrl } from '../../domain/registry/registered-application.ts'
 import { fail } from './fail.ts'
-import { addRegistryOption, table, withRegistry } from './registry-option.ts'
+import { addRegistryOption, clientIdArg, table, usageErrorsExit2, withRegistry } from './registry-option.ts'
 
 interface Registered {
   registry: string
@@ -36,24 +36,33 @@ export function appCommands(): Command {
         disabled?: boolean
       },
     ) => {
-      const clientId = checkClientId(o.clientId)
-      if (!clientId.ok) return fail(`--client-id: ${clientId.error}`, 2)
+      const clientId = clientIdArg(o.clientId, '--client-id')
+      const name = o.name.trim()
+      if (name === '' || name.length > 200 || /[\r\n]/.test(name))
+        return fail('--name must be one line of 1 to 200 characters', 2)
       const url = checkMirroringUrl(o.url)
       if (!url.ok) return fail(`--url: ${url.error}`, 2)
-      if (!/^[A-Za-z0-9_-]{1,40}$/.test(o.environment)) return fail('--environment must be a plain name', 2)
-      const publicKey = readKey(o.publicKey)
+      if (!/^[A-Za-z0-9_-]{1,40}$/.test(o.environment)) {
+        return fail(
+          `--environment '${o.environment.slice(0, 40)}' is not a plain name (development, stage, production, …)`,
+          2,
+        )
+      }
+      if (o.secret !== undefined && (o.secret === '' || /\s/.test(o.secret)))
+        return fail('--secret must be non-empty without spaces', 2)
+      const publicKey = readKey(o.publicKey, '--public-key')
       await withRegistry(o.registry, async (registry) => {
-        if (await registry.application(o.clientId)) return fail(`application ${o.clientId} is already registered`)
+        if (await registry.application(clientId)) return fail(`application ${clientId} is already registered`)
         await registry.addApplication({
-          clientId: clientId.value,
+          clientId,
           clientSecret: o.secret ?? randomBytes(16).toString('hex'),
-          name: o.name,
+          name,
           mirroringEnabled: !o.disabled,
           mirroringUrl: url.value,
           publicKey,
           environment: o.environment,
         })
-        process.stdout.write(`registered ${o.clientId}\n`)
+        process.stdout.write(`registered ${clientId}\n`)
       })
     },
   )
@@ -78,12 +87,13 @@ export function appCommands(): Command {
   ] as const) {
     addRegistryOption(
       apps.command(name).description(`${name} mirroring for an application`).argument('<client-id>'),
-    ).action(async (clientId: string, o: Registered) =>
-      withRegistry(o.registry, async (registry) => {
+    ).action(async (id: string, o: Registered) => {
+      const clientId = clientIdArg(id)
+      await withRegistry(o.registry, async (registry) => {
         if (!(await registry.updateApplication(clientId, { mirroringEnabled: enabled }))) return unknown(clientId)
         process.stdout.write(`${clientId}: mirroring ${enabled ? 'enabled' : 'disabled'}\n`)
-      }),
-    )
+      })
+    })
   }
 
   addRegistryOption(
@@ -92,7 +102,8 @@ export function appCommands(): Command {
       .description("change an application's mirroring URL")
       .argument('<client-id>')
       .argument('<url>'),
-  ).action(async (clientId: string, value: string, o: Registered) => {
+  ).action(async (id: string, value: string, o: Registered) => {
+    const clientId = clientIdArg(id)
     const url = checkMirroringUrl(value)
     if (!url.ok) return fail(url.error, 2)
     await withRegistry(o.registry, async (registry) => {
@@ -107,25 +118,27 @@ export function appCommands(): Command {
       .description("replace an application's public key")
       .argument('<client-id>')
       .argument('<file>'),
-  ).action(async (clientId: string, file: string, o: Registered) => {
-    const publicKey = readKey(file)
+  ).action(async (id: string, file: string, o: Registered) => {
+    const clientId = clientIdArg(id)
+    const publicKey = readKey(file, '<file>')
     await withRegistry(o.registry, async (registry) => {
       if (!(await registry.updateApplication(clientId, { publicKey }))) return unknown(clientId)
       process.stdout.write(`${clientId}: public key replaced\n`)
     })
   })
-  return apps
+  return usageErrorsExit2(apps)
 }
 
-function readKey(file: string): string {
+/** The key is stored as given; only its form is checked here, the task parses it per cycle. */
+function readKey(file: string, label: string): string {
   let text: string
   try {
     text = readFileSync(file, 'utf8').trim()
   } catch {
-    return fail(`--public-key: cannot read ${file}`, 2)
+    return fail(`${label}: cannot read ${file}`, 2)
   }
   if (!/^-----BEGIN (RSA )?PUBLIC KEY-----/.test(text) && !text.startsWith('<RSAKeyValue>')) {
-    return fail(`--public-key: ${file} is not a PEM public key or an RSAKeyValue XML key`, 2)
+    return fail(`${label}: ${file} is not a PEM public key or an RSAKeyValue XML key`, 2)
   }
   return text
 }

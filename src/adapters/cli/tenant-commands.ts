@@ -1,8 +1,19 @@
 import { Command } from 'commander'
-import { parseContextId } from '../../domain/handshake/context-id.ts'
+import { identifierProblem } from '../../domain/schema/identifier.ts'
 import { DEFAULT_BATCH_SIZE, parseBatchSize, parseSkipTable } from '../../domain/task/preferences.ts'
 import { fail } from './fail.ts'
-import { addRegistryOption, table, withRegistry } from './registry-option.ts'
+import {
+  addRegistryOption,
+  clientIdArg,
+  contextIdArg,
+  redactUrl,
+  table,
+  usageErrorsExit2,
+  withRegistry,
+} from './registry-option.ts'
+
+// The source schemes the change sources open; a typo here would only surface at the first cycle.
+const SOURCE_URL = /^(sqlite:.+|postgres(ql)?:\/\/.+|mssql:\/\/.+|sqlserver:\/\/.+)$/
 
 interface Registered {
   registry: string
@@ -21,18 +32,19 @@ export function tenantCommands(): Command {
       .option('--skip-table <tables>', 'SkipTable preference: comma-separated tables not to mirror', '')
       .option('--batch-size <bytes>', 'BatchSize preference: bytes per RowData request', String(DEFAULT_BATCH_SIZE)),
   ).action(async (o: Registered & { contextId: string; source: string; skipTable: string; batchSize: string }) => {
-    const contextId = checkContext(o.contextId)
+    const contextId = contextIdArg(o.contextId)
+    const skipTable = skipTableArg(o.skipTable, '--skip-table')
     const batchSize = parseBatchSize(o.batchSize)
     if (!batchSize.ok) return fail(`--batch-size: ${batchSize.error}`, 2)
-    if (!/^(sqlite:.+|postgres(ql)?:\/\/.+|mssql:\/\/.+|sqlserver:\/\/.+)$/.test(o.source)) {
-      return fail('--source must be sqlite:<file>, postgres://… or mssql://…', 2)
+    if (!SOURCE_URL.test(o.source)) {
+      return fail(`--source '${redactUrl(o.source).slice(0, 80)}' is not sqlite:<file>, postgres://… or mssql://…`, 2)
     }
     await withRegistry(o.registry, async (registry) => {
       if (await registry.tenant(contextId)) return fail(`tenant ${contextId} is already registered`)
       await registry.addTenant({
         contextId,
         sourceUrl: o.source,
-        skipTable: parseSkipTable(o.skipTable),
+        skipTable,
         batchSize: batchSize.value,
       })
       process.stdout.write(`registered ${contextId}\n`)
@@ -46,7 +58,7 @@ export function tenantCommands(): Command {
       const approvals = await registry.approvals()
       const all = (await registry.tenants()).map((t) => ({
         ...t,
-        sourceUrl: t.sourceUrl.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@'),
+        sourceUrl: redactUrl(t.sourceUrl),
         approved: approvals.filter((a) => a.contextId === t.contextId).map((a) => a.clientId),
       }))
       if (o.json) return void process.stdout.write(`${JSON.stringify(all, null, 2)}\n`)
@@ -71,15 +83,16 @@ export function tenantCommands(): Command {
       .description('the tenant approves an application: its cycles start')
       .argument('<context-id>')
       .requiredOption('--app <client-id>', 'the application'),
-  ).action(async (ctx: string, o: Registered & { app: string }) =>
-    withRegistry(o.registry, async (registry) => {
-      const contextId = checkContext(ctx)
+  ).action(async (ctx: string, o: Registered & { app: string }) => {
+    const contextId = contextIdArg(ctx)
+    const clientId = clientIdArg(o.app, '--app')
+    await withRegistry(o.registry, async (registry) => {
       if (!(await registry.tenant(contextId))) return fail(`no tenant ${contextId}`)
-      if (!(await registry.application(o.app))) return fail(`no application ${o.app}`)
-      await registry.approve(contextId, o.app, Date.now())
-      process.stdout.write(`${contextId} approved ${o.app}\n`)
-    }),
-  )
+      if (!(await registry.application(clientId))) return fail(`no application ${clientId}`)
+      await registry.approve(contextId, clientId, Date.now())
+      process.stdout.write(`${contextId} approved ${clientId}\n`)
+    })
+  })
 
   addRegistryOption(
     tenants
@@ -87,12 +100,14 @@ export function tenantCommands(): Command {
       .description("withdraw the tenant's approval of an application")
       .argument('<context-id>')
       .requiredOption('--app <client-id>', 'the application'),
-  ).action(async (ctx: string, o: Registered & { app: string }) =>
-    withRegistry(o.registry, async (registry) => {
-      if (!(await registry.revoke(ctx, o.app))) return fail(`${ctx} has not approved ${o.app}`)
-      process.stdout.write(`${ctx} revoked ${o.app}\n`)
-    }),
-  )
+  ).action(async (ctx: string, o: Registered & { app: string }) => {
+    const contextId = contextIdArg(ctx)
+    const clientId = clientIdArg(o.app, '--app')
+    await withRegistry(o.registry, async (registry) => {
+      if (!(await registry.revoke(contextId, clientId))) return fail(`${contextId} has not approved ${clientId}`)
+      process.stdout.write(`${contextId} revoked ${clientId}\n`)
+    })
+  })
 
   addRegistryOption(
     tenants
@@ -102,23 +117,31 @@ export function tenantCommands(): Command {
       .argument('<name>', 'SkipTable or BatchSize')
       .argument('<value>'),
   ).action(async (ctx: string, name: string, value: string, o: Registered) => {
+    const contextId = contextIdArg(ctx)
     let patch: { skipTable: string[] } | { batchSize: number }
-    if (name.toLowerCase() === 'skiptable') patch = { skipTable: parseSkipTable(value) }
+    if (name.toLowerCase() === 'skiptable') patch = { skipTable: skipTableArg(value, 'SkipTable') }
     else if (name.toLowerCase() === 'batchsize') {
       const size = parseBatchSize(value)
       if (!size.ok) return fail(size.error, 2)
       patch = { batchSize: size.value }
     } else return fail(`preference '${name.slice(0, 40)}' is not SkipTable or BatchSize`, 2)
     await withRegistry(o.registry, async (registry) => {
-      if (!(await registry.updateTenant(ctx, patch))) return fail(`no tenant ${ctx}`)
-      process.stdout.write(`${ctx}: ${name} set\n`)
+      if (!(await registry.updateTenant(contextId, patch))) return fail(`no tenant ${contextId}`)
+      process.stdout.write(`${contextId}: ${'skipTable' in patch ? 'SkipTable' : 'BatchSize'} set\n`)
     })
   })
-  return tenants
+  return usageErrorsExit2(tenants)
 }
 
-function checkContext(value: string): string {
-  const parsed = parseContextId(value)
-  if (!parsed.ok) return fail(`context id '${value.slice(0, 40)}' is not letters, digits, _ and -`, 2)
-  return parsed.value
+/**
+ * SkipTable as SuperOffice stores it, a comma list. Only names a mirrored table can have are
+ * kept: anything else could never match one, and is more likely a typo the operator should see.
+ */
+function skipTableArg(value: string, label: string): string[] {
+  const tables = parseSkipTable(value)
+  for (const table of tables) {
+    const problem = identifierProblem(table)
+    if (problem) return fail(`${label}: table name ${problem}`, 2)
+  }
+  return tables
 }

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openRegistry } from '../../../src/adapters/task/store/open-registry.ts'
 
 const run = promisify(execFile)
 const BIN = new URL('../../../bin/tenant-mirror.js', import.meta.url).pathname
@@ -12,8 +13,12 @@ const REGISTRY = ['--registry', `sqlite:${join(dir, 'registry.sqlite')}`]
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 async function cli(...args: string[]) {
+  return cliWithEnv({}, ...args)
+}
+
+async function cliWithEnv(env: Record<string, string>, ...args: string[]) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH } })
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...env } })
     return { code: 0, stdout, stderr }
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string }
@@ -110,5 +115,224 @@ describe('tenant-mirror apps, tenants and events', () => {
       code: 2,
       stderr: 'tenant-mirror: --signing-key is required (the federated-login private key, PEM)\n',
     })
+  })
+})
+
+describe('tenant-mirror registry commands, edges', () => {
+  const file = join(dir, 'edges.sqlite')
+  const AT = ['--registry', `sqlite:${file}`]
+  const pem = join(dir, 'edge-key.pem')
+  const oneLine = (r: { stderr: string }) => r.stderr.trim().split('\n')
+  const addApp = (...extra: string[]) =>
+    cli('apps', 'add', ...AT, '--name', 'Edge', '--url', 'http://edge.example/M.svc', '--public-key', pem, ...extra)
+
+  beforeAll(async () => {
+    const { generateKeyPairSync } = await import('node:crypto')
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 })
+    writeFileSync(pem, publicKey.export({ type: 'spki', format: 'pem' }))
+    expect((await addApp('--client-id', 'edge', '--environment', 'production', '--disabled')).code).toBe(0)
+    const source = 'postgres://reader:hunter2@db.example/crm'
+    expect((await cli('tenants', 'add', ...AT, '--context-id', 'Cust7', '--source', source)).code).toBe(0)
+  }, 30_000)
+
+  it('generates a secret it never prints, and takes the registry from MIRROR_REGISTRY', async () => {
+    const list = await cliWithEnv({ MIRROR_REGISTRY: `sqlite:${file}` }, 'apps', 'list', '--json')
+    expect(JSON.parse(list.stdout)).toEqual([
+      {
+        clientId: 'edge',
+        clientSecret: '***',
+        name: 'Edge',
+        mirroringEnabled: false,
+        mirroringUrl: 'http://edge.example/M.svc',
+        publicKey: readFileSync(pem, 'utf8').trim(),
+        environment: 'production',
+      },
+    ])
+    const registry = await openRegistry(`sqlite:${file}`)
+    const secret = (await registry.application('edge'))?.clientSecret ?? ''
+    await registry.close()
+    expect(secret).toMatch(/^[0-9a-f]{32}$/)
+    expect(list.stdout + (await cli('apps', 'list', ...AT)).stdout).not.toContain(secret)
+  })
+
+  it('replaces the public key, and masks the source password in tenants list', async () => {
+    const xml = join(dir, 'edge-key.xml')
+    writeFileSync(xml, '<RSAKeyValue><Modulus>AQAB</Modulus><Exponent>AQAB</Exponent></RSAKeyValue>\n')
+    expect((await cli('apps', 'set-key', 'edge', xml, ...AT)).stdout).toBe('edge: public key replaced\n')
+    expect(JSON.parse((await cli('apps', 'list', '--json', ...AT)).stdout)[0].publicKey).toBe(
+      '<RSAKeyValue><Modulus>AQAB</Modulus><Exponent>AQAB</Exponent></RSAKeyValue>',
+    )
+    const tenants = await cli('tenants', 'list', ...AT)
+    expect(tenants.stdout).toContain('postgres://reader:***@db.example/crm')
+    expect(tenants.stdout).not.toContain('hunter2')
+  })
+
+  it('shows the event log newest first with ISO times, limited, one line per entry', async () => {
+    const registry = await openRegistry(`sqlite:${file}`)
+    await registry.append({
+      contextId: 'Cust7',
+      clientId: 'edge',
+      at: Date.UTC(2026, 0, 2, 3, 4, 5),
+      type: 'Information',
+      message: 'cycle ok: 3 tables',
+    })
+    await registry.append({
+      contextId: 'Cust7',
+      clientId: 'edge',
+      at: Date.UTC(2026, 0, 2, 3, 24, 5),
+      type: 'Error',
+      message: 'RowData failed:\n  disk full',
+    })
+    await registry.append({
+      contextId: 'Cust7',
+      clientId: 'edge',
+      at: Date.UTC(2026, 0, 2, 3, 44, 5),
+      type: 'Information',
+      message: 'cycle ok: 0 rows',
+    })
+    await registry.close()
+    const shown = await cli('events', '--tenant', 'Cust7', '--limit', '2', ...AT)
+    expect(shown.stdout.split('\n')).toEqual([
+      expect.stringMatching(/^TIME\s+TYPE\s+APPLICATION\s+MESSAGE$/),
+      expect.stringMatching(/^2026-01-02T03:44:05\.000Z\s+Information\s+edge\s+cycle ok: 0 rows$/),
+      expect.stringMatching(/^2026-01-02T03:24:05\.000Z\s+Error\s+edge\s+RowData failed: disk full$/),
+      '',
+    ])
+    const json = JSON.parse((await cli('events', '--tenant', 'Cust7', '--json', ...AT)).stdout)
+    expect(json.map((e: { time: string }) => e.time)).toEqual([
+      '2026-01-02T03:44:05.000Z',
+      '2026-01-02T03:24:05.000Z',
+      '2026-01-02T03:04:05.000Z',
+    ])
+    expect(json[1]).toMatchObject({ type: 'Error', clientId: 'edge', message: 'RowData failed:\n  disk full' })
+  })
+
+  it('names unknown tenants and applications in one line with exit 1', async () => {
+    const results = await Promise.all([
+      addApp('--client-id', 'edge'),
+      cli('tenants', 'add', ...AT, '--context-id', 'Cust7', '--source', 'sqlite:/x'),
+      cli('tenants', 'approve', 'Cust7', '--app', 'ghost', ...AT),
+      cli('tenants', 'approve', 'Ghost', '--app', 'edge', ...AT),
+      cli('tenants', 'set-pref', 'Ghost', 'BatchSize', '20000', ...AT),
+      cli('apps', 'set-url', 'ghost', 'https://x.example/', ...AT),
+      cli('events', '--tenant', 'Ghost', ...AT),
+    ])
+    expect(results.map((r) => r.code)).toEqual([1, 1, 1, 1, 1, 1, 1])
+    expect(results.map((r) => oneLine(r)[0])).toEqual([
+      'tenant-mirror: application edge is already registered',
+      'tenant-mirror: tenant Cust7 is already registered',
+      'tenant-mirror: no application ghost',
+      'tenant-mirror: no tenant Ghost',
+      'tenant-mirror: no tenant Ghost',
+      'tenant-mirror: no application ghost',
+      'tenant-mirror: no tenant Ghost',
+    ])
+    expect(results.every((r) => oneLine(r).length === 1)).toBe(true)
+  })
+
+  it('refuses invalid input naming the flag or value, exit 2, changing nothing', async () => {
+    const before = (await cli('tenants', 'list', '--json', ...AT)).stdout
+    const cases: [string[], string][] = [
+      [
+        ['apps', 'add', ...AT, '--name', 'x', '--url', 'http://a.example/', '--public-key', pem],
+        "required option '--client-id <id>'",
+      ],
+      [
+        ['apps', 'add', ...AT, '--client-id', 'a b', '--name', 'x', '--url', 'http://a.example/', '--public-key', pem],
+        '--client-id: client id',
+      ],
+      [
+        ['apps', 'add', ...AT, '--client-id', 'n2', '--name', ' ', '--url', 'http://a.example/', '--public-key', pem],
+        '--name must be',
+      ],
+      [
+        [
+          'apps',
+          'add',
+          ...AT,
+          '--client-id',
+          'n2',
+          '--name',
+          'x',
+          '--url',
+          'http://u:p@a.example/',
+          '--public-key',
+          pem,
+        ],
+        '--url: mirroring URL',
+      ],
+      [
+        [
+          'apps',
+          'add',
+          ...AT,
+          '--client-id',
+          'n2',
+          '--name',
+          'x',
+          '--url',
+          'http://a.example/',
+          '--public-key',
+          pem,
+          '--environment',
+          'pro d',
+        ],
+        "--environment 'pro d'",
+      ],
+      [
+        [
+          'apps',
+          'add',
+          ...AT,
+          '--client-id',
+          'n2',
+          '--name',
+          'x',
+          '--url',
+          'http://a.example/',
+          '--public-key',
+          join(dir, 'nope.pem'),
+        ],
+        '--public-key: cannot read',
+      ],
+      [
+        ['apps', 'add', ...AT, '--client-id', 'n2', '--name', 'x', '--url', 'http://a.example/', '--public-key', file],
+        'is not a PEM public key',
+      ],
+      [['apps', 'set-url', 'edge', 'mailto:x', ...AT], "mirroring URL 'mailto:x'"],
+      [['apps', 'enable', 'e;dge', ...AT], "client id 'e;dge'"],
+      [['tenants', 'add', ...AT, '--context-id', 'Cust8', '--source', 'oracle://x'], "--source 'oracle://x'"],
+      [
+        ['tenants', 'add', ...AT, '--context-id', 'Cust8', '--source', 'sqlite:/x', '--batch-size', 'lots'],
+        "--batch-size: BatchSize 'lots'",
+      ],
+      [
+        ['tenants', 'add', ...AT, '--context-id', 'Cust8', '--source', 'sqlite:/x', '--skip-table', 'sale,x y'],
+        "--skip-table: table name 'x y'",
+      ],
+      [['tenants', 'set-pref', 'Cust7', 'SkipTable', 'ok,bad-name', ...AT], "SkipTable: table name 'bad-name'"],
+      [['tenants', 'set-pref', 'Cust7', 'Colour', 'red', ...AT], "preference 'Colour' is not SkipTable or BatchSize"],
+      [['tenants', 'revoke', 'Cust7', '--app', 'a/b', ...AT], "--app: client id 'a/b'"],
+      [['tenants', 'approve', '../etc', '--app', 'edge', ...AT], "context id '../etc'"],
+      [['events', '--tenant', 'Cust7', '--limit', '0', ...AT], "--limit '0'"],
+      [['events', '--tenant', "x'", ...AT], "--tenant 'x''"],
+      [['events', '--tenant', 'Cust7', '--registry', 'mysql://x'], "--registry 'mysql://x'"],
+      [['apps', 'list', '--colour', ...AT], "unknown option '--colour'"],
+    ]
+    const results = await Promise.all(cases.map(([args]) => cli(...args)))
+    results.forEach((result, i) => {
+      expect({ args: cases[i]![0], code: result.code }).toEqual({ args: cases[i]![0], code: 2 })
+      expect(oneLine(result)).toHaveLength(1)
+      expect(result.stderr).toContain(cases[i]![1])
+    })
+    expect((await cli('tenants', 'list', '--json', ...AT)).stdout).toBe(before)
+    expect(JSON.parse((await cli('apps', 'list', '--json', ...AT)).stdout)).toHaveLength(1)
+  }, 60_000)
+
+  it('names an unreachable registry without its password', async () => {
+    const result = await cli('apps', 'list', '--registry', 'postgres://admin:hunter2@127.0.0.1:1/registry')
+    expect(result.code).toBe(1)
+    expect(oneLine(result)).toEqual([expect.stringMatching(/^tenant-mirror: cannot open the registry: /)])
+    expect(result.stderr).not.toContain('hunter2')
   })
 })

@@ -71,4 +71,60 @@ describe('InProcessCycleQueue', () => {
     expect(log.text()).toContain('source exploded')
     expect(await queue.enqueue({ contextId: 'late', clientId: 'x' })).toBe(false)
   })
+  it('says which pairs are running and waiting, and drops the waiting ones on close', async () => {
+    const first = gate()
+    const ran: string[] = []
+    const queue = new InProcessCycleQueue(
+      async (pair) => {
+        ran.push(pair.contextId)
+        if (pair.contextId === 'A') await first.opened
+      },
+      1,
+      new RecordingLogger(),
+    )
+    await queue.enqueue({ contextId: 'A', clientId: 'x' })
+    await queue.enqueue({ contextId: 'B', clientId: 'x' })
+    await queue.enqueue({ contextId: 'A', clientId: 'y' })
+    expect(await queue.busy()).toEqual([
+      { contextId: 'A', clientId: 'x' },
+      { contextId: 'B', clientId: 'x' },
+      { contextId: 'A', clientId: 'y' },
+    ])
+    let closed = false
+    const closing = queue.close().then(() => {
+      closed = true
+    })
+    await new Promise((r) => setTimeout(r, 10))
+    expect(closed).toBe(false)
+    first.open()
+    await closing
+    expect(ran).toEqual(['A'])
+    expect(await queue.busy()).toEqual([])
+  })
+
+  it('contains a run that throws before returning a promise, or throws a non-error', async () => {
+    const log = new RecordingLogger()
+    const queue = new InProcessCycleQueue(
+      (pair) => {
+        if (pair.contextId === 'sync') throw new Error('thrown at once')
+        return Promise.reject('a bare string')
+      },
+      2,
+      log,
+    )
+    await queue.enqueue({ contextId: 'sync', clientId: 'x' })
+    await queue.enqueue({ contextId: 'bare', clientId: 'x' })
+    await queue.idle()
+    expect(log.lines.filter((l) => l.level === 'error')).toHaveLength(2)
+    expect(log.text()).toContain('thrown at once')
+    expect(log.text()).toContain('a bare string')
+    expect(await queue.enqueue({ contextId: 'sync', clientId: 'x' })).toBe(true)
+    await queue.close()
+  })
+
+  it('refuses a concurrency it could never honour', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      expect(() => new InProcessCycleQueue(async () => undefined, bad, new RecordingLogger())).toThrow(RangeError)
+    }
+  })
 })

@@ -17,6 +17,9 @@ export class InProcessCycleQueue implements CycleQueue {
   #closed = false
 
   constructor(run: (pair: CyclePair) => Promise<unknown>, concurrency: number, logger: Logger) {
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new RangeError(`concurrency must be a whole number of at least 1, not ${concurrency}`)
+    }
     this.#run = run
     this.#concurrency = concurrency
     this.#logger = logger

@@ -3,11 +3,38 @@ import type { Db } from '../../sql/sql-dialect.ts'
 
 export type RegistryEngine = 'sqlite' | 'postgres'
 
+/** The layout this release writes; a later release migrates from the version it finds. */
+export const REGISTRY_SCHEMA_VERSION = 1
+
+// Arbitrary but fixed: every process creating the registry's tables takes this advisory lock.
+const SCHEMA_LOCK = 7_466_000_001
+
 /**
- * The registry's tables, created when missing. `tm_schema_version` records the layout so that a
- * later release can migrate a registry it finds; this is version 1.
+ * The registry's tables, created when missing, in one transaction. `tm_schema_version` records
+ * the layout; a registry written by a newer release is refused rather than misread.
  */
 export async function ensureRegistrySchema(db: Db, engine: RegistryEngine): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    // CREATE TABLE IF NOT EXISTS is not atomic in PostgreSQL: two task machines starting on a
+    // new registry would collide on the catalog without this lock.
+    if (engine === 'postgres') await sql`select pg_advisory_xact_lock(${SCHEMA_LOCK})`.execute(trx)
+    await createTables(trx, engine)
+    const row = await trx
+      .selectFrom('tm_schema_version')
+      .select((eb) => eb.fn.max('version').as('v'))
+      .executeTakeFirst()
+    const found = row?.v === null || row?.v === undefined ? undefined : Number(row.v)
+    if (found === undefined) {
+      await trx.insertInto('tm_schema_version').values({ version: REGISTRY_SCHEMA_VERSION }).execute()
+    } else if (found > REGISTRY_SCHEMA_VERSION) {
+      throw new Error(
+        `the registry has schema version ${found}, newer than this release's ${REGISTRY_SCHEMA_VERSION}: upgrade tenant-mirror`,
+      )
+    }
+  })
+}
+
+async function createTables(db: Db, engine: RegistryEngine): Promise<void> {
   const millis = engine === 'postgres' ? 'bigint' : 'integer'
   await db.schema
     .createTable('tm_schema_version')
@@ -65,8 +92,6 @@ export async function ensureRegistrySchema(db: Db, engine: RegistryEngine): Prom
     .addColumn('message', 'text', (c) => c.notNull())
     .execute()
   await db.schema.createIndex('tm_events_tenant').ifNotExists().on('tm_events').columns(['context_id', 'id']).execute()
-  const { rows } = await sql<{ n: number | bigint | string }>`select count(*) as n from tm_schema_version`.execute(db)
-  if (Number(rows[0]?.n ?? 0) === 0) await db.insertInto('tm_schema_version').values({ version: 1 }).execute()
 }
 
 type Millis = number | bigint | string
