@@ -143,6 +143,12 @@ export async function startSystem(sourceKind: SourceKind, mirrorKind: MirrorKind
   }
 
   return {
+    /** What a `task` command run as its own process needs. */
+    files: {
+      registry: config.config.registry,
+      signingKey: federated.privateKey,
+      signingCert: federated.certificate,
+    },
     source,
     proxy,
     task,
