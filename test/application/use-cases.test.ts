@@ -295,6 +295,7 @@ describe('RowData', () => {
           wipe: (t: string) => db.wipe(t),
           setLsn: (t: string, lsn: number) => db.setLsn(t, lsn),
           readRows: (t: string) => db.readRows(t),
+          countRows: (t: string) => db.countRows(t),
           applyBatches: async (batches: Parameters<typeof db.applyBatches>[0]) => {
             active++
             peak = Math.max(peak, active)

@@ -98,6 +98,8 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
         [2, 'Bobby', '2.25'],
       ])
       expect(await lsnOf(db, 'person')).toBe(11)
+      expect(await db.countRows('person')).toBe(2)
+      await expect(db.countRows('nope')).rejects.toBeInstanceOf(MirrorStoreError)
     })
 
     it('gives the same mirror when the same batches arrive twice', async () => {

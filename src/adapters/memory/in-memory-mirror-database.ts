@@ -111,6 +111,10 @@ export class InMemoryMirrorDatabase implements MirrorDatabase {
     this.#require(table).lsn = lsn
   }
 
+  async countRows(table: string): Promise<number> {
+    return this.#require(table).rows.size
+  }
+
   async *readRows(table: string): AsyncIterable<Row> {
     const t = this.#require(table)
     const key = t.schema.key

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type {
   AppliedPlan,
   MirrorDatabase,
@@ -141,6 +142,18 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
     const state = await this.#stateOf(this.#db, table)
     if (!state?.schema) throw new MirrorStoreError(`table ${table} is not in the mirror`, 'fatal', table)
     yield* this.#dialect.readRows(this.#db, { ...state.schema, name: state.table })
+  }
+
+  async countRows(table: string): Promise<number> {
+    return this.#guard(table, async () => {
+      await this.#ensureReady()
+      const state = await this.#stateOf(this.#db, table)
+      if (!state) throw new MirrorStoreError(`table ${table} is not in the mirror`, 'fatal', table)
+      const { rows } = await sql<{
+        n: number | bigint | string
+      }>`select count(*) as n from ${sql.id(state.table)}`.execute(this.#db)
+      return Number(rows[0]?.n ?? 0)
+    })
   }
 
   /** Closes the tenant's connection(s). */

@@ -86,6 +86,10 @@ class PooledMirrorDatabase implements MirrorDatabase {
     return this.#pool.use(this.contextId, (db) => db.setLsn(table, lsn))
   }
 
+  countRows(table: string) {
+    return this.#pool.use(this.contextId, (db) => db.countRows(table))
+  }
+
   async *readRows(table: string): AsyncIterable<Row> {
     const lease = await this.#pool.acquire(this.contextId)
     try {

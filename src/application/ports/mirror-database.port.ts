@@ -69,6 +69,9 @@ export interface MirrorDatabase {
 
   /** Streams a table's rows, positional to its stored schema, in key order. */
   readRows(table: string): AsyncIterable<Row>
+
+  /** How many rows a table holds (for operators' dashboards). */
+  countRows(table: string): Promise<number>
 }
 
 /** Resolves tenants to their mirror databases; the NuGet package's ResolveConnection. */
