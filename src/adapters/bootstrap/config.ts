@@ -29,6 +29,8 @@ export interface ServiceConfig {
   readonly keyColumns: ReadonlyMap<string, readonly string[]>
   readonly maxOpenDatabases: number
   readonly idleDatabaseMs: number
+  /** Guards the dashboard under /admin; without it there is no dashboard. */
+  readonly adminToken?: string
 }
 
 const positive = (what: string) =>
@@ -93,6 +95,7 @@ const schema = z.object({
     }),
   maxOpenDatabases: positive('--max-open-databases'),
   idleDatabaseSeconds: positive('--idle-database-seconds'),
+  adminToken: z.string().min(16, '--admin-token must be at least 16 characters').optional(),
 })
 
 export type RawServiceOptions = z.input<typeof schema>
@@ -145,6 +148,7 @@ export function parseServiceConfig(
       keyColumns: o.keyColumns,
       maxOpenDatabases: o.maxOpenDatabases,
       idleDatabaseMs: o.idleDatabaseSeconds * 1000,
+      ...(o.adminToken ? { adminToken: o.adminToken } : {}),
     },
   }
 }

@@ -17,6 +17,9 @@ import type { TokenVerifier } from '../../application/ports/token-verifier.port.
 import { SyncTableSchemas } from '../../application/sync-table-schemas.ts'
 import { WipeTable } from '../../application/wipe-table.ts'
 import { SUPEROFFICE_ISSUER } from '../../domain/handshake/token-claims.ts'
+import { activityMirrorAdmin } from '../admin/activity-admin.ts'
+import { createAdminApp } from '../admin/admin-app.ts'
+import { ServiceActivity } from '../admin/service-activity.ts'
 import { JoseTokenVerifier } from '../crypto/jose-token-verifier.ts'
 import { NodeApplicationTokenSigner } from '../crypto/node-application-token-signer.ts'
 import { NodeSchemaHasher } from '../crypto/node-schema-hasher.ts'
@@ -59,7 +62,11 @@ const infrastructure = (config: ServiceConfig, o: ServiceOverrides) =>
       () => o.signer ?? new NodeApplicationTokenSigner(loadPrivateKey(config.privateKeyFile)),
     )
     bind(T.Hasher).toConstantValue(new NodeSchemaHasher() satisfies SchemaHasher)
-    bind(T.Admin).toResolvedValue((logger: Logger) => loggingMirrorAdmin(logger, o.admin), [T.Logger])
+    bind(T.Activity).toConstantValue(new ServiceActivity())
+    bind(T.Admin).toResolvedValue(
+      (logger: Logger, activity: ServiceActivity) => activityMirrorAdmin(activity, loggingMirrorAdmin(logger, o.admin)),
+      [T.Logger, T.Activity],
+    )
     bind(T.Mirrors).toResolvedValue((admin: MirrorAdmin) => o.mirrors ?? mirrorDatabases(config, admin), [T.Admin])
   })
 
@@ -118,12 +125,29 @@ const http = new ContainerModule(({ bind }) => {
     [T.Authenticate, T.SyncTableSchemas, T.ApplyRowData, T.WipeTable, T.CompleteReplication],
   )
   bind(T.HttpApp).toResolvedValue(
-    (useCases: MirroringUseCases, logger: Logger, config: ServiceConfig): Hono =>
-      createHttpApp(useCases, logger, {
+    (
+      useCases: MirroringUseCases,
+      logger: Logger,
+      config: ServiceConfig,
+      activity: ServiceActivity,
+      mirrors: MirrorDatabaseProvider,
+    ): Hono => {
+      const app = createHttpApp(useCases, logger, {
         path: config.path,
         limits: { maxBodyBytes: config.maxBodyBytes, maxDepth: config.maxXmlDepth, maxElements: config.maxXmlElements },
-      }),
-    [T.UseCases, T.Logger, T.Config],
+        observer: (call) => activity.record(call),
+      })
+      app.get('/readyz', (c) =>
+        activity.ready ? c.json({ status: 'ready' }) : c.json({ status: 'shutting down' }, 503),
+      )
+      app.get('/metrics', async (c) =>
+        c.body(await activity.metrics.metrics(), 200, { 'content-type': activity.metrics.contentType }),
+      )
+      if (config.adminToken)
+        app.route('/admin', createAdminApp({ activity, mirrors, token: config.adminToken, logger }))
+      return app
+    },
+    [T.UseCases, T.Logger, T.Config, T.Activity, T.Mirrors],
   )
 })
 
@@ -139,11 +163,18 @@ export interface MirroringService {
   readonly app: Hono
   readonly mirrors: MirrorDatabaseProvider
   readonly logger: Logger
+  /** Calls, cycles, schema changes and pauses per tenant, and the Prometheus metrics. */
+  readonly activity: ServiceActivity
 }
 
 export function createMirroringService(config: ServiceConfig, overrides: ServiceOverrides = {}): MirroringService {
   const container = buildContainer(config, overrides)
-  return { app: container.get(T.HttpApp), mirrors: container.get(T.Mirrors), logger: container.get(T.Logger) }
+  return {
+    app: container.get(T.HttpApp),
+    mirrors: container.get(T.Mirrors),
+    logger: container.get(T.Logger),
+    activity: container.get(T.Activity),
+  }
 }
 
 function verificationKeys(config: ServiceConfig) {

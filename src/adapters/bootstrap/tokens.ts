@@ -16,6 +16,7 @@ import type { SchemaHasher } from '../../application/ports/schema-hasher.port.ts
 import type { TokenVerifier } from '../../application/ports/token-verifier.port.ts'
 import type { SyncTableSchemas } from '../../application/sync-table-schemas.ts'
 import type { WipeTable } from '../../application/wipe-table.ts'
+import type { ServiceActivity } from '../admin/service-activity.ts'
 import type { MirroringUseCases } from '../http/mirroring-use-cases.ts'
 import type { ServiceConfig } from './config.ts'
 
@@ -42,4 +43,5 @@ export const T = {
   CompleteReplication: id<CompleteReplication>('CompleteReplication'),
   UseCases: id<MirroringUseCases>('MirroringUseCases'),
   HttpApp: id<Hono>('HttpApp'),
+  Activity: id<ServiceActivity>('ServiceActivity'),
 } as const

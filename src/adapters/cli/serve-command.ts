@@ -18,6 +18,11 @@ export function serveCommand(): Command {
       new Option('--path <path>', 'endpoint path (/ is accepted too)').env('MIRROR_PATH').default(DEFAULTS.path),
     )
     .addOption(
+      new Option('--admin-token <token>', 'serve the dashboard under /admin, guarded by this token').env(
+        'MIRROR_ADMIN_TOKEN',
+      ),
+    )
+    .addOption(
       new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
         .env('MIRROR_LOG_LEVEL')
         .default(DEFAULTS.logLevel),
@@ -48,6 +53,7 @@ export function serveCommand(): Command {
     )
     const shutdown = async (signal: string) => {
       service.logger.info({ signal }, 'shutting down: finishing calls in flight')
+      service.activity.ready = false
       const force = setTimeout(() => server.closeAllConnections(), 30_000)
       force.unref()
       await new Promise<void>((resolve) => {

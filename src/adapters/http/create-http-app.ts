@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { Hono } from 'hono'
+import type { RowDataResult } from '../../application/apply-row-data.ts'
+import { describeError } from '../../application/describe-error.ts'
+import type { OperationOutcome } from '../../application/operation-outcome.ts'
 import type { Logger } from '../../application/ports/logger.port.ts'
+import type { CallEvent } from '../admin/service-activity.ts'
 import { dispatch, internalFailure } from './dispatch.ts'
 import type { MirroringUseCases } from './mirroring-use-cases.ts'
 import { type BodyLimits, readEnvelope } from './read-envelope.ts'
@@ -11,6 +15,8 @@ export interface HttpOptions {
   /** Path of the SOAP endpoint; `/` is always accepted too. */
   readonly path: string
   readonly limits: BodyLimits
+  /** Told about every call once it is answered (the dashboard's activity and the metrics). */
+  readonly observer?: (call: CallEvent) => void
 }
 
 const XML = { 'content-type': 'text/xml; charset=utf-8' }
@@ -28,6 +34,13 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
     const identified = isFault(root) ? root : identifyRequest(root, c.req.header('soapaction'))
     if (isFault(identified)) {
       logger.warn({ outcome: 'fault', status: identified.status, reason: identified.message, ms: ms() }, 'SOAP fault')
+      options.observer?.({
+        operation: 'none',
+        contextId: undefined,
+        outcome: 'fault',
+        error: identified.message,
+        ms: ms(),
+      })
       return faultResponse(identified)
     }
     try {
@@ -43,6 +56,7 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
       }
       if (outcome.result.ok) logger.info(fields, `${identified.operation} ok`)
       else logger.warn(fields, `${identified.operation} failed`)
+      options.observer?.(callEvent(identified.operation, outcome, fields.ms))
       return new Response(xml, { status: 200, headers: XML })
     } catch (error) {
       const reference = randomUUID().slice(0, 8)
@@ -66,6 +80,26 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
     return c.body(writeFault({ code: 'Server', status: 500, message: 'internal error' }), 500, XML)
   })
   return app
+}
+
+function callEvent(operation: string, outcome: OperationOutcome<unknown>, ms: number): CallEvent {
+  if (!outcome.result.ok) {
+    return {
+      operation,
+      contextId: outcome.contextId,
+      outcome: 'failed',
+      error: describeError(outcome.result.error),
+      ms,
+    }
+  }
+  const batches = operation === 'RowData' ? (outcome.result.value as RowDataResult).batches : []
+  const rows = { inserts: 0, updates: 0, deletes: 0 }
+  for (const b of batches) {
+    rows.inserts += b.received.inserts
+    rows.updates += b.received.updates
+    rows.deletes += b.received.deletes
+  }
+  return { operation, contextId: outcome.contextId, outcome: 'ok', ms, rows }
 }
 
 function faultResponse(f: SoapFault): Response {

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest'
+import {
+  authenticateCall,
+  batch,
+  completedCall,
+  peopleTable,
+  rowDataCall,
+  tableSchemaCall,
+} from '../../support/envelopes.ts'
+import { post } from '../../support/http.ts'
+import { testService } from '../../support/test-service.ts'
+
+const TOKEN = 'admin-token-0123456789abcdef'
+const auth = { authorization: `Bearer ${TOKEN}` }
+
+async function seeded() {
+  const service = await testService({ config: { adminToken: TOKEN } })
+  const table = peopleTable()
+  expect((await post(service.app, await tableSchemaCall([table]))).successful).toBe(true)
+  const rows = [
+    ['[I:1]', 'Ann', '[F:1.5]'],
+    ['[I:2]', 'Bob', null],
+  ]
+  expect((await post(service.app, await rowDataCall([batch(table, 77, rows)]))).successful).toBe(true)
+  expect((await post(service.app, await completedCall([]))).successful).toBe(true)
+  const api = async (path: string, init: RequestInit = {}) => {
+    const response = await service.app.request(`/admin/api${path}`, { ...init, headers: { ...auth, ...init.headers } })
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> & unknown[] }
+  }
+  return { service, api }
+}
+
+describe('admin dashboard and API', () => {
+  it('refuses every request without the admin token', async () => {
+    const { service } = await seeded()
+    for (const path of ['/admin', '/admin/api/tenants', '/admin/api/openapi.json']) {
+      expect((await service.app.request(path)).status).toBe(401)
+      expect((await service.app.request(path, { headers: { authorization: 'Bearer wrong-token' } })).status).toBe(401)
+    }
+    expect((await service.app.request('/admin/api/tenants/Cust12345/resync', { method: 'POST' })).status).toBe(401)
+    const none = await testService()
+    expect((await none.app.request('/admin/api/tenants', { headers: auth })).status).toBe(404)
+  })
+
+  it('lets a browser in once with ?token=, by an HttpOnly cookie and a URL without the token', async () => {
+    const { service } = await seeded()
+    const login = await service.app.request(`/admin?token=${TOKEN}`)
+    expect(login.status).toBe(303)
+    expect(login.headers.get('location')).toBe('/admin')
+    const cookie = login.headers.get('set-cookie')!
+    expect(cookie).toMatch(/HttpOnly/)
+    expect(cookie).toMatch(/SameSite=Strict/)
+    const page = await service.app.request('/admin', { headers: { cookie: cookie.split(';')[0]! } })
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('partner dashboard')
+  })
+
+  it('shows each tenant with its last call and cycle, and its tables with LSN, rows and schema changes', async () => {
+    const { api } = await seeded()
+    const tenants = await api('/tenants')
+    expect(tenants.body).toEqual([
+      {
+        contextId: 'Cust12345',
+        paused: false,
+        lastCall: { at: expect.any(Number), operation: 'ReplicationCompleted', outcome: 'ok' },
+        lastCompletedAt: expect.any(Number),
+        lastError: null,
+      },
+    ])
+    const detail = await api('/tenants/Cust12345')
+    expect(detail.body).toMatchObject({
+      tables: [{ table: 'person', lsn: 77, rows: 2, createdByMirror: true }],
+      schemaChanges: [{ table: 'person', change: 'Created' }],
+    })
+    expect((await api('/tenants/Nobody')).status).toBe(404)
+    expect((await api('/openapi.json')).body).toMatchObject({ openapi: '3.0.3' })
+  })
+
+  it('pauses a tenant: Authenticate then answers doNotReplicate, until resumed', async () => {
+    const { service, api } = await seeded()
+    expect((await api('/tenants/Cust12345/pause', { method: 'POST' })).body).toEqual({
+      contextId: 'Cust12345',
+      paused: true,
+    })
+    const paused = await post(service.app, await authenticateCall())
+    expect(paused.field('AdditionalInformationJson')).toBe('{"doNotReplicate":"true"}')
+    await api('/tenants/Cust12345/resume', { method: 'POST' })
+    expect((await post(service.app, await authenticateCall())).field('AdditionalInformationJson')).toBe('')
+  })
+
+  it('forces a full resync of a table or the tenant, and discards a mirror', async () => {
+    const { api } = await seeded()
+    expect((await api('/tenants/Cust12345/tables/PERSON/resync', { method: 'POST' })).body).toEqual({
+      contextId: 'Cust12345',
+      table: 'person',
+      lsn: -1,
+    })
+    expect((await api('/tenants/Cust12345/tables/nope/resync', { method: 'POST' })).status).toBe(404)
+    expect((await api('/tenants/Cust12345/tables/a%22b/resync', { method: 'POST' })).status).toBe(400)
+    expect((await api('/tenants/Cust12345/resync', { method: 'POST' })).body).toEqual({
+      contextId: 'Cust12345',
+      resynced: 1,
+    })
+    expect((await api('/tenants/Cust12345')).body).toMatchObject({ tables: [{ table: 'person', lsn: -1, rows: 2 }] })
+    expect((await api('/tenants/Cust12345/mirror', { method: 'DELETE' })).body).toEqual({
+      contextId: 'Cust12345',
+      dropped: 1,
+    })
+    expect((await api('/tenants/Cust12345')).body).toMatchObject({ tables: [] })
+  })
+
+  it('exports Prometheus metrics and readiness', async () => {
+    const { service } = await seeded()
+    const metrics = await (await service.app.request('/metrics')).text()
+    expect(metrics).toContain('tenant_mirror_calls_total{operation="RowData",outcome="ok"} 1')
+    expect(metrics).toContain('tenant_mirror_rows_applied_total{operation="I"} 2')
+    expect(metrics).toContain('tenant_mirror_rowdata_apply_seconds_count 1')
+    expect(metrics).toContain('tenant_mirror_active_tenants 1')
+    expect((await service.app.request('/readyz')).status).toBe(200)
+    service.activity.ready = false
+    expect((await service.app.request('/readyz')).status).toBe(503)
+  })
+})
