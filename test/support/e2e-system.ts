@@ -14,6 +14,7 @@ import { generatePartnerKeys } from '../../src/adapters/crypto/key-files.ts'
 import { parseDatabaseLocation } from '../../src/adapters/sql/database-location.ts'
 import { generateFederatedKeys } from '../../src/adapters/task/crypto/federated-keys.ts'
 import { ChangeSources } from '../../src/adapters/task/sources/change-sources.ts'
+import type { MirrorDatabaseProvider } from '../../src/application/ports/mirror-database.port.ts'
 import type { Row } from '../../src/domain/changes/cell-value.ts'
 import { encodeWireValue } from '../../src/domain/changes/wire-value.ts'
 import type { ContextId } from '../../src/domain/handshake/context-id.ts'
@@ -96,37 +97,8 @@ export async function startSystem(sourceKind: SourceKind, mirrorKind: MirrorKind
   await task.registry.approve(CTX, APP, Date.now())
   const pair = { contextId: CTX, clientId: APP }
 
-  async function sourceDigests(): Promise<Map<string, TableDigest>> {
-    const tracked = await new ChangeSources().open(source.url)
-    try {
-      const wire = await tracked.readSchema()
-      const names = tablesToMirror(
-        wire.map((t) => t.name),
-        skipTable,
-        BLOCKED_TABLES,
-      )
-      const out = new Map<string, TableDigest>()
-      for (const name of names) {
-        const built = buildTableSchema(wire.find((t) => t.name === name)!)
-        if (!built.ok) throw new Error(`source table ${name} does not build`)
-        out.set(name, await tracked.snapshot(async (s) => digest(built.value, s.readRows(built.value))))
-      }
-      return out
-    } finally {
-      await tracked.close()
-    }
-  }
-
-  async function mirrorDigests(): Promise<Map<string, TableDigest>> {
-    const db = await service.mirrors.forTenant(CTX as ContextId)
-    const state = await db.readState()
-    const out = new Map<string, TableDigest>()
-    for (const table of [...state.tables.values()].sort((a, b) => (a.table < b.table ? -1 : 1))) {
-      if (!table.schema) throw new Error(`mirror table ${table.table} has no stored schema`)
-      out.set(table.table, await digest(table.schema, db.readRows(table.table)))
-    }
-    return out
-  }
+  const sourceDigestsNow = () => sourceDigests(source.url, skipTable)
+  const mirrorDigestsNow = () => mirrorDigests(service.mirrors, CTX)
 
   async function dropMirrorDatabase(): Promise<void> {
     const name = template.replace('{contextId}', CTX)
@@ -154,8 +126,8 @@ export async function startSystem(sourceKind: SourceKind, mirrorKind: MirrorKind
     task,
     service,
     run: () => task.cycle.execute(pair),
-    sourceDigests,
-    mirrorDigests,
+    sourceDigests: sourceDigestsNow,
+    mirrorDigests: mirrorDigestsNow,
     setBatchSize: (bytes: number) => task.registry.updateTenant(CTX, { batchSize: bytes }),
     async lsn(table: string): Promise<number | undefined> {
       const db = await service.mirrors.forTenant(CTX as ContextId)
@@ -172,6 +144,43 @@ export async function startSystem(sourceKind: SourceKind, mirrorKind: MirrorKind
       rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+/** Every mirrored table of a source (block list and SkipTable applied), digested in key order. */
+export async function sourceDigests(url: string, skipTable: readonly string[] = []): Promise<Map<string, TableDigest>> {
+  const tracked = await new ChangeSources().open(url)
+  try {
+    const wire = await tracked.readSchema()
+    const names = tablesToMirror(
+      wire.map((t) => t.name),
+      skipTable,
+      BLOCKED_TABLES,
+    )
+    const out = new Map<string, TableDigest>()
+    for (const name of names) {
+      const built = buildTableSchema(wire.find((t) => t.name === name)!)
+      if (!built.ok) throw new Error(`source table ${name} does not build`)
+      out.set(name, await tracked.snapshot(async (s) => digest(built.value, s.readRows(built.value))))
+    }
+    return out
+  } finally {
+    await tracked.close()
+  }
+}
+
+/** Every table of a tenant's mirror, digested in key order. */
+export async function mirrorDigests(
+  mirrors: MirrorDatabaseProvider,
+  contextId: string,
+): Promise<Map<string, TableDigest>> {
+  const db = await mirrors.forTenant(contextId as ContextId)
+  const state = await db.readState()
+  const out = new Map<string, TableDigest>()
+  for (const table of [...state.tables.values()].sort((a, b) => (a.table < b.table ? -1 : 1))) {
+    if (!table.schema) throw new Error(`mirror table ${table.table} has no stored schema`)
+    out.set(table.table, await digest(table.schema, db.readRows(table.table)))
+  }
+  return out
 }
 
 async function digest(schema: TableSchema, rows: AsyncIterable<Row>): Promise<TableDigest> {

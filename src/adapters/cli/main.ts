@@ -1,6 +1,8 @@
 import { Command } from 'commander'
 import { VERSION } from '../bootstrap/version.ts'
 import { appCommands } from './app-commands.ts'
+import { demoCommand } from './demo-command.ts'
+import { devCommand } from './dev-command.ts'
 import { eventCommands } from './event-commands.ts'
 import { keysCommand } from './keys-command.ts'
 import { replayCommand } from './replay-command.ts'
@@ -12,6 +14,8 @@ const program = new Command('tenant-mirror')
   .description('SuperOffice database mirroring: the partner-hosted mirroring client service and the Mirroring Task')
   .version(VERSION)
   .addCommand(serveCommand())
+  .addCommand(devCommand())
+  .addCommand(demoCommand())
   .addCommand(keysCommand())
   .addCommand(replayCommand())
   .addCommand(appCommands())

@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join, resolve } from 'node:path'
+import { serve } from '@hono/node-server'
+import { DEFAULTS, type ServiceConfig } from '../bootstrap/config.ts'
+import { createMirroringService, type MirroringService } from '../bootstrap/container.ts'
+import { parseTaskConfig } from '../bootstrap/task-config.ts'
+import { createMirroringTask, type MirroringTask } from '../bootstrap/task-container.ts'
+import { generatePartnerKeys } from '../crypto/key-files.ts'
+import { parseDatabaseLocation } from '../sql/database-location.ts'
+import type { LogLevel } from '../system/pino-logger.ts'
+import { generateFederatedKeys } from '../task/crypto/federated-keys.ts'
+import { createDemoSource } from './demo-source.ts'
+
+export const DEMO_TENANT = 'Cust12345'
+export const DEMO_APP = 'tenant-mirror-demo'
+
+export interface DevOptions {
+  readonly data: string
+  readonly reset: boolean
+  readonly host: string
+  readonly port: number
+  readonly intervalSeconds: number
+  readonly contacts: number
+  readonly logLevel: LogLevel
+}
+
+export interface DevSystem {
+  readonly url: string
+  readonly dashboardUrl: string
+  readonly adminToken: string
+  readonly service: MirroringService
+  readonly task: MirroringTask
+  readonly files: { readonly source: string; readonly registry: string; readonly mirrors: string }
+  stop(): Promise<void>
+}
+
+/**
+ * The whole system in one process for a newcomer: on the first run it makes `data/` — keys,
+ * an admin token, the demo tenant's source from the real SuperOffice schema, a registered
+ * application and the tenant's approval — then runs the client service (SQLite mirrors, the
+ * dashboard) and the scheduler against it over loopback HTTP. Later runs reuse `data/`.
+ */
+export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
+  const data = resolve(options.data)
+  if (options.reset) rmSync(data, { recursive: true, force: true })
+  mkdirSync(data, { recursive: true })
+  const keys = join(data, 'keys')
+  if (!existsSync(join(keys, 'private.pem'))) generatePartnerKeys(keys)
+  if (!existsSync(join(keys, 'federated.crt'))) generateFederatedKeys(keys)
+  const tokenFile = join(data, 'admin-token')
+  if (!existsSync(tokenFile)) writeFileSync(tokenFile, `${randomBytes(24).toString('hex')}\n`, { mode: 0o600 })
+  const adminToken = readFileSync(tokenFile, 'utf8').trim()
+  const source = join(data, 'sources', `${DEMO_TENANT}.sqlite`)
+  if (!existsSync(source)) createDemoSource(source, { contacts: options.contacts })
+  const mirrors = join(data, 'mirrors')
+
+  const config: ServiceConfig = {
+    port: options.port,
+    host: options.host,
+    path: DEFAULTS.path,
+    database: parseDatabaseLocation(`sqlite:${mirrors}`)!,
+    databaseNameTemplate: DEFAULTS.databaseNameTemplate,
+    clientId: DEMO_APP,
+    privateKeyFile: join(keys, 'private.pem'),
+    federated: { kind: 'files', files: [join(keys, 'federated.crt')] },
+    clockSkewSeconds: DEFAULTS.clockSkewSeconds,
+    maxBodyBytes: DEFAULTS.maxBodyBytes,
+    maxXmlDepth: DEFAULTS.maxXmlDepth,
+    maxXmlElements: DEFAULTS.maxXmlElements,
+    logLevel: options.logLevel,
+    keyColumns: new Map(),
+    maxOpenDatabases: DEFAULTS.maxOpenDatabases,
+    idleDatabaseMs: DEFAULTS.idleDatabaseMs,
+    adminToken,
+  }
+  const service = createMirroringService(config)
+  service.activity.know(DEMO_TENANT)
+  const server = serve({ fetch: service.app.fetch, port: options.port, hostname: options.host }) as Server
+  await new Promise<void>((ready, fail) => {
+    server.once('listening', ready)
+    server.once('error', fail)
+  })
+  const base = `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${(server.address() as AddressInfo).port}`
+  const url = `${base}${DEFAULTS.path}`
+
+  const registry = join(data, 'registry.sqlite')
+  const taskConfig = parseTaskConfig({
+    registry: `sqlite:${registry}`,
+    signingKey: join(keys, 'federated-private.pem'),
+    signingCert: join(keys, 'federated.crt'),
+    environment: 'development',
+    intervalMinutes: String(options.intervalSeconds / 60),
+    stopWindow: 'none',
+    concurrency: '2',
+    callTimeoutSeconds: '600',
+    logLevel: options.logLevel,
+  })
+  if (!taskConfig.ok) throw new Error(taskConfig.error)
+  const task = await createMirroringTask(taskConfig.config)
+  const publicKey = readFileSync(join(keys, 'public.pem'), 'utf8')
+  if (await task.registry.application(DEMO_APP)) {
+    await task.registry.updateApplication(DEMO_APP, { mirroringUrl: url, publicKey, mirroringEnabled: true })
+  } else {
+    await task.registry.addApplication({
+      clientId: DEMO_APP,
+      clientSecret: randomBytes(16).toString('hex'),
+      name: 'tenant-mirror demo partner',
+      mirroringEnabled: true,
+      mirroringUrl: url,
+      publicKey,
+      environment: 'development',
+    })
+  }
+  if (!(await task.registry.tenant(DEMO_TENANT))) {
+    await task.registry.addTenant({
+      contextId: DEMO_TENANT,
+      sourceUrl: `sqlite:${source}`,
+      skipTable: [],
+      batchSize: 1_000_000,
+    })
+  }
+  await task.registry.approve(DEMO_TENANT, DEMO_APP, Date.now())
+
+  const tick = () =>
+    task.schedule.tick().catch((error: unknown) => task.logger.error({ err: String(error) }, 'scheduler tick failed'))
+  const timer = setInterval(tick, 1000)
+  void tick()
+
+  let stopped: Promise<void> | undefined
+  return {
+    url,
+    dashboardUrl: `${base}/admin?token=${adminToken}`,
+    adminToken,
+    service,
+    task,
+    files: { source, registry, mirrors },
+    stop() {
+      stopped ??= (async () => {
+        clearInterval(timer)
+        service.activity.ready = false
+        await task.close()
+        server.closeAllConnections()
+        await new Promise<void>((done) => server.close(() => done()))
+        await service.mirrors.close()
+      })()
+      return stopped
+    },
+  }
+}

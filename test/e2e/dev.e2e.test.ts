@@ -1,0 +1,115 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseDatabaseLocation } from '../../src/adapters/sql/database-location.ts'
+import { databaseNaming } from '../../src/adapters/sql/database-naming.ts'
+import { openMirrorDatabases } from '../../src/adapters/sql/mirror-databases.ts'
+import type { KyselyRegistry } from '../../src/adapters/task/store/kysely-registry.ts'
+import { openRegistry } from '../../src/adapters/task/store/open-registry.ts'
+import type { MirrorDatabaseProvider } from '../../src/application/ports/mirror-database.port.ts'
+import { mirrorDigests, sourceDigests } from '../support/e2e-system.ts'
+
+const run = promisify(execFile)
+const BIN = new URL('../../bin/tenant-mirror.js', import.meta.url).pathname
+const data = mkdtempSync(join(tmpdir(), 'tm-dev-'))
+const SOURCE = `sqlite:${join(data, 'sources', 'Cust12345.sqlite')}`
+
+let dev: ChildProcess
+let output = ''
+let registry: KyselyRegistry
+let mirrors: MirrorDatabaseProvider
+
+/** Waits for a whole cycle that started after `since` (so it saw everything before); returns its log entry. */
+async function nextCycle(since: number): Promise<string> {
+  for (let i = 0; i < 600; i++) {
+    const [status] = await registry.pairStatuses()
+    const started = status?.lastStartedAt ?? 0
+    if (started > since && (status?.lastFinishedAt ?? 0) >= started) {
+      expect(status?.lastOutcome, status?.lastError).toBe('ok')
+      return (await registry.list('Cust12345', 1))[0]!.message
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`no cycle logged; dev printed:\n${output}`)
+}
+
+async function expectMirrorEqualsSource() {
+  const [source, mirror] = await Promise.all([sourceDigests(SOURCE), mirrorDigests(mirrors, 'Cust12345')])
+  expect([...mirror.keys()].sort()).toEqual([...source.keys()].sort())
+  for (const [table, digest] of source) expect(mirror.get(table), table).toEqual(digest)
+  return source
+}
+
+/** Issue 5's acceptance: `tenant-mirror dev` on an empty directory brings the whole system up. */
+describe('tenant-mirror dev', () => {
+  beforeAll(async () => {
+    const started = Date.now()
+    dev = spawn(process.execPath, [BIN, 'dev', '--data', data, '--port', '0', '--interval', '2', '--size', '300'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    dev.stdout!.on('data', (c: Buffer) => {
+      output += c.toString()
+    })
+    dev.stderr!.on('data', (c: Buffer) => {
+      output += c.toString()
+    })
+    for (let i = 0; i < 300 && !output.includes('Ctrl-C stops everything'); i++)
+      await new Promise((r) => setTimeout(r, 100))
+    expect(output).toContain('tenant-mirror is running')
+    registry = await openRegistry(`sqlite:${join(data, 'registry.sqlite')}`)
+    mirrors = openMirrorDatabases(parseDatabaseLocation(`sqlite:${join(data, 'mirrors')}`)!, {
+      naming: databaseNaming('Mirror_{contextId}'),
+      pool: { maxOpen: 2, idleMs: 60_000 },
+    })
+    await nextCycle(started - 1)
+  }, 90_000)
+
+  afterAll(async () => {
+    dev?.kill('SIGKILL')
+    await registry?.close()
+    await mirrors?.close()
+    rmSync(data, { recursive: true, force: true })
+  })
+
+  it('prints the service, dashboard and metrics URLs and the admin token', () => {
+    expect(output).toMatch(/mirroring service {2}http:\/\/127\.0\.0\.1:\d+\/MirroringClientService\.svc/)
+    expect(output).toMatch(/dashboard {10}http:\/\/127\.0\.0\.1:\d+\/admin\?token=[0-9a-f]{48}/)
+    expect(output).toMatch(/admin token {8}[0-9a-f]{48}/)
+  })
+
+  it('mirrors the demo tenant on the first cycle: the real schema, the generated CRM rows', async () => {
+    const digests = await expectMirrorEqualsSource()
+    expect(digests.size).toBe(399)
+    expect(digests.get('contact')?.rows).toBe(300)
+    expect(digests.get('person')?.rows).toBe(750)
+  })
+
+  it('carries a round of demo activity, a schema change included, on the next cycle', async () => {
+    const round = await run(process.execPath, [
+      BIN,
+      'demo',
+      'activity',
+      '--data',
+      data,
+      '--rounds',
+      '1',
+      '--changes',
+      '60',
+      '--schema-every',
+      '1',
+    ])
+    expect(round.stdout).toMatch(/^round 1: \d+ inserts, \d+ updates, \d+ deletes, added column \w+\.demo_note_\d+\n$/)
+    const message = await nextCycle(Date.now())
+    expect(message).toMatch(/ [1-9]\d* (inserts|updates|deletes)/)
+    await expectMirrorEqualsSource()
+  })
+
+  it('stops cleanly on Ctrl-C', async () => {
+    const exited = new Promise<number | null>((resolve) => dev.once('exit', (code) => resolve(code)))
+    dev.kill('SIGINT')
+    expect(await exited).toBe(0)
+  })
+})
