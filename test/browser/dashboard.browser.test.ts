@@ -69,7 +69,7 @@ describe('partner dashboard in a browser', () => {
     expect(await page.locator('tr[data-table="contact"] td.rows').textContent()).toBe('200')
 
     mkdirSync(ARTIFACTS, { recursive: true })
-    await page.evaluate(() => window.scrollTo(0, 0))
+    await page.locator('header').scrollIntoViewIfNeeded()
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: false })
     await page.close()
   }, 60_000)
