@@ -1,6 +1,6 @@
 import type { CellValue } from '../../../../domain/changes/cell-value.ts'
-import { fitDecimal } from '../../../../domain/changes/exact-decimal.ts'
-import { type ColumnType, decimalShape } from '../../../../domain/schema/column-type.ts'
+import type { ColumnType } from '../../../../domain/schema/column-type.ts'
+import { exactDecimal, widenFraction } from '../../driver-values.ts'
 
 /** CellValue → tedious parameter; the SQL casts it to the column type (bindExpression). */
 export function toMssqlValue(value: CellValue, _type: ColumnType): unknown {
@@ -20,21 +20,18 @@ export function fromMssqlValue(value: unknown, type: ColumnType): CellValue {
     case 'float':
       return Number(value)
     case 'decimal':
-    case 'money': {
-      const shape = decimalShape(type)!
-      const fitted = fitDecimal(String(value).trim(), shape.precision, shape.scale)
-      return fitted.ok ? fitted.value : String(value)
-    }
+    case 'money':
+      return exactDecimal(value, type)
     case 'datetime':
     case 'datetime2':
-      return widen(String(value))
+      return widenFraction(String(value))
     case 'datetimeoffset': {
       // Style 121 writes `2020-05-18 10:40:43.1234567 +02:00`.
       const m = /^(.*?)\s*([+-]\d{2}:\d{2})$/.exec(String(value))
-      return m ? `${widen(m[1]!)}${m[2]}` : String(value)
+      return m ? `${widenFraction(m[1]!)}${m[2]}` : String(value)
     }
     case 'time':
-      return widen(String(value))
+      return widenFraction(String(value))
     case 'uniqueidentifier':
       return String(value).toUpperCase()
     case 'binary':
@@ -43,8 +40,4 @@ export function fromMssqlValue(value: unknown, type: ColumnType): CellValue {
     default:
       return String(value)
   }
-}
-
-function widen(text: string): string {
-  return text.replace(/(\d{2}:\d{2}:\d{2})(?:\.(\d{1,7}))?/, (_, hms: string, f = '') => `${hms}.${f.padEnd(7, '0')}`)
 }

@@ -1,6 +1,6 @@
 import type { CellValue } from '../../../../domain/changes/cell-value.ts'
-import { fitDecimal } from '../../../../domain/changes/exact-decimal.ts'
-import { type ColumnType, decimalShape } from '../../../../domain/schema/column-type.ts'
+import type { ColumnType } from '../../../../domain/schema/column-type.ts'
+import { cutSeventhDigit, exactDecimal, widenFraction } from '../../driver-values.ts'
 
 /** CellValue → mysql2 parameter. */
 export function toMysqlValue(value: CellValue, type: ColumnType): unknown {
@@ -9,7 +9,7 @@ export function toMysqlValue(value: CellValue, type: ColumnType): unknown {
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength)
   // MySQL keeps six fractional digits; the seventh is cut, never rounded into the next second.
   if (typeof value === 'string' && (type.kind === 'datetime2' || type.kind === 'time')) {
-    return value.replace(/(\.\d{6})\d/, '$1')
+    return cutSeventhDigit(value)
   }
   return value
 }
@@ -25,18 +25,12 @@ export function fromMysqlValue(value: unknown, type: ColumnType): CellValue {
     case 'float':
       return Number(value)
     case 'decimal':
-    case 'money': {
-      const shape = decimalShape(type)!
-      const fitted = fitDecimal(String(value), shape.precision, shape.scale)
-      return fitted.ok ? fitted.value : String(value)
-    }
+    case 'money':
+      return exactDecimal(value, type)
     case 'datetime':
     case 'datetime2':
     case 'time':
-      return String(value).replace(
-        /(\d{2}:\d{2}:\d{2})(?:\.(\d{1,7}))?/,
-        (_, hms: string, f = '') => `${hms}.${f.padEnd(7, '0')}`,
-      )
+      return widenFraction(String(value))
     case 'binary':
     case 'image':
       return new Uint8Array(value as Buffer)

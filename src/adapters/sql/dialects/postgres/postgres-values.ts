@@ -1,6 +1,6 @@
 import type { CellValue } from '../../../../domain/changes/cell-value.ts'
-import { fitDecimal } from '../../../../domain/changes/exact-decimal.ts'
-import { type ColumnType, decimalShape } from '../../../../domain/schema/column-type.ts'
+import type { ColumnType } from '../../../../domain/schema/column-type.ts'
+import { cutSeventhDigit, exactDecimal, widenFraction } from '../../driver-values.ts'
 
 /** CellValue → pg parameter: bigint as text, bytes as Buffer, dates as their canonical text. */
 export function toPostgresValue(value: CellValue, type: ColumnType): unknown {
@@ -11,7 +11,7 @@ export function toPostgresValue(value: CellValue, type: ColumnType): unknown {
     typeof value === 'string' &&
     (type.kind === 'datetime2' || type.kind === 'time' || type.kind === 'datetimeoffset')
   ) {
-    return value.replace(/(\.\d{6})\d/, '$1')
+    return cutSeventhDigit(value)
   }
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength)
   return value
@@ -31,11 +31,8 @@ export function fromPostgresValue(value: unknown, type: ColumnType): CellValue {
     case 'float':
       return Number(value)
     case 'decimal':
-    case 'money': {
-      const shape = decimalShape(type)!
-      const fitted = fitDecimal(String(value), shape.precision, shape.scale)
-      return fitted.ok ? fitted.value : String(value)
-    }
+    case 'money':
+      return exactDecimal(value, type)
     case 'datetime':
     case 'datetime2':
       return widenFraction(String(value))
@@ -51,14 +48,6 @@ export function fromPostgresValue(value: unknown, type: ColumnType): CellValue {
     default:
       return String(value)
   }
-}
-
-/** `HH:MM:SS[.ffffff]` anywhere in the text → exactly seven fractional digits. */
-function widenFraction(text: string): string {
-  return text.replace(
-    /(\d{2}:\d{2}:\d{2})(?:\.(\d{1,7}))?/,
-    (_, hms: string, fraction = '') => `${hms}.${fraction.padEnd(7, '0')}`,
-  )
 }
 
 /** `2020-05-18 10:40:43.1234+00` (TimeZone UTC) → `2020-05-18 10:40:43.1234000+00:00`. */

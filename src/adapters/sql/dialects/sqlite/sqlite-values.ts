@@ -1,6 +1,6 @@
 import type { CellValue } from '../../../../domain/changes/cell-value.ts'
-import { fitDecimal } from '../../../../domain/changes/exact-decimal.ts'
-import { type ColumnType, decimalShape } from '../../../../domain/schema/column-type.ts'
+import type { ColumnType } from '../../../../domain/schema/column-type.ts'
+import { exactDecimal } from '../../driver-values.ts'
 
 /** CellValue → better-sqlite3 parameter. Dates stay canonical text, which SQLite's date functions read. */
 export function toSqliteValue(value: CellValue, _type: ColumnType): unknown {
@@ -20,11 +20,8 @@ export function fromSqliteValue(value: unknown, type: ColumnType): CellValue {
     case 'float':
       return Number(value)
     case 'decimal':
-    case 'money': {
-      const shape = decimalShape(type)!
-      const fitted = fitDecimal(String(value), shape.precision, shape.scale)
-      return fitted.ok ? fitted.value : String(value)
-    }
+    case 'money':
+      return exactDecimal(value, type)
     case 'binary':
     case 'image':
       return value instanceof Uint8Array ? new Uint8Array(value) : new TextEncoder().encode(String(value))
