@@ -1,0 +1,96 @@
+import { execFileSync } from 'node:child_process'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import Database from 'better-sqlite3'
+import mysql from 'mysql2'
+import pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
+import { renderMysqlType } from '../src/adapters/sql/dialects/mysql/mysql-types.ts'
+import { renderPostgresType } from '../src/adapters/sql/dialects/postgres/postgres-types.ts'
+import { buildTableSchema } from '../src/domain/schema/table-schema.ts'
+import { benchRows, INVITATION } from './bench-source.ts'
+
+const schema = (() => {
+  const built = buildTableSchema(INVITATION)
+  if (!built.ok) throw new Error('invitation does not build')
+  return built.value
+})()
+
+const tsv = (row: readonly (string | number | null)[]) =>
+  `${row.map((v) => (v === null ? '\\N' : String(v).replace(/[\\\t\n]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n' })[c]!))).join('\t')}\n`
+
+/** Each target's own fastest way in for the same rows: the baseline the project is measured against. */
+export async function rawSqlite(file: string, rows: number): Promise<number> {
+  const db = new Database(file)
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = NORMAL')
+  db.exec(
+    `create table invitation (${INVITATION.columns.map((c, i) => `"${c.name}" ${c.type}${i ? '' : ' primary key'}`).join(', ')})`,
+  )
+  const insert = db.prepare(`insert into invitation values (${INVITATION.columns.map(() => '?').join(', ')})`)
+  const started = performance.now()
+  db.transaction(() => {
+    for (const row of benchRows(rows)) insert.run(...row)
+  })()
+  const seconds = (performance.now() - started) / 1000
+  db.close()
+  return seconds
+}
+
+export async function rawPostgres(url: string, rows: number): Promise<number> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  await client.query(
+    `create table invitation (${schema.columns.map((c, i) => `"${c.name}" ${renderPostgresType(c.type)}${i ? '' : ' primary key'}`).join(', ')})`,
+  )
+  const started = performance.now()
+  const stream = client.query(copyFrom('copy invitation from stdin'))
+  await pipeline(
+    Readable.from(
+      (function* () {
+        for (const row of benchRows(rows)) yield tsv(row)
+      })(),
+    ),
+    stream,
+  )
+  const seconds = (performance.now() - started) / 1000
+  await client.end()
+  return seconds
+}
+
+export async function rawMysql(url: string, database: string, rows: number): Promise<number> {
+  const connection = mysql
+    .createConnection({
+      uri: url,
+      database,
+      infileStreamFactory: () =>
+        Readable.from(
+          (function* () {
+            for (const row of benchRows(rows)) yield Buffer.from(tsv(row))
+          })(),
+        ),
+    })
+    .promise()
+  await connection.query(
+    `create table invitation (${schema.columns.map((c, i) => `\`${c.name}\` ${renderMysqlType(c.type)}${i ? '' : ' primary key'}`).join(', ')}) character set utf8mb4 collate utf8mb4_bin`,
+  )
+  const started = performance.now()
+  await connection.query(
+    "load data local infile 'bench.tsv' into table invitation fields terminated by '\\t' escaped by '\\\\' lines terminated by '\\n'",
+  )
+  const seconds = (performance.now() - started) / 1000
+  await connection.end()
+  return seconds
+}
+
+/** pgloader (Debian's package) copying the SQLite source into PostgreSQL, when it is installed. */
+export function pgloader(sqliteFile: string, url: string): number | undefined {
+  try {
+    execFileSync('pgloader', ['--version'], { stdio: 'ignore' })
+  } catch {
+    return undefined
+  }
+  const started = performance.now()
+  execFileSync('pgloader', ['--quiet', `sqlite://${sqliteFile}`, url], { stdio: ['ignore', 'ignore', 'inherit'] })
+  return (performance.now() - started) / 1000
+}

@@ -1,0 +1,415 @@
+import { randomBytes } from 'node:crypto'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { Command } from 'commander'
+import mysql from 'mysql2/promise'
+import pg from 'pg'
+import { parseTaskConfig } from '../src/adapters/bootstrap/task-config.ts'
+import { createMirroringTask } from '../src/adapters/bootstrap/task-container.ts'
+import { generatePartnerKeys } from '../src/adapters/crypto/key-files.ts'
+import { createDemoSource } from '../src/adapters/demo/demo-source.ts'
+import { soapActionOf } from '../src/adapters/http/soap/namespaces.ts'
+import {
+  rowDataBatchFrame,
+  rowDataFrame,
+  writeTableSchemaRequest,
+  writeWipeRequest,
+} from '../src/adapters/http/soap/request-writers.ts'
+import { generateFederatedKeys } from '../src/adapters/task/crypto/federated-keys.ts'
+import { JoseTokenIssuer } from '../src/adapters/task/crypto/jose-token-issuer.ts'
+import { SoapMirroringClient } from '../src/adapters/task/soap/soap-mirroring-client.ts'
+import { canonicalRow } from '../src/adapters/task/sources/source-rows.ts'
+import { encodeWireValue } from '../src/domain/changes/wire-value.ts'
+import { buildTableSchema } from '../src/domain/schema/table-schema.ts'
+import { formatNonce, tokenClaims } from '../src/domain/task/issued-token.ts'
+import { MeasuringClients } from './bench-clients.ts'
+import { benchRows, createBenchSource, INVITATION } from './bench-source.ts'
+import { pgloader, rawMysql, rawPostgres, rawSqlite } from './raw-loads.ts'
+import { startServiceProcess } from './service-process.ts'
+
+type Target = 'sqlite' | 'postgres' | 'mysql'
+
+const POSTGRES = process.env.MIRROR_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const MYSQL = process.env.MIRROR_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/mysql'
+
+interface Measure {
+  readonly bench: string
+  readonly target: string
+  readonly rows?: number
+  readonly seconds: number
+  readonly rowsPerSecond?: number
+  readonly mbPerSecond?: number
+  readonly peakRssMb?: number
+  readonly ratio?: string
+  readonly note?: string
+}
+
+const program = new Command('bench')
+  .option('--rows <n>', 'rows of the invitation-shaped table', '1000000')
+  .option('--quick', 'a run of under two minutes: 100,000 rows, no 5,000,000-row memory run')
+  .option('--dialects <list>', 'mirror targets', 'sqlite,postgres,mysql')
+  .option('--big <n>', 'rows of the memory run (0 to skip)', '5000000')
+  .parse()
+const flags = program.opts<{ rows: string; quick?: boolean; dialects: string; big: string }>()
+const ROWS = flags.quick ? 100_000 : Number(flags.rows)
+const BIG = flags.quick ? 0 : Number(flags.big)
+const TARGETS = flags.dialects.split(',').map((d) => d.trim()) as Target[]
+
+const dir = mkdtempSync(join(tmpdir(), 'tm-bench-'))
+const partner = generatePartnerKeys(join(dir, 'keys'))
+const federated = generateFederatedKeys(join(dir, 'keys'))
+const issuer = JoseTokenIssuer.fromFiles(federated.privateKey, federated.certificate)
+const results: Measure[] = []
+const cleanups: (() => Promise<void>)[] = []
+
+function log(line: string) {
+  process.stderr.write(`${line}\n`)
+}
+
+async function serverDatabase(target: Target): Promise<{ location: string; template: string; raw: string }> {
+  const id = randomBytes(3).toString('hex')
+  if (target === 'sqlite')
+    return {
+      location: `sqlite:${join(dir, `mirrors-${id}`)}`,
+      template: 'Mirror_{contextId}',
+      raw: join(dir, `raw-${id}.sqlite`),
+    }
+  const template = `tmbench_${id}_{contextId}`
+  const raw = `tmbench_raw_${id}`
+  if (target === 'postgres') {
+    const admin = new pg.Client({ connectionString: POSTGRES })
+    await admin.connect()
+    await admin.query(`create database ${raw}`)
+    await admin.end()
+    cleanups.push(async () => {
+      const c = new pg.Client({ connectionString: POSTGRES })
+      await c.connect()
+      await c.query(`drop database if exists ${raw} with (force)`)
+      await c.query(`drop database if exists "${template.replace('{contextId}', 'Bench1')}" with (force)`)
+      await c.end()
+    })
+    return { location: POSTGRES, template, raw }
+  }
+  const admin = await mysql.createConnection(MYSQL)
+  await admin.query(`create database ${raw} character set utf8mb4 collate utf8mb4_bin`)
+  await admin.end()
+  cleanups.push(async () => {
+    const c = await mysql.createConnection(MYSQL)
+    await c.query(`drop database if exists ${raw}`)
+    await c.query(`drop database if exists \`${template.replace('{contextId}', 'Bench1')}\``)
+    await c.end()
+  })
+  return { location: MYSQL, template, raw }
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url)
+  u.pathname = `/${database}`
+  return u.toString()
+}
+
+/** The project's task reads the source and sends it over loopback HTTP to a service process. */
+async function fullLoad(target: Target, source: string, rows: number, label = 'full load'): Promise<Measure> {
+  const db = await serverDatabase(target)
+  const service = await startServiceProcess({
+    database: db.location,
+    databaseName: db.template,
+    privateKey: partner.privatePem,
+    federatedCert: federated.certificate,
+  })
+  const clients = new MeasuringClients()
+  const config = parseTaskConfig({
+    registry: `sqlite:${join(dir, `registry-${randomBytes(3).toString('hex')}.sqlite`)}`,
+    signingKey: federated.privateKey,
+    signingCert: federated.certificate,
+    environment: 'development',
+    intervalMinutes: '20',
+    stopWindow: 'none',
+    concurrency: '1',
+    callTimeoutSeconds: '3600',
+    logLevel: 'silent',
+  })
+  if (!config.ok) throw new Error(config.error)
+  const task = await createMirroringTask(config.config, { clients })
+  await task.registry.addApplication({
+    clientId: 'bench',
+    clientSecret: 's',
+    name: 'bench',
+    mirroringEnabled: true,
+    mirroringUrl: service.url,
+    publicKey: readFileSync(partner.publicPem, 'utf8'),
+    environment: 'development',
+  })
+  await task.registry.addTenant({
+    contextId: 'Bench1',
+    sourceUrl: `sqlite:${source}`,
+    skipTable: [],
+    batchSize: 1_000_000,
+  })
+  await task.registry.approve('Bench1', 'bench', Date.now())
+  const started = performance.now()
+  const result = await task.cycle.execute({ contextId: 'Bench1', clientId: 'bench' })
+  const seconds = (performance.now() - started) / 1000
+  if (result.outcome !== 'ok') throw new Error(`${label} into ${target} failed: ${result.message}`)
+  const peak = service.peakRssMb()
+  await task.close()
+  await service.stop()
+  return {
+    bench: label,
+    target,
+    rows,
+    seconds,
+    rowsPerSecond: rows / seconds,
+    mbPerSecond: clients.bytes / seconds / 1e6,
+    peakRssMb: peak,
+  }
+}
+
+async function rawLoad(target: Target, rows: number): Promise<Measure> {
+  const db = await serverDatabase(target)
+  const seconds =
+    target === 'sqlite'
+      ? await rawSqlite(db.raw, rows)
+      : target === 'postgres'
+        ? await rawPostgres(withDatabase(POSTGRES, db.raw), rows)
+        : await rawMysql(MYSQL, db.raw, rows)
+  const how = { sqlite: 'prepared insert, one transaction', postgres: 'COPY', mysql: 'LOAD DATA LOCAL INFILE' }[target]
+  return { bench: 'raw load', target, rows, seconds, rowsPerSecond: rows / seconds, note: how }
+}
+
+async function token(): Promise<string> {
+  return issuer.issue(tokenClaims('Bench1', 'bench', formatNonce(randomBytes(16)), Date.now()))
+}
+
+async function post(url: string, operation: 'TableSchema' | 'Wipe' | 'RowData', body: string): Promise<void> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${soapActionOf(operation)}"` },
+    body,
+  })
+  const text = await response.text()
+  if (!text.includes('<IsSuccessful>true</IsSuccessful>')) throw new Error(`${operation} failed: ${text.slice(0, 300)}`)
+}
+
+/** Pre-built RowData envelopes of about `batchBytes` posted to the service: parsing and applying only. */
+async function applyOnly(target: Target, rows: number, batchBytes: number): Promise<Measure> {
+  const db = await serverDatabase(target)
+  const service = await startServiceProcess({
+    database: db.location,
+    databaseName: db.template,
+    privateKey: partner.privatePem,
+    federatedCert: federated.certificate,
+  })
+  const schema = buildTableSchema(INVITATION)
+  if (!schema.ok) throw new Error('no schema')
+  await post(
+    service.url,
+    'TableSchema',
+    writeTableSchemaRequest({ signedToken: await token(), clientState: '', tables: [INVITATION] }),
+  )
+  await post(
+    service.url,
+    'Wipe',
+    writeWipeRequest({ signedToken: await token(), clientState: '', table: 'invitation' }),
+  )
+  const encoder = new SoapMirroringClient(service.url)
+  const envelopes: string[] = []
+  let parts: string[] = []
+  let size = 0
+  let bytes = 0
+  const flush = async (lsn: number) => {
+    const [head, tail] = rowDataFrame({ signedToken: await token(), clientState: '' })
+    const [open, close] = rowDataBatchFrame(INVITATION, String(lsn))
+    envelopes.push(head + open + parts.join('') + close + tail)
+    bytes += Buffer.byteLength(envelopes.at(-1)!)
+    parts = []
+    size = 0
+  }
+  for (const row of benchRows(rows)) {
+    const encoded = encoder.encodeRow({
+      operation: 'I',
+      values: canonicalRow(schema.value, row, [0]).map((v, i) => encodeWireValue(v, schema.value.columns[i]!.type)),
+    })
+    if (size + encoded.bytes > batchBytes && parts.length > 0) await flush(-1)
+    parts.push(encoded.xml)
+    size += encoded.bytes
+  }
+  await flush(1)
+  const started = performance.now()
+  for (const envelope of envelopes) await post(service.url, 'RowData', envelope)
+  const seconds = (performance.now() - started) / 1000
+  const peak = service.peakRssMb()
+  await service.stop()
+  return {
+    bench: `apply only, ${Math.round(batchBytes / 1e6)} MB batches`,
+    target,
+    rows,
+    seconds,
+    rowsPerSecond: rows / seconds,
+    mbPerSecond: bytes / seconds / 1e6,
+    peakRssMb: peak,
+  }
+}
+
+/** A cycle with nothing to send over the real 413-table schema: the service's time per operation. */
+async function noChangeCycle(): Promise<Measure[]> {
+  const source = join(dir, 'demo.sqlite')
+  createDemoSource(source, { contacts: 50 })
+  const service = await startServiceProcess({
+    database: `sqlite:${join(dir, 'demo-mirrors')}`,
+    privateKey: partner.privatePem,
+    federatedCert: federated.certificate,
+  })
+  const clients = new MeasuringClients()
+  const config = parseTaskConfig({
+    registry: `sqlite:${join(dir, 'registry-demo.sqlite')}`,
+    signingKey: federated.privateKey,
+    signingCert: federated.certificate,
+    environment: 'development',
+    intervalMinutes: '20',
+    stopWindow: 'none',
+    concurrency: '1',
+    callTimeoutSeconds: '600',
+    logLevel: 'silent',
+  })
+  if (!config.ok) throw new Error(config.error)
+  const task = await createMirroringTask(config.config, { clients })
+  await task.registry.addApplication({
+    clientId: 'bench',
+    clientSecret: 's',
+    name: 'bench',
+    mirroringEnabled: true,
+    mirroringUrl: service.url,
+    publicKey: readFileSync(partner.publicPem, 'utf8'),
+    environment: 'development',
+  })
+  await task.registry.addTenant({
+    contextId: 'Bench1',
+    sourceUrl: `sqlite:${source}`,
+    skipTable: [],
+    batchSize: 1_000_000,
+  })
+  await task.registry.approve('Bench1', 'bench', Date.now())
+  await task.cycle.execute({ contextId: 'Bench1', clientId: 'bench' })
+  clients.timings.clear()
+  const started = performance.now()
+  await task.cycle.execute({ contextId: 'Bench1', clientId: 'bench' })
+  const total = (performance.now() - started) / 1000
+  await task.close()
+  await service.stop()
+  const out: Measure[] = [
+    {
+      bench: 'no-change cycle, 399 of 413 tables',
+      target: 'sqlite',
+      seconds: total,
+      note: 'whole cycle, task included',
+    },
+  ]
+  for (const [operation, times] of clients.timings) {
+    out.push({
+      bench: `no-change cycle: ${operation}`,
+      target: 'sqlite',
+      seconds: times.reduce((a, b) => a + b, 0) / 1000,
+      note: `${times.length} call(s), as the task saw them`,
+    })
+  }
+  return out
+}
+
+function print(measures: readonly Measure[]) {
+  const rows = measures.map((m) => [
+    m.bench,
+    m.target,
+    m.rows?.toLocaleString('en') ?? '',
+    m.seconds.toFixed(3),
+    m.rowsPerSecond ? Math.round(m.rowsPerSecond).toLocaleString('en') : '',
+    m.mbPerSecond ? m.mbPerSecond.toFixed(1) : '',
+    m.peakRssMb ? Math.round(m.peakRssMb).toString() : '',
+    m.ratio ?? '',
+    m.note ?? '',
+  ])
+  const header = ['benchmark', 'target', 'rows', 'seconds', 'rows/s', 'SOAP MB/s', 'peak RSS MB', 'vs raw', 'note']
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd()
+  process.stdout.write(`${[line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`)
+}
+
+try {
+  log(`tenant-mirror bench: ${ROWS.toLocaleString('en')} rows, targets ${TARGETS.join(', ')}`)
+  const source = join(dir, 'source.sqlite')
+  createBenchSource(source, ROWS)
+  const pristine = join(dir, 'source-pristine.sqlite')
+  copyFileSync(source, pristine)
+  const raws = new Map<Target, Measure>()
+  for (const target of TARGETS) {
+    log(`raw load into ${target}`)
+    const raw = await rawLoad(target, ROWS)
+    raws.set(target, raw)
+    results.push(raw)
+  }
+  let pgloaderMeasure: Measure | undefined
+  if (TARGETS.includes('postgres')) {
+    const db = await serverDatabase('postgres')
+    log('pgloader into postgres')
+    const seconds = pgloader(pristine, withDatabase(POSTGRES, db.raw))
+    if (seconds !== undefined) {
+      pgloaderMeasure = {
+        bench: 'pgloader (SQLite → PostgreSQL)',
+        target: 'postgres',
+        rows: ROWS,
+        seconds,
+        rowsPerSecond: ROWS / seconds,
+      }
+      results.push(pgloaderMeasure)
+    }
+  }
+  for (const target of TARGETS) {
+    log(`full load into ${target}`)
+    const measure = await fullLoad(target, source, ROWS)
+    const raw = raws.get(target)!
+    const ratio = `${Math.round((100 * measure.rowsPerSecond!) / raw.rowsPerSecond!)}% of raw${
+      target === 'postgres' && pgloaderMeasure
+        ? `, ${Math.round((100 * measure.rowsPerSecond!) / pgloaderMeasure.rowsPerSecond!)}% of pgloader`
+        : ''
+    }`
+    results.push({ ...measure, ratio })
+  }
+  for (const target of TARGETS) {
+    log(`apply only into ${target}`)
+    const measure = await applyOnly(target, ROWS, 1_000_000)
+    results.push({
+      ...measure,
+      ratio: `${Math.round((100 * measure.rowsPerSecond!) / raws.get(target)!.rowsPerSecond!)}% of raw`,
+    })
+  }
+  log('apply only with 10 MB batches (memory)')
+  results.push(await applyOnly('sqlite', Math.min(ROWS, 200_000), 10_000_000))
+  log('no-change cycle over the real schema')
+  results.push(...(await noChangeCycle()))
+  if (BIG > 0) {
+    log(`memory: a ${BIG.toLocaleString('en')}-row table into sqlite`)
+    const big = join(dir, 'big.sqlite')
+    createBenchSource(big, BIG)
+    results.push(await fullLoad('sqlite', big, BIG, `full load, ${BIG.toLocaleString('en')} rows (memory)`))
+  }
+  print(results)
+  const machine = {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  }
+  const out = new URL('./results/', import.meta.url).pathname
+  mkdirSync(out, { recursive: true })
+  const file = join(out, `${new Date().toISOString().replaceAll(':', '-')}.json`)
+  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), rows: ROWS, machine, results }, null, 2)}\n`)
+  log(`written ${file}`)
+} finally {
+  for (const cleanup of cleanups) await cleanup().catch(() => undefined)
+  rmSync(dir, { recursive: true, force: true })
+}

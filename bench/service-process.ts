@@ -1,0 +1,84 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+
+const BIN = new URL('../bin/tenant-mirror.js', import.meta.url).pathname
+
+export interface ServiceProcess {
+  readonly url: string
+  readonly pid: number
+  /** Peak resident set size so far (VmHWM), in MB. */
+  peakRssMb(): number
+  stop(): Promise<void>
+}
+
+const running = new Set<ChildProcess>()
+// A benchmark that fails must not leave a service behind holding its port and its terminal.
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+})
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as { port: number }).port
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+/** The client service as its own process, so that its memory is measured apart from the task's. */
+export async function startServiceProcess(options: {
+  database: string
+  databaseName?: string
+  privateKey: string
+  federatedCert: string
+}): Promise<ServiceProcess> {
+  const port = await freePort()
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      BIN,
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--database',
+      options.database,
+      ...(options.databaseName ? ['--database-name', options.databaseName] : []),
+      '--client-id',
+      'bench',
+      '--private-key',
+      options.privateKey,
+      '--federated-cert',
+      options.federatedCert,
+      '--log-level',
+      'error',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  )
+  running.add(child)
+  child.once('exit', () => running.delete(child))
+  const base = `http://127.0.0.1:${port}`
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break
+    } catch {
+      if (i > 200) throw new Error('the service did not start')
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+  return {
+    url: `${base}/MirroringClientService.svc`,
+    pid: child.pid!,
+    peakRssMb() {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
+      return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024
+    },
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await exited
+    },
+  }
+}
