@@ -50,8 +50,23 @@ const program = new Command('bench')
   .option('--quick', 'a run of under two minutes: 100,000 rows, no 5,000,000-row memory run')
   .option('--dialects <list>', 'mirror targets', 'sqlite,postgres,mysql')
   .option('--big <n>', 'rows of the memory run (0 to skip)', '5000000')
+  .option(
+    '--only <list>',
+    'benchmarks to run: raw,pgloader,full,apply,nochange,memory',
+    'raw,pgloader,full,apply,nochange,memory',
+  )
+  .option('--profile <dir>', 'write a V8 CPU profile of every service process into this folder')
   .parse()
-const flags = program.opts<{ rows: string; quick?: boolean; dialects: string; big: string }>()
+const flags = program.opts<{
+  rows: string
+  quick?: boolean
+  dialects: string
+  big: string
+  only: string
+  profile?: string
+}>()
+const ONLY = new Set(flags.only.split(',').map((b) => b.trim()))
+if (flags.profile) process.env.TM_BENCH_PROFILE = flags.profile
 const ROWS = flags.quick ? 100_000 : Number(flags.rows)
 const BIG = flags.quick ? 0 : Number(flags.big)
 const TARGETS = flags.dialects.split(',').map((d) => d.trim()) as Target[]
@@ -346,14 +361,19 @@ try {
   const pristine = join(dir, 'source-pristine.sqlite')
   copyFileSync(source, pristine)
   const raws = new Map<Target, Measure>()
-  for (const target of TARGETS) {
-    log(`raw load into ${target}`)
-    const raw = await rawLoad(target, ROWS)
-    raws.set(target, raw)
-    results.push(raw)
+  const ratioTo = (measure: Measure, target: Target, extra = '') => {
+    const raw = raws.get(target)
+    return raw ? `${Math.round((100 * measure.rowsPerSecond!) / raw.rowsPerSecond!)}% of raw${extra}` : extra.slice(2)
   }
+  if (ONLY.has('raw'))
+    for (const target of TARGETS) {
+      log(`raw load into ${target}`)
+      const raw = await rawLoad(target, ROWS)
+      raws.set(target, raw)
+      results.push(raw)
+    }
   let pgloaderMeasure: Measure | undefined
-  if (TARGETS.includes('postgres')) {
+  if (ONLY.has('pgloader') && TARGETS.includes('postgres')) {
     const db = await serverDatabase('postgres')
     log('pgloader into postgres')
     const seconds = pgloader(pristine, withDatabase(POSTGRES, db.raw))
@@ -366,32 +386,33 @@ try {
         rowsPerSecond: ROWS / seconds,
       }
       results.push(pgloaderMeasure)
+    } else log('pgloader is not installed (apt-get install pgloader): skipped')
+  }
+  if (ONLY.has('full'))
+    for (const target of TARGETS) {
+      log(`full load into ${target}`)
+      const measure = await fullLoad(target, source, ROWS)
+      const extra =
+        target === 'postgres' && pgloaderMeasure
+          ? `, ${Math.round((100 * measure.rowsPerSecond!) / pgloaderMeasure.rowsPerSecond!)}% of pgloader`
+          : ''
+      results.push({ ...measure, ratio: ratioTo(measure, target, extra) })
     }
+  if (ONLY.has('apply'))
+    for (const target of TARGETS) {
+      log(`apply only into ${target}`)
+      const measure = await applyOnly(target, ROWS, 1_000_000)
+      results.push({ ...measure, ratio: ratioTo(measure, target) })
+    }
+  if (ONLY.has('memory')) {
+    log('apply only with 10 MB batches (memory)')
+    results.push(await applyOnly('sqlite', Math.min(ROWS, 200_000), 10_000_000))
   }
-  for (const target of TARGETS) {
-    log(`full load into ${target}`)
-    const measure = await fullLoad(target, source, ROWS)
-    const raw = raws.get(target)!
-    const ratio = `${Math.round((100 * measure.rowsPerSecond!) / raw.rowsPerSecond!)}% of raw${
-      target === 'postgres' && pgloaderMeasure
-        ? `, ${Math.round((100 * measure.rowsPerSecond!) / pgloaderMeasure.rowsPerSecond!)}% of pgloader`
-        : ''
-    }`
-    results.push({ ...measure, ratio })
+  if (ONLY.has('nochange')) {
+    log('no-change cycle over the real schema')
+    results.push(...(await noChangeCycle()))
   }
-  for (const target of TARGETS) {
-    log(`apply only into ${target}`)
-    const measure = await applyOnly(target, ROWS, 1_000_000)
-    results.push({
-      ...measure,
-      ratio: `${Math.round((100 * measure.rowsPerSecond!) / raws.get(target)!.rowsPerSecond!)}% of raw`,
-    })
-  }
-  log('apply only with 10 MB batches (memory)')
-  results.push(await applyOnly('sqlite', Math.min(ROWS, 200_000), 10_000_000))
-  log('no-change cycle over the real schema')
-  results.push(...(await noChangeCycle()))
-  if (BIG > 0) {
+  if (ONLY.has('memory') && BIG > 0) {
     log(`memory: a ${BIG.toLocaleString('en')}-row table into sqlite`)
     const big = join(dir, 'big.sqlite')
     createBenchSource(big, BIG)

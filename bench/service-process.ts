@@ -37,6 +37,8 @@ export async function startServiceProcess(options: {
   const child: ChildProcess = spawn(
     process.execPath,
     [
+      // `--profile <dir>` of the benchmark: a V8 CPU profile of each service process.
+      ...(process.env.TM_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.TM_BENCH_PROFILE] : []),
       BIN,
       'serve',
       '--host',

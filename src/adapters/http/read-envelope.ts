@@ -1,4 +1,5 @@
 import { type XmlElement, type XmlLimits, XmlRejected, XmlTreeBuilder } from '../xml/xml-tree.ts'
+import { rowDataCapture } from './soap/row-data-capture.ts'
 import { fault, type SoapFault } from './soap/soap-fault.ts'
 
 export interface BodyLimits extends XmlLimits {
@@ -23,7 +24,7 @@ export async function readEnvelope(request: Request, limits: BodyLimits): Promis
 
   const reader = request.body.getReader()
   const decoder = new TextDecoder('utf-8', { fatal: true })
-  const builder = new XmlTreeBuilder(limits)
+  const builder = new XmlTreeBuilder(limits, rowDataCapture())
   let received = 0
   try {
     for (;;) {

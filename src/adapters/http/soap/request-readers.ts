@@ -88,6 +88,7 @@ function readBatch(batch: XmlElement): WireRowBatch {
 }
 
 function readRow(row: XmlElement): WireRow {
+  if (row.captured) return row.captured as WireRow
   const values = child(row, NS.contract, 'ColumnValues')
   return {
     operation: text(row, 'Operation').trim(),
