@@ -9,17 +9,26 @@ export class MeasuringClients implements MirroringClientFactory {
   bytes = 0
   readonly timings = new Map<string, number[]>()
 
+  /** `n calls, s in calls`: how much of a run the task spent waiting on the service. */
+  describe(operation: string): string {
+    const times = this.timings.get(operation) ?? []
+    const seconds = times.reduce((a, b) => a + b, 0) / 1000
+    return `${times.length} ${operation} calls, ${seconds.toFixed(2)} s waiting on them`
+  }
+
   forUrl(url: string): MirroringClient {
     const inner = new SoapMirroringClient(url, { timeoutMs: 600_000, maxResponseBytes: 64 * 1024 * 1024 })
     const timed =
       <A extends unknown[], R>(operation: string, call: (...args: A) => Promise<R>) =>
       async (...args: A): Promise<R> => {
         const started = performance.now()
+        if (process.env.TM_BENCH_DEBUG) process.stderr.write(`${operation} start ${started.toFixed(0)}\n`)
         try {
           return await call(...args)
         } finally {
           const list = this.timings.get(operation) ?? []
           list.push(performance.now() - started)
+          if (process.env.TM_BENCH_DEBUG) process.stderr.write(`${operation} end ${performance.now().toFixed(0)}\n`)
           this.timings.set(operation, list)
         }
       }

@@ -178,6 +178,10 @@ async function fullLoad(target: Target, source: string, rows: number, label = 'f
     rowsPerSecond: rows / seconds,
     mbPerSecond: clients.bytes / seconds / 1e6,
     peakRssMb: peak,
+    note: clients.describe('RowData'),
+    ...(process.env.TM_BENCH_DEBUG
+      ? { debug: Object.fromEntries([...clients.timings].map(([k, v]) => [k, v.reduce((a, b) => a + b, 0)])) }
+      : {}),
   }
 }
 

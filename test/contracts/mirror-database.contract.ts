@@ -102,6 +102,34 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
       await expect(db.countRows('nope')).rejects.toBeInstanceOf(MirrorStoreError)
     })
 
+    it('applies batches big enough for every bulk path, each value in its place', async () => {
+      const table = schemaOf(EVERY_TYPE)
+      await db.applyTablePlan(createPlan(table), 'h')
+      const width = table.columns.length
+      // A different NULL in each row and the id in a string, so a value shifted across a
+      // statement or chunk boundary shows.
+      const big = Array.from({ length: 2_100 }, (_, i) => {
+        const row = everyTypeRow(i + 1)
+        row[21] = `row ${i + 1}`
+        row[1 + (i % (width - 1))] = null
+        return row
+      })
+      await db.applyBatches([changes(table, 3, big)])
+      const updated = big
+        .filter((_, i) => i % 3 === 0)
+        .map((row) => [row[0]!, ...row.slice(1, 21), 'updated', ...row.slice(22)])
+      const deleted = big.filter((_, i) => i % 3 === 1).map((row) => [row[0]!])
+      await db.applyBatches([changes(table, 4, updated, deleted)])
+      const stored = subject.stored ?? ((row: Row) => row)
+      const expected = big
+        .map((row, i) => (i % 3 === 0 ? updated[i / 3]! : row))
+        .filter((_, i) => i % 3 !== 1)
+        .map((row) => stored(row, table))
+      expect(await rows(db, 'every_type')).toEqual(expected)
+      expect(await db.countRows('every_type')).toBe(1_400)
+      expect(await lsnOf(db, 'every_type')).toBe(4)
+    })
+
     it('gives the same mirror when the same batches arrive twice', async () => {
       await db.applyTablePlan(createPlan(person), 'h')
       const first = changes(person, 10, [

@@ -38,6 +38,8 @@ export class InMemoryTrackedDatabase implements ChangeSource, ChangeSourceFactor
   trackingEnabled = false
   /** Throw from readRows of this table after this many rows (a source failing mid-read). */
   failAfter: { table: string; rows: number } | undefined
+  /** Rows handed out by readRows so far, all tables together. */
+  rowsRead = 0
 
   async open(): Promise<ChangeSource> {
     return this
@@ -154,6 +156,7 @@ export class InMemoryTrackedDatabase implements ChangeSource, ChangeSourceFactor
         let n = 0
         for (const row of rows) {
           if (self.failAfter?.table === schema.name && n++ >= self.failAfter.rows) throw new Error('source read failed')
+          self.rowsRead++
           yield row
         }
       },

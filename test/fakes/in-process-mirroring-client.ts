@@ -27,6 +27,14 @@ export class InProcessMirroringClient implements MirroringClient, MirroringClien
   readonly calls: { operation: string; tables: string[]; rows: number; lsns: number[] }[] = []
   /** Throws a MirroringCallError on this call number of the operation (1-based), once. */
   failOn: { operation: string; call: number } | undefined
+  /** RowData calls wait for this before reaching the service, while it is set. */
+  gate: Promise<void> | undefined
+  /** RowData calls under way right now, and the most there ever were at once. */
+  inFlight = 0
+  maxInFlight = 0
+  /** Source rows read when each RowData call started, as the test's probe reports them. */
+  readonly readAtCall: number[] = []
+  probe: (() => number) | undefined
 
   constructor(service: Harness) {
     this.#service = service
@@ -64,13 +72,20 @@ export class InProcessMirroringClient implements MirroringClient, MirroringClien
       rows: rows.reduce((n, r) => n + r.length, 0),
       lsns: batches.map((b) => b.lsn),
     })
-    const outcome = await this.#service.rowData.execute({
-      signedToken: token,
-      clientState: '',
-      batches: batches.map((b, i) => ({ table: b.table, lsn: String(b.lsn), rows: rows[i]! })),
-    })
-    const reply = unwrap(outcome)
-    return reply.ok ? { ok: true as const, value: undefined } : reply
+    if (this.probe) this.readAtCall.push(this.probe())
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight)
+    try {
+      await this.gate
+      const outcome = await this.#service.rowData.execute({
+        signedToken: token,
+        clientState: '',
+        batches: batches.map((b, i) => ({ table: b.table, lsn: String(b.lsn), rows: rows[i]! })),
+      })
+      const reply = unwrap(outcome)
+      return reply.ok ? { ok: true as const, value: undefined } : reply
+    } finally {
+      this.inFlight--
+    }
   }
 
   async wipe(token: string, table: string) {

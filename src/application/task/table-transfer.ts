@@ -46,12 +46,15 @@ export async function transferTable(
   const counts = { inserts: 0, updates: 0, deletes: 0 }
   const { client, progress } = context
   const budget = context.batchSize - client.overhead(wire)
+  const inFlight = new OneCallInFlight()
   const send = async (batch: PlannedBatch<EncodedRow>) => {
-    required(
-      'RowData',
-      await client.rowData(await context.tokens.token(), [{ table: wire, lsn: batch.lsn, rows: batch.rows }]),
-    )
-    progress.rowsSent(table.name, batch.rows.length)
+    // Signed while the previous call is still in flight, so that the next one leaves the moment
+    // it returns rather than after the source's next turn.
+    const token = await context.tokens.token()
+    await inFlight.submit(async () => {
+      required('RowData', await client.rowData(token, [{ table: wire, lsn: batch.lsn, rows: batch.rows }]))
+      progress.rowsSent(table.name, batch.rows.length)
+    })
   }
 
   if (decision.kind === 'full') {
@@ -66,6 +69,7 @@ export async function transferTable(
     }
     // Always sent, even empty: it carries the version that moves the LSN off -1.
     await send(batcher.finish(current))
+    await inFlight.drain()
   } else if (mirrorLsn === current) {
     progress.tableStarted(table.name, 'up-to-date', 0)
   } else {
@@ -81,13 +85,36 @@ export async function transferTable(
     }
     const last = batcher.finish(current)
     if (last.rows.length > 0) await send(last)
-    else await context.advances.add(wire, current)
+    await inFlight.drain()
+    if (last.rows.length === 0) await context.advances.add(wire, current)
   }
   progress.tableFinished(table.name)
   return {
     table: table.name,
     kind: decision.kind === 'incremental' && mirrorLsn === current ? 'up-to-date' : decision.kind,
     ...counts,
+  }
+}
+
+/**
+ * RowData calls go one at a time, in order, but the next batch is read and encoded while the
+ * previous call is being applied, so that the source and the service work at the same time. A
+ * failed call fails the next submit or the drain; it is never left unhandled.
+ */
+class OneCallInFlight {
+  #pending: Promise<void> | undefined
+
+  async submit(call: () => Promise<void>): Promise<void> {
+    await this.#pending
+    const started = call()
+    started.catch(() => undefined)
+    this.#pending = started
+  }
+
+  async drain(): Promise<void> {
+    const pending = this.#pending
+    this.#pending = undefined
+    await pending
   }
 }
 

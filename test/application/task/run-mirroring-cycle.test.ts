@@ -157,6 +157,52 @@ describe('RunMirroringCycle', () => {
     expect([...state.tables.keys()]).toEqual(['person'])
   })
 
+  it('reads the next batch while a RowData call is applied, one call at a time, in order', async () => {
+    const h = await cycleHarness({ batchSize: 16_384 })
+    h.source.createTable(
+      NOTE,
+      Array.from({ length: 400 }, (_, i) => [i + 1, 'x'.repeat(300)]),
+    )
+    let release = () => {}
+    h.client.gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    h.client.probe = () => h.source.rowsRead
+    const running = h.run()
+    // The first call is held at the gate; the task goes on reading and encoding the next batch.
+    for (let i = 0; i < 1000 && h.client.calls.filter((c) => c.operation === 'RowData').length < 1; i++) {
+      await new Promise((r) => setImmediate(r))
+    }
+    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r))
+    const first = h.client.calls.find((c) => c.operation === 'RowData')!
+    // One row past the first batch is what reading it takes; a whole second batch is the overlap.
+    expect(h.source.rowsRead).toBeGreaterThan(first.rows * 1.5)
+    expect(h.client.inFlight).toBe(1)
+    release()
+    h.client.gate = undefined
+    expect((await running).outcome).toBe('ok')
+    expect(h.client.maxInFlight).toBe(1)
+    // Each call left after the previous one came back: reads only ever grow between calls.
+    expect(h.client.readAtCall).toEqual([...h.client.readAtCall].sort((a, b) => a - b))
+    const lsns = h.client.calls.filter((c) => c.operation === 'RowData').map((c) => c.lsns[0])
+    expect(lsns.slice(0, -1).every((l) => l === -1)).toBe(true)
+    expect(await h.mirrorRows('note')).toEqual(h.sourceRows('note'))
+  })
+
+  it('sends no RowData call after one failed, though the next batch was already read', async () => {
+    const h = await cycleHarness({ batchSize: 16_384 })
+    h.source.createTable(
+      NOTE,
+      Array.from({ length: 400 }, (_, i) => [i + 1, 'x'.repeat(300)]),
+    )
+    h.client.failOn = { operation: 'RowData', call: 2 }
+    const failed = await h.run()
+    expect(failed.outcome).toBe('failed')
+    expect(failed.message).toContain('lost in transit')
+    expect(h.client.calls.filter((c) => c.operation === 'RowData')).toHaveLength(2)
+    expect(await h.lsn('note')).toBe(-1)
+  })
+
   it('resumes an interrupted incremental cycle from the last complete batch, without a reload', async () => {
     const h = await cycleHarness({ batchSize: 16_384 })
     h.source.createTable(NOTE, [[1, 'a']])

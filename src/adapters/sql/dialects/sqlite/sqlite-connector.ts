@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect as KyselySqliteDriver } from 'kysely'
 import type { ContextId } from '../../../../domain/handshake/context-id.ts'
 import type { TenantConnector } from '../../kysely-mirror-databases.ts'
 import type { Db } from '../../sql-dialect.ts'
+import { bulkCapable } from './sqlite-bulk.ts'
 
 /**
  * One SQLite file per tenant, `<dir>/<database name>.sqlite` (wire-profile §6). WAL lets
@@ -38,5 +39,5 @@ export function openSqlite(file: string): Db {
   database.pragma('busy_timeout = 10000')
   // Integers come back as BigInt so that bigint columns keep every digit.
   database.defaultSafeIntegers(true)
-  return new Kysely({ dialect: new KyselySqliteDriver({ database }) })
+  return new Kysely({ dialect: new KyselySqliteDriver({ database: bulkCapable(database) }) })
 }

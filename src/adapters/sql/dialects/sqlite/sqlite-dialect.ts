@@ -1,12 +1,13 @@
 import { sql } from 'kysely'
 import type { FailureClass } from '../../../../application/ports/mirror-database.port.ts'
-import type { CellValue } from '../../../../domain/changes/cell-value.ts'
+import type { CellValue, Row } from '../../../../domain/changes/cell-value.ts'
 import type { ColumnType } from '../../../../domain/schema/column-type.ts'
 import type { AlterStep } from '../../../../domain/schema/schema-plan.ts'
 import type { ColumnSchema, TableSchema } from '../../../../domain/schema/table-schema.ts'
 import { KyselySqlDialect } from '../../kysely-sql-dialect.ts'
 import type { Db, DialectCapabilities, MetadataTypes, RenderedDefault } from '../../sql-dialect.ts'
 import { needsRebuild, rebuildTable } from './sqlite-alter.ts'
+import { BULK_MARKER, forgetBulk, registerBulk } from './sqlite-bulk.ts'
 import { canAddColumn, renderSqliteDefault } from './sqlite-defaults.ts'
 import { classifySqliteError, describeSqliteError } from './sqlite-errors.ts'
 import { renderSqliteType } from './sqlite-types.ts'
@@ -21,7 +22,7 @@ export class SqliteDialect extends KyselySqlDialect {
     identifierUnit: 'characters',
     // One writer per file: the service process; the in-process KeyedMutex is enough.
     lockScope: 'none',
-    bulkThreshold: Number.POSITIVE_INFINITY,
+    bulkThreshold: 64,
   }
   readonly metadataTypes: MetadataTypes = {
     name: 'TEXT',
@@ -68,6 +69,32 @@ export class SqliteDialect extends KyselySqlDialect {
     return rows.map((r) => r.name)
   }
 
+  /** One prepared multi-row upsert, reused across batches (sqlite-bulk.ts). */
+  async bulkUpsertRows(db: Db, table: TableSchema, rows: readonly Row[]): Promise<void> {
+    const quoted = table.columns.map((c) => quoteSqliteId(c.name))
+    const keys = table.key.map((i) => quoted[i]!)
+    const others = quoted.filter((_, i) => !table.key.includes(i))
+    const action =
+      others.length === 0 ? 'do nothing' : `do update set ${others.map((c) => `${c} = excluded.${c}`).join(', ')}`
+    const tuple = `(${quoted.map(() => '?').join(', ')})`
+    const head = `insert into ${quoteSqliteId(table.name)} (${quoted.join(', ')}) values `
+    const tail = ` on conflict (${keys.join(', ')}) ${action}`
+    const types = table.columns.map((c) => c.type)
+    const id = registerBulk({
+      statementFor: (n) => head + Array.from({ length: n }, () => tuple).join(', ') + tail,
+      rowsPerStatement: Math.max(1, Math.min(32, Math.floor(this.capabilities.maxBindParameters / quoted.length))),
+      width: quoted.length,
+      rows: (function* () {
+        for (const row of rows) yield row.map((value, i) => toSqliteValue(value, types[i]!))
+      })(),
+    })
+    try {
+      await sql`${sql.raw(BULK_MARKER)} select ${id}`.execute(db)
+    } finally {
+      forgetBulk(id)
+    }
+  }
+
   toDriverValue(value: CellValue, type: ColumnType): unknown {
     return toSqliteValue(value, type)
   }
@@ -83,4 +110,9 @@ export class SqliteDialect extends KyselySqlDialect {
   describeError(error: unknown): string {
     return describeSqliteError(error)
   }
+}
+
+/** SQLite's identifier quoting, as Kysely's compiler does it; names were validated at the wire. */
+function quoteSqliteId(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`
 }
