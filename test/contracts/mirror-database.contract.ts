@@ -109,7 +109,7 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
       // A different NULL in each row and the id in a string, so a value shifted across a
       // statement or chunk boundary shows.
       const big = Array.from({ length: 2_100 }, (_, i) => {
-        const row = everyTypeRow(i + 1)
+        const row = [...everyTypeRow(i + 1)]
         row[21] = `row ${i + 1}`
         row[1 + (i % (width - 1))] = null
         return row
