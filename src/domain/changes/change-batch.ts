@@ -6,6 +6,7 @@ import type { CellValue, Row } from './cell-value.ts'
 import type { ChangeError } from './change-error.ts'
 import { type Lsn, parseLsn } from './lsn.ts'
 import { decodeWireValue } from './wire-value.ts'
+import { decodeWireValueFast, NOT_FAST } from './wire-value-fast.ts'
 
 export type RowOperation = 'I' | 'U' | 'D'
 
@@ -72,10 +73,14 @@ function decodeRow(table: TableSchema, values: readonly (string | null)[], row: 
   const out: CellValue[] = new Array(values.length)
   for (let c = 0; c < values.length; c++) {
     const column = table.columns[c]!
-    const value = decodeWireValue(values[c]!, column.type)
-    if (!value.ok)
-      return err({ kind: 'ValueDoesNotFit', table: table.name, row, column: column.name, reason: value.error })
-    if (value.value === null && !column.nullable) {
+    let value = decodeWireValueFast(values[c]!, column.type)
+    if (value === NOT_FAST) {
+      const full = decodeWireValue(values[c]!, column.type)
+      if (!full.ok)
+        return err({ kind: 'ValueDoesNotFit', table: table.name, row, column: column.name, reason: full.error })
+      value = full.value
+    }
+    if (value === null && !column.nullable) {
       return table.key.includes(c)
         ? err({ kind: 'NullKey', table: table.name, row, column: column.name })
         : err({
@@ -86,7 +91,7 @@ function decodeRow(table: TableSchema, values: readonly (string | null)[], row: 
             reason: 'is NULL in a NOT NULL column',
           })
     }
-    out[c] = value.value
+    out[c] = value
   }
   return ok(out)
 }

@@ -1,0 +1,101 @@
+import { type ColumnType, INTEGER_RANGE } from '../schema/column-type.ts'
+import type { CellValue } from './cell-value.ts'
+
+/** Returned when a value is not in the common shape the fast path knows; the full codec decides. */
+export const NOT_FAST: unique symbol = Symbol('not fast')
+
+const LIMITS = {
+  tinyint: [Number(INTEGER_RANGE.tinyint[0]), Number(INTEGER_RANGE.tinyint[1])],
+  smallint: [Number(INTEGER_RANGE.smallint[0]), Number(INTEGER_RANGE.smallint[1])],
+  int: [Number(INTEGER_RANGE.int[0]), Number(INTEGER_RANGE.int[1])],
+  bigint: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+} as const
+
+/**
+ * The values a RowData call is mostly made of — strings that fit, `[I:…]` integers of up to 15
+ * digits, `[DT:MM/dd/yyyy HH:mm:ss.fffffff]` datetimes well inside their range — decoded with
+ * character arithmetic and no intermediate objects. A value is taken only when it is valid and
+ * gives exactly what `decodeWireValue` gives; anything else, valid or not, is `NOT_FAST` and
+ * goes the full way, so errors and edge cases have one source of truth.
+ */
+export function decodeWireValueFast(raw: string | null, type: ColumnType): CellValue | typeof NOT_FAST {
+  if (raw === null) return null
+  switch (type.kind) {
+    case 'string':
+      return type.length === 'max' || raw.length <= type.length ? raw : NOT_FAST
+    case 'text':
+    case 'xml':
+      return raw
+    case 'integer':
+      return fastInteger(raw, type.size)
+    case 'datetime':
+      return type.variant === 'datetime' ? fastDateTime(raw, 1753, 9999) : fastDateTime(raw, 1901, 2078)
+    case 'datetime2':
+      return fastDateTime(raw, 1, 9999)
+    default:
+      return NOT_FAST
+  }
+}
+
+const digit = (text: string, i: number) => text.charCodeAt(i) - 48
+
+function fastInteger(raw: string, size: keyof typeof LIMITS): CellValue | typeof NOT_FAST {
+  const n = raw.length
+  const moniker = raw.charCodeAt(1)
+  // [I:…], [S:…] or [L:…]
+  if (n < 5 || n > 20 || raw.charCodeAt(0) !== 91 || raw.charCodeAt(2) !== 58 || raw.charCodeAt(n - 1) !== 93)
+    return NOT_FAST
+  if (moniker !== 73 && moniker !== 83 && moniker !== 76) return NOT_FAST
+  let i = 3
+  const negative = raw.charCodeAt(i) === 45
+  if (negative) i++
+  if (i === n - 1) return NOT_FAST
+  let value = 0
+  for (; i < n - 1; i++) {
+    const d = digit(raw, i)
+    if (d < 0 || d > 9) return NOT_FAST
+    value = value * 10 + d
+  }
+  if (negative) value = -value
+  const [min, max] = LIMITS[size]
+  if (value < min || value > max || Object.is(value, -0)) return NOT_FAST
+  return size === 'bigint' ? BigInt(value) : value
+}
+
+/** Only years strictly inside the column's range, so no minute-level bound needs checking. */
+function fastDateTime(raw: string, minYear: number, maxYear: number): CellValue | typeof NOT_FAST {
+  // [DT:MM/dd/yyyy HH:mm:ss.fffffff]
+  if (raw.length !== 32 || raw.charCodeAt(0) !== 91 || raw.charCodeAt(31) !== 93 || !raw.startsWith('[DT:'))
+    return NOT_FAST
+  const v = 4
+  if (
+    raw.charCodeAt(v + 2) !== 47 ||
+    raw.charCodeAt(v + 5) !== 47 ||
+    raw.charCodeAt(v + 10) !== 32 ||
+    raw.charCodeAt(v + 13) !== 58 ||
+    raw.charCodeAt(v + 16) !== 58 ||
+    raw.charCodeAt(v + 19) !== 46
+  )
+    return NOT_FAST
+  for (const at of DIGITS) {
+    const d = digit(raw, v + at)
+    if (d < 0 || d > 9) return NOT_FAST
+  }
+  const month = digit(raw, v) * 10 + digit(raw, v + 1)
+  const day = digit(raw, v + 3) * 10 + digit(raw, v + 4)
+  const year = digit(raw, v + 6) * 1000 + digit(raw, v + 7) * 100 + digit(raw, v + 8) * 10 + digit(raw, v + 9)
+  const hour = digit(raw, v + 11) * 10 + digit(raw, v + 12)
+  const minute = digit(raw, v + 14) * 10 + digit(raw, v + 15)
+  const second = digit(raw, v + 17) * 10 + digit(raw, v + 18)
+  if (year < minYear || year > maxYear || month < 1 || month > 12 || day < 1 || day > daysIn(year, month))
+    return NOT_FAST
+  if (hour > 23 || minute > 59 || second > 59) return NOT_FAST
+  return `${raw.slice(v + 6, v + 10)}-${raw.slice(v, v + 2)}-${raw.slice(v + 3, v + 5)} ${raw.slice(v + 11, v + 27)}`
+}
+
+const DIGITS = [0, 1, 3, 4, 6, 7, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22, 23, 24, 25, 26]
+
+function daysIn(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
+}

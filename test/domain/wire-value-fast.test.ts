@@ -1,0 +1,91 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { decodeWireValue } from '../../src/domain/changes/wire-value.ts'
+import { decodeWireValueFast, NOT_FAST } from '../../src/domain/changes/wire-value-fast.ts'
+import type { ColumnType } from '../../src/domain/schema/column-type.ts'
+import { parseSqlServerType } from '../../src/domain/schema/sql-server-type.ts'
+
+function typeOf(text: string): ColumnType {
+  const parsed = parseSqlServerType(text)
+  if (!parsed.ok) throw new Error(text)
+  return parsed.value
+}
+
+const TYPES = [
+  'int',
+  'smallint',
+  'tinyint',
+  'bigint',
+  'datetime',
+  'smalldatetime',
+  'datetime2(7)',
+  'datetime2(3)',
+  'nvarchar(10)',
+  'varchar(max)',
+  'ntext',
+  'date',
+  'bit',
+  'decimal(10,2)',
+].map(typeOf)
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0')
+
+/** Mostly well-formed wire values, with the edges moved around: out-of-range parts, signs, lengths. */
+const wireValue = fc.oneof(
+  fc
+    .tuple(
+      fc.constantFrom('I', 'S', 'L', 'F', 'X'),
+      fc.oneof(
+        fc.integer({ min: -300, max: 70_000 }),
+        fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n }),
+        fc.constantFrom(9007199254740991n, 9007199254740992n, -9007199254740993n, 2147483648n, -0),
+      ),
+      fc.constantFrom('', '+', '0', ' '),
+    )
+    .map(([m, n, prefix]) => `[${m}:${prefix}${String(n)}]`),
+  fc
+    .tuple(
+      fc.integer({ min: 0, max: 13 }),
+      fc.integer({ min: 0, max: 32 }),
+      fc.constantFrom(1, 1752, 1753, 1899, 1900, 1901, 2000, 2078, 2079, 2080, 2024, 9999),
+      fc.integer({ min: 0, max: 24 }),
+      fc.integer({ min: 0, max: 60 }),
+      fc.integer({ min: 0, max: 60 }),
+      fc.integer({ min: 0, max: 9_999_999 }),
+      fc.constantFrom('', ' +02:00', '-05:00'),
+    )
+    .map(
+      ([mo, d, y, h, mi, s, f, off]) =>
+        `[DT:${pad(mo, 2)}/${pad(d, 2)}/${pad(y, 4)} ${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${pad(f, 7)}${off}]`,
+    ),
+  fc.string({ maxLength: 14 }),
+  fc.constant(null),
+)
+
+describe('the fast decoding path', () => {
+  it('gives exactly what the full codec gives, or steps aside', () => {
+    let taken = 0
+    fc.assert(
+      fc.property(wireValue, fc.constantFrom(...TYPES), (raw, type) => {
+        const fast = decodeWireValueFast(raw, type)
+        if (fast === NOT_FAST) return
+        taken++
+        expect(decodeWireValue(raw, type)).toEqual({ ok: true, value: fast })
+      }),
+      { numRuns: 20_000, seed: 20261125 },
+    )
+    // The comparison means something only if the fast path took a good share of the values.
+    expect(taken).toBeGreaterThan(5_000)
+  })
+
+  it('takes the common shapes', () => {
+    expect(decodeWireValueFast('[I:-42]', typeOf('int'))).toBe(-42)
+    expect(decodeWireValueFast('[L:9007199254740991]', typeOf('bigint'))).toBe(9007199254740991n)
+    expect(decodeWireValueFast('[DT:02/29/2024 23:59:59.1234567]', typeOf('datetime'))).toBe(
+      '2024-02-29 23:59:59.1234567',
+    )
+    expect(decodeWireValueFast('[DT:02/29/2023 00:00:00.0000000]', typeOf('datetime'))).toBe(NOT_FAST)
+    expect(decodeWireValueFast('[I:256]', typeOf('tinyint'))).toBe(NOT_FAST)
+    expect(decodeWireValueFast('abcdefghijk', typeOf('nvarchar(10)'))).toBe(NOT_FAST)
+  })
+})
