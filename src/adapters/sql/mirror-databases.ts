@@ -2,12 +2,14 @@ import type { MirrorDatabaseProvider } from '../../application/ports/mirror-data
 import type { ContextId } from '../../domain/handshake/context-id.ts'
 import { InMemoryMirrorDatabases } from '../memory/in-memory-mirror-database.ts'
 import type { DatabaseLocation } from './database-location.ts'
-import { mssqlMirrorDatabases } from './dialects/mssql/mssql-mirror-databases.ts'
-import { mysqlMirrorDatabases } from './dialects/mysql/mysql-mirror-databases.ts'
-import { postgresMirrorDatabases } from './dialects/postgres/postgres-mirror-databases.ts'
+import { MSSQL_CAPABILITIES } from './dialects/mssql/mssql-capabilities.ts'
+import { MYSQL_CAPABILITIES } from './dialects/mysql/mysql-capabilities.ts'
+import { POSTGRES_CAPABILITIES } from './dialects/postgres/postgres-capabilities.ts'
 import { SqliteConnector } from './dialects/sqlite/sqlite-connector.ts'
 import { SqliteDialect } from './dialects/sqlite/sqlite-dialect.ts'
 import { KyselyMirrorDatabases, type PoolOptions } from './kysely-mirror-databases.ts'
+import { LazyMirrorDatabases } from './lazy-mirror-databases.ts'
+import type { DialectCapabilities } from './sql-dialect.ts'
 
 export interface MirrorDatabasesOptions {
   /** Tenant → mirror database (or schema) name, already checked to be a plain name. */
@@ -30,10 +32,20 @@ export function openMirrorDatabases(
         options.pool,
       )
     case 'postgres':
-      return postgresMirrorDatabases(location, options)
+      return new LazyMirrorDatabases(limitOf(POSTGRES_CAPABILITIES), async () =>
+        (await import('./dialects/postgres/postgres-mirror-databases.ts')).postgresMirrorDatabases(location, options),
+      )
     case 'mysql':
-      return mysqlMirrorDatabases(location, options)
+      return new LazyMirrorDatabases(limitOf(MYSQL_CAPABILITIES), async () =>
+        (await import('./dialects/mysql/mysql-mirror-databases.ts')).mysqlMirrorDatabases(location, options),
+      )
     case 'mssql':
-      return mssqlMirrorDatabases(location, options)
+      return new LazyMirrorDatabases(limitOf(MSSQL_CAPABILITIES), async () =>
+        (await import('./dialects/mssql/mssql-mirror-databases.ts')).mssqlMirrorDatabases(location, options),
+      )
   }
+}
+
+function limitOf(capabilities: DialectCapabilities) {
+  return { length: capabilities.maxIdentifierLength, unit: capabilities.identifierUnit }
 }

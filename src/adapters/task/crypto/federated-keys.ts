@@ -1,7 +1,8 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import forge from 'node-forge'
+import type forgeModule from 'node-forge'
 
 export interface FederatedKeyFiles {
   /** PKCS#8 PEM, readable by its owner only: `task --signing-key`. */
@@ -16,6 +17,8 @@ export interface FederatedKeyFiles {
  * RSA-2048, SHA-256, ten years.
  */
 export function generateFederatedKeys(dir: string, commonName = 'tenant-mirror federated login'): FederatedKeyFiles {
+  // Required here, not imported: only `keys generate --federated` and a first `dev` need it.
+  const forge = createRequire(import.meta.url)('node-forge') as typeof forgeModule
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
   const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
   const cert = forge.pki.createCertificate()

@@ -1,6 +1,4 @@
 import type { ChangeSource, ChangeSourceFactory } from '../../../application/task/ports/change-source.port.ts'
-import { openMssqlChangeSource } from './mssql/mssql-change-source.ts'
-import { openPostgresSource } from './postgres/postgres-change-source.ts'
 import { SqliteChangeSource } from './sqlite/sqlite-change-source.ts'
 
 /** What every trigger-based source needs besides its URL. */
@@ -17,13 +15,19 @@ const DEFAULT_OPTIONS: SourceOptions = { retentionMs: DEFAULT_RETENTION_MS, cloc
 
 export type SourceOpener = (url: string, options: SourceOptions) => Promise<ChangeSource>
 
+// Loaded on first use, so that a process never holds a driver it does not need.
+const openPostgres: SourceOpener = async (url, options) =>
+  (await import('./postgres/postgres-change-source.ts')).openPostgresSource(url, options)
+const openMssql: SourceOpener = async (url) =>
+  (await import('./mssql/mssql-change-source.ts')).openMssqlChangeSource(url)
+
 /** One opener per URL scheme. */
 export const SOURCE_OPENERS: Readonly<Record<string, SourceOpener>> = {
   'sqlite:': async (url, options) => SqliteChangeSource.open(sqliteFile(url), options),
-  'postgres:': openPostgresSource,
-  'postgresql:': openPostgresSource,
-  'mssql:': (url) => openMssqlChangeSource(url),
-  'sqlserver:': (url) => openMssqlChangeSource(url),
+  'postgres:': openPostgres,
+  'postgresql:': openPostgres,
+  'mssql:': openMssql,
+  'sqlserver:': openMssql,
 }
 
 /**

@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { Kysely, PostgresDialect } from 'kysely'
-import pg from 'pg'
 import { openSqlite } from '../../sql/dialects/sqlite/sqlite-connector.ts'
 import type { Db } from '../../sql/sql-dialect.ts'
 import { KyselyRegistry } from './kysely-registry.ts'
@@ -9,7 +8,7 @@ import { ensureRegistrySchema, type RegistryEngine } from './registry-schema.ts'
 
 /** Opens (creating when new) the registry at `sqlite:<file>` or `postgres://…`. */
 export async function openRegistry(url: string): Promise<KyselyRegistry> {
-  const { db, engine } = connect(url)
+  const { db, engine } = await connect(url)
   try {
     await ensureRegistrySchema(db, engine)
   } catch (error) {
@@ -19,7 +18,7 @@ export async function openRegistry(url: string): Promise<KyselyRegistry> {
   return new KyselyRegistry(db)
 }
 
-function connect(url: string): { db: Db; engine: RegistryEngine } {
+async function connect(url: string): Promise<{ db: Db; engine: RegistryEngine }> {
   const sqlite = /^sqlite:(?:\/\/)?(.+)$/.exec(url)
   if (sqlite) {
     const file = resolve(sqlite[1]!)
@@ -27,6 +26,7 @@ function connect(url: string): { db: Db; engine: RegistryEngine } {
     return { db: openSqlite(file), engine: 'sqlite' }
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
+    const { default: pg } = await import('pg')
     // Epoch milliseconds live in int8 columns; they fit a double exactly.
     const types = {
       getTypeParser: (oid: number, format?: string) =>

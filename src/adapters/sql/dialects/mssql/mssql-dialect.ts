@@ -8,6 +8,7 @@ import type { ColumnSchema, TableSchema } from '../../../../domain/schema/table-
 import { chunks, KyselySqlDialect, keyNames } from '../../kysely-sql-dialect.ts'
 import type { Db, DialectCapabilities, MetadataTypes, RenderedDefault } from '../../sql-dialect.ts'
 import { BULK_MARKER, forgetBulk, registerBulk } from './mssql-bulk.ts'
+import { MSSQL_CAPABILITIES } from './mssql-capabilities.ts'
 import { renderMssqlDefault } from './mssql-defaults.ts'
 import { classifyMssqlError, describeMssqlError } from './mssql-errors.ts'
 import { bindExpression, readExpression, renderMssqlType } from './mssql-types.ts'
@@ -24,14 +25,7 @@ let stages = 0
  */
 export class MssqlDialect extends KyselySqlDialect {
   readonly name = 'mssql'
-  readonly capabilities: DialectCapabilities = {
-    transactionalDdl: true,
-    maxBindParameters: 2100,
-    maxIdentifierLength: 128,
-    identifierUnit: 'characters',
-    lockScope: 'transaction',
-    bulkThreshold: 1000,
-  }
+  readonly capabilities: DialectCapabilities = MSSQL_CAPABILITIES
   readonly metadataTypes: MetadataTypes = {
     name: 'nvarchar(128)',
     hash: 'varchar(128)',

@@ -7,6 +7,7 @@ import type { AlterStep } from '../../../../domain/schema/schema-plan.ts'
 import type { ColumnSchema, TableSchema } from '../../../../domain/schema/table-schema.ts'
 import { KyselySqlDialect, keyNames } from '../../kysely-sql-dialect.ts'
 import type { Db, DialectCapabilities, MetadataTypes, RenderedDefault } from '../../sql-dialect.ts'
+import { MYSQL_CAPABILITIES } from './mysql-capabilities.ts'
 import { renderMysqlDefault } from './mysql-defaults.ts'
 import { classifyMysqlError, describeMysqlError } from './mysql-errors.ts'
 import { mysqlLayout, renderMysqlType } from './mysql-types.ts'
@@ -18,14 +19,7 @@ const LOCK_SECONDS = 60
 
 export class MysqlDialect extends KyselySqlDialect {
   readonly name = 'mysql'
-  readonly capabilities: DialectCapabilities = {
-    transactionalDdl: false,
-    maxBindParameters: 65535,
-    maxIdentifierLength: 64,
-    identifierUnit: 'characters',
-    lockScope: 'session',
-    bulkThreshold: Number.POSITIVE_INFINITY,
-  }
+  readonly capabilities: DialectCapabilities = MYSQL_CAPABILITIES
   readonly metadataTypes: MetadataTypes = {
     name: 'varchar(128)',
     hash: 'varchar(128)',

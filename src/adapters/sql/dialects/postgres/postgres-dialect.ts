@@ -6,6 +6,7 @@ import type { AlterStep } from '../../../../domain/schema/schema-plan.ts'
 import type { ColumnSchema, TableSchema } from '../../../../domain/schema/table-schema.ts'
 import { KyselySqlDialect, keyNames } from '../../kysely-sql-dialect.ts'
 import type { Db, DialectCapabilities, MetadataTypes, RenderedDefault } from '../../sql-dialect.ts'
+import { POSTGRES_CAPABILITIES } from './postgres-capabilities.ts'
 import { COPY_MARKER, copyText, forgetCopy, registerCopy } from './postgres-copy.ts'
 import { renderPostgresDefault } from './postgres-defaults.ts'
 import { classifyPostgresError, describePostgresError } from './postgres-errors.ts'
@@ -16,14 +17,7 @@ let stages = 0
 
 export class PostgresDialect extends KyselySqlDialect {
   readonly name = 'postgres'
-  readonly capabilities: DialectCapabilities = {
-    transactionalDdl: true,
-    maxBindParameters: 65535,
-    maxIdentifierLength: 63,
-    identifierUnit: 'bytes',
-    lockScope: 'transaction',
-    bulkThreshold: 2000,
-  }
+  readonly capabilities: DialectCapabilities = POSTGRES_CAPABILITIES
   readonly metadataTypes: MetadataTypes = {
     name: 'text',
     hash: 'text',
@@ -95,10 +89,18 @@ export class PostgresDialect extends KyselySqlDialect {
       db,
     )
     const columns = table.columns.map((c) => `"${c.name.replaceAll('"', '""')}"`).join(', ')
+    // Lines go out in chunks of about 64 KB: one CopyData message and one socket write each,
+    // where a line per write cost more than the COPY itself.
     const lines = (function* (dialect: PostgresDialect) {
+      let chunk = ''
       for (const row of rows) {
-        yield `${table.columns.map((c, i) => copyText(dialect.toDriverValue(row[i]!, c.type))).join('\t')}\n`
+        chunk += `${table.columns.map((c, i) => copyText(dialect.toDriverValue(row[i]!, c.type))).join('\t')}\n`
+        if (chunk.length >= 65_536) {
+          yield chunk
+          chunk = ''
+        }
       }
+      if (chunk) yield chunk
     })(this)
     const id = registerCopy(`copy "${stage}" (${columns}) from stdin`, lines)
     try {

@@ -1,0 +1,11 @@
+import type { DialectCapabilities } from '../../sql-dialect.ts'
+
+/** Apart from the dialect so that the service knows its limits before loading the driver. */
+export const MYSQL_CAPABILITIES: DialectCapabilities = {
+  transactionalDdl: false,
+  maxBindParameters: 65535,
+  maxIdentifierLength: 64,
+  identifierUnit: 'characters',
+  lockScope: 'session',
+  bulkThreshold: Number.POSITIVE_INFINITY,
+}
