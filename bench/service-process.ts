@@ -6,6 +6,8 @@ const BIN = new URL('../bin/tenant-mirror.js', import.meta.url).pathname
 
 export interface ServiceProcess {
   readonly url: string
+  /** The service's own time per operation so far, from its /metrics: seconds and calls. */
+  callSeconds(): Promise<Map<string, { seconds: number; calls: number }>>
   readonly pid: number
   /** Peak resident set size so far (VmHWM), in MB. */
   peakRssMb(): number
@@ -74,6 +76,17 @@ export async function startServiceProcess(options: {
   }
   return {
     url: `${base}/MirroringClientService.svc`,
+    async callSeconds() {
+      const text = await (await fetch(`${base}/metrics`)).text()
+      const out = new Map<string, { seconds: number; calls: number }>()
+      for (const m of text.matchAll(/^tenant_mirror_call_seconds_(sum|count)\{operation="(\w+)"\} (\S+)$/gm)) {
+        const entry = out.get(m[2]!) ?? { seconds: 0, calls: 0 }
+        if (m[1] === 'sum') entry.seconds = Number(m[3])
+        else entry.calls = Number(m[3])
+        out.set(m[2]!, entry)
+      }
+      return out
+    },
     pid: child.pid!,
     peakRssMb() {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')

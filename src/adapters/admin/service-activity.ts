@@ -61,6 +61,14 @@ export class ServiceActivity {
     registers: [this.metrics],
   })
 
+  readonly #callSeconds = new Histogram({
+    name: 'tenant_mirror_call_seconds',
+    help: 'Time from request to reply, by operation, in the service',
+    labelNames: ['operation'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.metrics],
+  })
+
   constructor(now: () => number = Date.now) {
     this.#now = now
     const tenants = this.#tenants
@@ -77,6 +85,7 @@ export class ServiceActivity {
 
   record(call: CallEvent): void {
     this.#calls.inc({ operation: call.operation, outcome: call.outcome })
+    this.#callSeconds.observe({ operation: call.operation }, call.ms / 1000)
     if (call.operation === 'RowData' && call.outcome === 'ok') {
       this.#batchSeconds.observe(call.ms / 1000)
       this.#rows.inc({ operation: 'I' }, call.rows?.inserts ?? 0)

@@ -115,6 +115,7 @@ describe('admin dashboard and API', () => {
     expect(metrics).toContain('tenant_mirror_calls_total{operation="RowData",outcome="ok"} 1')
     expect(metrics).toContain('tenant_mirror_rows_applied_total{operation="I"} 2')
     expect(metrics).toContain('tenant_mirror_rowdata_apply_seconds_count 1')
+    expect(metrics).toMatch(/tenant_mirror_call_seconds_count\{operation="RowData"\} 1\b/)
     expect(metrics).toContain('tenant_mirror_active_tenants 1')
     expect((await service.app.request('/readyz')).status).toBe(200)
     service.activity.ready = false
