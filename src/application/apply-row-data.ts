@@ -1,4 +1,5 @@
 import { type ChangeBatch, decodeBatch } from '../domain/changes/change-batch.ts'
+import type { Lsn } from '../domain/changes/lsn.ts'
 import type { RowDataRequest, WireRowBatch } from '../domain/protocol/messages.ts'
 import { identifierKey, identifierProblem } from '../domain/schema/identifier.ts'
 import { formatSqlServerType } from '../domain/schema/sql-server-type.ts'
@@ -12,8 +13,17 @@ import { type OperationOutcome, outcome } from './operation-outcome.ts'
 import { failed, reported, runMirror } from './operation-support.ts'
 import type { MirrorState } from './ports/mirror-database.port.ts'
 
+export interface SupersededBatch {
+  readonly table: string
+  readonly lsn: Lsn
+  readonly storedLsn: Lsn
+}
+
 export interface RowDataResult {
+  /** The batches written. */
   readonly batches: readonly ChangeBatch[]
+  /** Batches acknowledged without writing: the table already held a later LSN. */
+  readonly superseded: readonly SupersededBatch[]
 }
 
 /**
@@ -29,7 +39,7 @@ export class ApplyRowData {
   }
 
   async execute(request: RowDataRequest): Promise<OperationOutcome<RowDataResult>> {
-    return reported(this.#deps.admin, 'RowData', await this.#run(request))
+    return reported(this.#deps.admin, 'RowData', await this.#run(request), describeSuperseded)
   }
 
   async #run(request: RowDataRequest): Promise<OperationOutcome<RowDataResult>> {
@@ -38,7 +48,7 @@ export class ApplyRowData {
     const { contextId } = call.value
     const rows = request.batches.reduce((n, b) => n + b.rows.length, 0)
     const tables = new Set(request.batches.map((b) => identifierKey(b.table.name))).size
-    if (request.batches.length === 0) return outcome(ok({ batches: [] }), contextId)
+    if (request.batches.length === 0) return outcome(ok({ batches: [], superseded: [] }), contextId)
 
     const db = await this.#deps.mirrors.forTenant(contextId)
     const state = await db.readState()
@@ -51,9 +61,17 @@ export class ApplyRowData {
 
     const keys = batches.map((b) => tableLockKey(contextId, b.table.name))
     const applied = await runMirror(batches.length === 1 ? batches[0]!.table.name : undefined, () =>
-      this.#deps.locks.run(keys, () => db.applyBatches(batches)),
+      this.#deps.locks.run(keys, () => db.applyBatches(batches, this.#deps.staleBatches ?? 'skip')),
     )
-    return outcome(applied.ok ? ok({ batches }) : applied, contextId, tables, rows)
+    if (!applied.ok) return outcome(applied, contextId, tables, rows)
+    const written: ChangeBatch[] = []
+    const superseded: SupersededBatch[] = []
+    batches.forEach((batch, i) => {
+      const done = applied.value[i]
+      if (!done || done.applied) written.push(batch)
+      else superseded.push({ table: batch.table.name, lsn: batch.lsn, storedLsn: done.storedLsn })
+    })
+    return outcome(ok({ batches: written, superseded }), contextId, tables, rows)
   }
 
   #decode(wire: WireRowBatch, state: MirrorState): Result<ChangeBatch, OperationError> {
@@ -89,4 +107,11 @@ function tableInfoMismatch(info: TableSchema, mirror: TableSchema): string | und
     if (sent !== kept) return `column ${column.name} is ${sent} in TableInfo but ${kept} in the mirror`
   }
   return undefined
+}
+
+/** Says which batches were older than their table's LSN, for the LogEvent hook. */
+export function describeSuperseded(result: RowDataResult): string | undefined {
+  if (result.superseded.length === 0) return undefined
+  const each = result.superseded.map((b) => `${b.table} LSN ${b.lsn} < ${b.storedLsn}`).join(', ')
+  return `acknowledged without writing, the mirror already holds a later LSN: ${clip(each, 300)}`
 }

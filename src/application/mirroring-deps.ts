@@ -1,3 +1,4 @@
+import type { StaleBatchPolicy } from '../domain/changes/lsn.ts'
 import type { SchemaOptions } from '../domain/schema/table-schema.ts'
 import type { AuthorizeCall } from './authorize-call.ts'
 import type { KeyedMutex } from './keyed-mutex.ts'
@@ -14,4 +15,6 @@ export interface MirroringDeps {
   /** Serialises calls per (tenant, table) within this process. */
   readonly locks: KeyedMutex
   readonly schema: SchemaOptions
+  /** What RowData does with a batch older than the table's stored LSN; `skip` unless set. */
+  readonly staleBatches?: StaleBatchPolicy
 }

@@ -40,11 +40,19 @@ export async function reported<T>(
   admin: MirrorAdmin,
   operation: OperationName,
   done: OperationOutcome<T>,
+  /** Anything worth saying about a success beyond "succeeded". */
+  note?: (value: T) => string | undefined,
 ): Promise<OperationOutcome<T>> {
   if (!admin.logEvent) return done
   const contextId = done.contextId ?? ''
+  const extra = done.result.ok ? note?.(done.result.value) : undefined
   const event = done.result.ok
-    ? { contextId, operation, type: 'Information' as const, message: `${operation} succeeded` }
+    ? {
+        contextId,
+        operation,
+        type: 'Information' as const,
+        message: `${operation} succeeded${extra ? `; ${extra}` : ''}`,
+      }
     : { contextId, operation, type: 'Error' as const, message: describeError(done.result.error) }
   const hook = await runHook('logEvent', () => admin.logEvent?.(event))
   return hook.ok || !done.result.ok ? done : outcome(hook, done.contextId, done.tables, done.rows)

@@ -215,6 +215,30 @@ describe('RowData', () => {
     expect(await lsns(h)).toMatchObject({ person: 11 })
   })
 
+  it('acknowledges a replayed older batch without writing it, and tells the integrator', async () => {
+    const h = await ready()
+    const call = (lsn: number, name: string) =>
+      h.rowData.execute({
+        signedToken: h.token(),
+        clientState: '',
+        batches: [batch(peopleTable(), lsn, [['[I:1]', name, null]])],
+      })
+    expect((await call(10, 'Ann')).result).toMatchObject({ ok: true, value: { superseded: [] } })
+    expect((await call(12, 'Ann B')).result.ok).toBe(true)
+    const replay = await call(10, 'Ann')
+    expect(replay.result).toMatchObject({
+      ok: true,
+      value: { batches: [], superseded: [{ table: 'person', lsn: 10, storedLsn: 12 }] },
+    })
+    expect(await rowsOf(h, 'Cust1', 'person')).toEqual([[1, 'Ann B', null]])
+    expect(await lsns(h)).toMatchObject({ person: 12 })
+    expect(h.admin.events.at(-1)).toMatchObject({
+      operation: 'RowData',
+      type: 'Information',
+      message: expect.stringContaining('person LSN 10 < 12'),
+    })
+  })
+
   it('writes nothing of the call when one value does not fit, and names table, row and column', async () => {
     const h = await ready()
     await h.rowData.execute({
@@ -300,8 +324,9 @@ describe('RowData', () => {
             active++
             peak = Math.max(peak, active)
             await new Promise((r) => setTimeout(r, 20))
-            await db.applyBatches(batches)
+            const outcomes = await db.applyBatches(batches)
             active--
+            return outcomes
           },
         }
       },

@@ -143,6 +143,43 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
       expect(await lsnOf(db, 'person')).toBe(12)
     })
 
+    it('acknowledges a batch older than the stored LSN without writing it', async () => {
+      await db.applyTablePlan(createPlan(person), 'h')
+      const old = changes(person, 10, [[1, 'Ann', '1.00']])
+      const newer = changes(person, 12, [[1, 'Ann B', '2.00']], [[2]])
+      expect(await db.applyBatches([old])).toEqual([{ applied: true, storedLsn: -1 }])
+      expect(await db.applyBatches([newer])).toEqual([{ applied: true, storedLsn: 10 }])
+      expect(await db.applyBatches([old])).toEqual([{ applied: false, storedLsn: 12 }])
+      expect(await rows(db, 'person')).toEqual([[1, 'Ann B', '2.00']])
+      expect(await lsnOf(db, 'person')).toBe(12)
+      // In one call too, measured against the LSN the call's earlier batch stored.
+      const next = changes(person, 14, [[3, 'Cy', null]])
+      const outcomes = await db.applyBatches([next, changes(person, 13, [[4, 'Dee', null]]), changes(person, 14, [])])
+      expect(outcomes.map((o) => o.applied)).toEqual([true, false, true])
+      expect((await rows(db, 'person')).map((r) => r[0])).toEqual([1, 3])
+      expect(await lsnOf(db, 'person')).toBe(14)
+    })
+
+    it('always applies -1 batches and anything after a wipe; the apply policy writes old batches', async () => {
+      await db.applyTablePlan(createPlan(person), 'h')
+      await db.applyBatches([changes(person, 20, [[1, 'Ann', null]])])
+      expect(await db.applyBatches([changes(person, -1, [[2, 'Bob', null]])])).toEqual([
+        { applied: true, storedLsn: 20 },
+      ])
+      expect(await lsnOf(db, 'person')).toBe(-1)
+      await db.applyBatches([changes(person, 20, [])])
+      await db.wipe('person')
+      expect(await db.applyBatches([changes(person, 5, [[3, 'Cy', null]])])).toEqual([{ applied: true, storedLsn: -1 }])
+      expect(await db.applyBatches([changes(person, 4, [[4, 'Dee', null]])], 'apply')).toEqual([
+        { applied: true, storedLsn: 5 },
+      ])
+      expect(await rows(db, 'person')).toEqual([
+        [3, 'Cy', null],
+        [4, 'Dee', null],
+      ])
+      expect(await lsnOf(db, 'person')).toBe(4)
+    })
+
     it('writes nothing of a call when one of its batches fails, LSNs included', async () => {
       const other = schemaOf({ name: 'other', columns: [column('id', 'int', 'false'), column('must', 'int', 'false')] })
       await db.applyTablePlan(createPlan(person), 'h')

@@ -49,6 +49,7 @@ export function testConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfi
     keyColumns: new Map(),
     maxOpenDatabases: 16,
     idleDatabaseMs: 60_000,
+    staleBatches: 'skip',
     ...overrides,
   }
 }

@@ -9,6 +9,8 @@ export interface CallEvent {
   readonly ms: number
   /** Rows applied by a successful RowData call, by operation. */
   readonly rows?: { readonly inserts: number; readonly updates: number; readonly deletes: number }
+  /** RowData batches acknowledged without writing: older than their table's stored LSN. */
+  readonly superseded?: number
 }
 
 export interface SchemaChange {
@@ -54,6 +56,11 @@ export class ServiceActivity {
     labelNames: ['operation'],
     registers: [this.metrics],
   })
+  readonly #superseded = new Counter({
+    name: 'tenant_mirror_batches_superseded_total',
+    help: 'RowData batches acknowledged without writing because the table already held a later LSN',
+    registers: [this.metrics],
+  })
   readonly #batchSeconds = new Histogram({
     name: 'tenant_mirror_rowdata_apply_seconds',
     help: 'Time to read and apply one RowData call',
@@ -91,6 +98,7 @@ export class ServiceActivity {
       this.#rows.inc({ operation: 'I' }, call.rows?.inserts ?? 0)
       this.#rows.inc({ operation: 'U' }, call.rows?.updates ?? 0)
       this.#rows.inc({ operation: 'D' }, call.rows?.deletes ?? 0)
+      this.#superseded.inc(call.superseded ?? 0)
     }
     if (!call.contextId) return
     const tenant = this.#tenant(call.contextId)

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { StaleBatchPolicy } from '../../domain/changes/lsn.ts'
 import { SUPEROFFICE_ENVIRONMENTS, type SuperOfficeEnvironment } from '../crypto/verification-keys.ts'
 import { type DatabaseLocation, parseDatabaseLocation } from '../sql/database-location.ts'
 import { DEFAULT_DATABASE_TEMPLATE } from '../sql/database-naming.ts'
@@ -29,6 +30,8 @@ export interface ServiceConfig {
   readonly keyColumns: ReadonlyMap<string, readonly string[]>
   readonly maxOpenDatabases: number
   readonly idleDatabaseMs: number
+  /** A RowData batch older than its table's stored LSN: acknowledged unwritten, or applied. */
+  readonly staleBatches: StaleBatchPolicy
   /** Guards the dashboard under /admin; without it there is no dashboard. */
   readonly adminToken?: string
 }
@@ -53,6 +56,7 @@ export const DEFAULTS = {
   logLevel: 'info',
   maxOpenDatabases: 256,
   idleDatabaseMs: 5 * 60_000,
+  staleBatches: 'skip',
 } as const
 
 const schema = z.object({
@@ -95,6 +99,7 @@ const schema = z.object({
     }),
   maxOpenDatabases: positive('--max-open-databases'),
   idleDatabaseSeconds: positive('--idle-database-seconds'),
+  staleBatches: z.enum(['skip', 'apply'], { error: '--stale-batches must be skip or apply' }).default('skip'),
   adminToken: z.string().min(16, '--admin-token must be at least 16 characters').optional(),
 })
 
@@ -148,6 +153,7 @@ export function parseServiceConfig(
       keyColumns: o.keyColumns,
       maxOpenDatabases: o.maxOpenDatabases,
       idleDatabaseMs: o.idleDatabaseSeconds * 1000,
+      staleBatches: o.staleBatches,
       ...(o.adminToken ? { adminToken: o.adminToken } : {}),
     },
   }

@@ -96,6 +96,7 @@ const application = new ContainerModule(({ bind }) => {
       admin,
       locks,
       schema: { keyColumns: config.keyColumns },
+      staleBatches: config.staleBatches,
     }),
     [T.Authorize, T.Mirrors, T.Hasher, T.Admin, T.Locks, T.Config],
   )

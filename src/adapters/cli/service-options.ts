@@ -83,6 +83,15 @@ export function addServiceOptions(command: Command): Command {
         .env('MIRROR_IDLE_DATABASE_SECONDS')
         .default(String(DEFAULTS.idleDatabaseMs / 1000)),
     )
+    .addOption(
+      new Option(
+        '--stale-batches <policy>',
+        "a RowData batch older than its table's LSN: skip (acknowledge, write nothing) or apply",
+      )
+        .choices(['skip', 'apply'])
+        .env('MIRROR_STALE_BATCHES')
+        .default(DEFAULTS.staleBatches),
+    )
 }
 
 /** Commander's option names → the config parser's raw fields. */

@@ -74,6 +74,7 @@ export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
     keyColumns: new Map(),
     maxOpenDatabases: DEFAULTS.maxOpenDatabases,
     idleDatabaseMs: DEFAULTS.idleDatabaseMs,
+    staleBatches: DEFAULTS.staleBatches,
     adminToken,
   }
   const service = createMirroringService(config)

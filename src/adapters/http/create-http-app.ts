@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { Hono } from 'hono'
-import type { RowDataResult } from '../../application/apply-row-data.ts'
+import type { RowDataResult, SupersededBatch } from '../../application/apply-row-data.ts'
 import { describeError } from '../../application/describe-error.ts'
 import type { OperationOutcome } from '../../application/operation-outcome.ts'
 import type { Logger } from '../../application/ports/logger.port.ts'
@@ -46,6 +46,7 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
     }
     try {
       const { xml, outcome } = await dispatch(identified, useCases)
+      const superseded = supersededOf(identified.operation, outcome)
       const fields = {
         operation: identified.operation,
         contextId: outcome.contextId,
@@ -54,6 +55,7 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
         ms: ms(),
         outcome: outcome.result.ok ? 'ok' : 'failed',
         ...(outcome.result.ok ? {} : { error: outcome.result.error.kind }),
+        ...(superseded.length > 0 ? { superseded } : {}),
       }
       if (outcome.result.ok) logger.info(fields, `${identified.operation} ok`)
       else logger.warn(fields, `${identified.operation} failed`)
@@ -100,7 +102,20 @@ function callEvent(operation: string, outcome: OperationOutcome<unknown>, ms: nu
     rows.updates += b.received.updates
     rows.deletes += b.received.deletes
   }
-  return { operation, contextId: outcome.contextId, outcome: 'ok', ms, rows }
+  return {
+    operation,
+    contextId: outcome.contextId,
+    outcome: 'ok',
+    ms,
+    rows,
+    superseded: supersededOf(operation, outcome).length,
+  }
+}
+
+/** RowData batches that were older than their table's LSN and so acknowledged unwritten. */
+function supersededOf(operation: string, outcome: OperationOutcome<unknown>): readonly SupersededBatch[] {
+  if (operation !== 'RowData' || !outcome.result.ok) return []
+  return (outcome.result.value as RowDataResult).superseded
 }
 
 function faultResponse(f: SoapFault): Response {

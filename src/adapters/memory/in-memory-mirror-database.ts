@@ -1,5 +1,6 @@
 import type {
   AppliedPlan,
+  BatchOutcome,
   MirrorDatabase,
   MirrorDatabaseProvider,
   MirrorState,
@@ -8,7 +9,7 @@ import type {
 import { MirrorStoreError } from '../../application/ports/mirror-database.port.ts'
 import type { CellValue, Row } from '../../domain/changes/cell-value.ts'
 import { type ChangeBatch, keyOf } from '../../domain/changes/change-batch.ts'
-import { type Lsn, NO_LSN } from '../../domain/changes/lsn.ts'
+import { isSuperseded, type Lsn, NO_LSN, type StaleBatchPolicy } from '../../domain/changes/lsn.ts'
 import type { ContextId } from '../../domain/handshake/context-id.ts'
 import { type IdentifierLimit, identifierKey, MAX_IDENTIFIER_LENGTH } from '../../domain/schema/identifier.ts'
 import type { TablePlan } from '../../domain/schema/schema-plan.ts'
@@ -85,19 +86,30 @@ export class InMemoryMirrorDatabase implements MirrorDatabase {
     for (const table of tables) this.#tables.delete(identifierKey(table))
   }
 
-  async applyBatches(batches: readonly ChangeBatch[]): Promise<void> {
+  async applyBatches(
+    batches: readonly ChangeBatch[],
+    policy: StaleBatchPolicy = 'skip',
+  ): Promise<readonly BatchOutcome[]> {
     // Work on copies and swap them in at the end: all batches land, or none.
     const staged = new Map<string, MemoryTable>()
+    const outcomes: BatchOutcome[] = []
     for (const batch of batches) {
       const key = identifierKey(batch.table.name)
       const table = staged.get(key) ?? this.#copy(key, batch.table.name)
+      const storedLsn = table.lsn
+      staged.set(key, table)
+      if (policy === 'skip' && isSuperseded(batch.lsn, storedLsn)) {
+        outcomes.push({ applied: false, storedLsn })
+        continue
+      }
+      outcomes.push({ applied: true, storedLsn })
       for (const deleted of batch.deletes) table.rows.delete(keyOf(deleted))
       for (const row of batch.upserts) upsert(table, batch.table, row)
       table.lsn = batch.lsn
       table.updatedAt = now()
-      staged.set(key, table)
     }
     for (const [key, table] of staged) this.#tables.set(key, table)
+    return outcomes
   }
 
   async wipe(table: string): Promise<void> {

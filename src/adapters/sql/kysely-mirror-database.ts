@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type {
   AppliedPlan,
+  BatchOutcome,
   MirrorDatabase,
   MirrorState,
   MirrorTableState,
@@ -8,7 +9,7 @@ import type {
 import { MirrorStoreError } from '../../application/ports/mirror-database.port.ts'
 import type { Row } from '../../domain/changes/cell-value.ts'
 import type { ChangeBatch } from '../../domain/changes/change-batch.ts'
-import { type Lsn, NO_LSN } from '../../domain/changes/lsn.ts'
+import { isSuperseded, type Lsn, NO_LSN, type StaleBatchPolicy } from '../../domain/changes/lsn.ts'
 import type { ContextId } from '../../domain/handshake/context-id.ts'
 import { identifierKey } from '../../domain/schema/identifier.ts'
 import { metadataTableName } from '../../domain/schema/metadata-table.ts'
@@ -101,19 +102,29 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
     )
   }
 
-  async applyBatches(batches: readonly ChangeBatch[]): Promise<void> {
-    if (batches.length === 0) return
+  async applyBatches(
+    batches: readonly ChangeBatch[],
+    policy: StaleBatchPolicy = 'skip',
+  ): Promise<readonly BatchOutcome[]> {
+    if (batches.length === 0) return []
     const tables = batches.map((b) => b.table.name)
-    await this.#guard(tables.length === 1 ? tables[0] : undefined, () =>
+    return this.#guard(tables.length === 1 ? tables[0] : undefined, () =>
       this.#transaction(tables, async (trx) => {
+        const outcomes: BatchOutcome[] = []
         for (const batch of batches) {
-          await this.#guard(batch.table.name, () => this.#applyBatch(trx, batch))
+          outcomes.push(await this.#guard(batch.table.name, () => this.#applyBatch(trx, batch, policy)))
         }
+        return outcomes
       }),
     )
   }
 
-  async #applyBatch(trx: Db, batch: ChangeBatch): Promise<void> {
+  async #applyBatch(trx: Db, batch: ChangeBatch, policy: StaleBatchPolicy): Promise<BatchOutcome> {
+    const storedLsn = await this.#metadata.readLsn(trx, batch.table.name)
+    if (storedLsn === undefined) {
+      throw new MirrorStoreError(`table ${batch.table.name} has no metadata row`, 'fatal', batch.table.name)
+    }
+    if (policy === 'skip' && isSuperseded(batch.lsn, storedLsn)) return { applied: false, storedLsn }
     const dialect = this.#dialect
     if (batch.deletes.length > 0) await dialect.deleteRows(trx, batch.table, batch.deletes)
     if (batch.upserts.length >= dialect.capabilities.bulkThreshold && dialect.bulkUpsertRows) {
@@ -122,6 +133,7 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
       await dialect.upsertRows(trx, batch.table, batch.upserts)
     }
     await this.#requireLsn(trx, batch.table.name, batch.lsn)
+    return { applied: true, storedLsn }
   }
 
   async wipe(table: string): Promise<void> {

@@ -1,7 +1,7 @@
 import type { MirrorDatabase, MirrorDatabaseProvider } from '../../application/ports/mirror-database.port.ts'
 import type { Row } from '../../domain/changes/cell-value.ts'
 import type { ChangeBatch } from '../../domain/changes/change-batch.ts'
-import type { Lsn } from '../../domain/changes/lsn.ts'
+import type { Lsn, StaleBatchPolicy } from '../../domain/changes/lsn.ts'
 import type { ContextId } from '../../domain/handshake/context-id.ts'
 import type { IdentifierLimit } from '../../domain/schema/identifier.ts'
 import type { TablePlan } from '../../domain/schema/schema-plan.ts'
@@ -74,8 +74,8 @@ class PooledMirrorDatabase implements MirrorDatabase {
     return this.#pool.use(this.contextId, (db) => db.dropTables(tables))
   }
 
-  applyBatches(batches: readonly ChangeBatch[]) {
-    return this.#pool.use(this.contextId, (db) => db.applyBatches(batches))
+  applyBatches(batches: readonly ChangeBatch[], policy?: StaleBatchPolicy) {
+    return this.#pool.use(this.contextId, (db) => db.applyBatches(batches, policy))
   }
 
   wipe(table: string) {

@@ -49,6 +49,16 @@ export class MirrorMetadata {
     return records[0] && this.#toState(records[0])
   }
 
+  /** Just the LSN (no schema parsing): read before every batch. */
+  async readLsn(db: Db, table: string): Promise<Lsn | undefined> {
+    const records = (await db
+      .selectFrom(this.table)
+      .select('lsn')
+      .where(sql`lower(tablename)`, '=', table.toLowerCase())
+      .execute()) as { lsn: MetadataRecord['lsn'] }[]
+    return records[0] ? Number(records[0].lsn) : undefined
+  }
+
   #toState(record: MetadataRecord): MirrorTableState {
     const key = `${record.tablename}\u0000${record.schema_hash}`
     if (!this.#schemas.has(key)) {

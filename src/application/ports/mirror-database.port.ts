@@ -1,6 +1,6 @@
 import type { Row } from '../../domain/changes/cell-value.ts'
 import type { ChangeBatch } from '../../domain/changes/change-batch.ts'
-import type { Lsn } from '../../domain/changes/lsn.ts'
+import type { Lsn, StaleBatchPolicy } from '../../domain/changes/lsn.ts'
 import type { ContextId } from '../../domain/handshake/context-id.ts'
 import type { IdentifierLimit } from '../../domain/schema/identifier.ts'
 import type { SchemaChangeKind, TablePlan } from '../../domain/schema/schema-plan.ts'
@@ -25,6 +25,13 @@ export interface MirrorState {
   readonly tables: ReadonlyMap<string, MirrorTableState>
   /** Lower-cased names of the tables that physically exist in the mirror database. */
   readonly physicalTables: ReadonlySet<string>
+}
+
+/** What became of one batch of an `applyBatches` call. */
+export interface BatchOutcome {
+  readonly applied: boolean
+  /** The table's LSN before the batch. */
+  readonly storedLsn: Lsn
 }
 
 export interface AppliedPlan {
@@ -58,8 +65,12 @@ export interface MirrorDatabase {
   /** Drops the named tables and their metadata rows, but only those the mirror created. */
   dropTables(tables: readonly string[]): Promise<void>
 
-  /** Applies every batch and stores each batch's LSN for its table, all in one transaction. */
-  applyBatches(batches: readonly ChangeBatch[]): Promise<void>
+  /**
+   * Applies every batch and stores each batch's LSN for its table, all in one transaction.
+   * With the `skip` policy (the default) a batch superseded by the table's stored LSN, read
+   * inside that transaction, writes nothing (`isSuperseded`). One outcome per batch, in order.
+   */
+  applyBatches(batches: readonly ChangeBatch[], policy?: StaleBatchPolicy): Promise<readonly BatchOutcome[]>
 
   /** Empties the table, keeping its definition, and sets its LSN to -1, in one transaction. */
   wipe(table: string): Promise<void>

@@ -18,3 +18,22 @@ export function parseLsn(text: string): Result<Lsn, string> {
   if (!Number.isSafeInteger(value)) return err(`LSN ${trimmed} is too large`)
   return ok(value)
 }
+
+/**
+ * What the service does with a RowData batch older than the table's stored LSN (wire-profile
+ * §5 leaves it open). `skip`: acknowledge it and write nothing, because the mirror already
+ * holds a later version that contains the batch's changes (a replayed or re-ordered delivery
+ * would otherwise turn rows back). `apply`: write it like any other batch, for a Mirroring
+ * Task whose intermediate batches carry placeholder LSNs below the stored one.
+ */
+export type StaleBatchPolicy = 'skip' | 'apply'
+
+/**
+ * A batch is superseded when both it and the table carry a real version and the batch's is
+ * lower. Equal versions are applied (a batch may be delivered again, or the Task may send one
+ * version on several batches); -1 on either side is never superseded: a -1 batch belongs to a
+ * full reload, which starts from a wipe, and a table at -1 has nothing newer to protect.
+ */
+export function isSuperseded(batchLsn: Lsn, storedLsn: Lsn): boolean {
+  return batchLsn !== NO_LSN && storedLsn !== NO_LSN && batchLsn < storedLsn
+}

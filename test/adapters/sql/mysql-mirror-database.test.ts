@@ -128,12 +128,15 @@ describe('mariadb mirrors', () => {
     await dbA.applyTablePlan(createPlan(table), 'h')
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        (i % 2 ? dbA : dbB).applyBatches([
-          changes(table, i + 1, [
-            [1, `v${i}`],
-            [i + 2, 'x'],
-          ]),
-        ]),
+        (i % 2 ? dbA : dbB).applyBatches(
+          [
+            changes(table, i + 1, [
+              [1, `v${i}`],
+              [i + 2, 'x'],
+            ]),
+          ],
+          'apply',
+        ),
       ),
     )
     const read: Row[] = []
