@@ -90,10 +90,9 @@ export abstract class KyselySqlDialect implements SqlDialect {
   }
 
   async *readRows(db: Db, table: TableSchema): AsyncIterable<Row> {
-    const query = db
-      .selectFrom(table.name)
-      .select(table.columns.map((c) => sql.id(c.name).as(c.name)))
-      .orderBy(keyNames(table).map((k) => sql.id(k)) as never)
+    let query = db.selectFrom(table.name).select(table.columns.map((c) => sql.id(c.name).as(c.name)))
+    // One orderBy per key column: Kysely deprecated the array form.
+    for (const key of keyNames(table)) query = query.orderBy(sql.id(key) as never)
     for await (const record of query.stream(1000)) {
       yield table.columns.map((c) => this.fromDriverValue((record as Record<string, unknown>)[c.name], c.type))
     }

@@ -1,0 +1,114 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+
+const BIN = new URL('../../../bin/tenant-mirror.js', import.meta.url).pathname
+
+const running = new Set<ChildProcess>()
+// A failing suite must not leave services behind holding ports and databases.
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+})
+
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as { port: number }).port
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+export interface ServiceChildOptions {
+  /** `serve` flags besides --host/--port (database, keys, client id, limits...). */
+  readonly args: readonly string[]
+  /** Keeps one port across restarts, so that a registered mirroring URL stays valid. */
+  readonly port?: number
+}
+
+/**
+ * The client service as its own process (`tenant-mirror serve`), which a test may kill with
+ * SIGKILL at any moment and start again on the same port.
+ */
+export class ServiceChild {
+  readonly port: number
+  readonly #args: readonly string[]
+  #child: ChildProcess | undefined
+  #stderr = ''
+  /** Times the process was started. */
+  starts = 0
+
+  private constructor(port: number, args: readonly string[]) {
+    this.port = port
+    this.#args = args
+  }
+
+  static async start(options: ServiceChildOptions): Promise<ServiceChild> {
+    const child = new ServiceChild(options.port ?? (await freePort()), options.args)
+    await child.restart()
+    return child
+  }
+
+  get base(): string {
+    return `http://127.0.0.1:${this.port}`
+  }
+
+  get url(): string {
+    return `${this.base}/MirroringClientService.svc`
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid
+  }
+
+  /** Whether the process is running (it has not exited). */
+  get alive(): boolean {
+    return this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null
+  }
+
+  /** What the process wrote to stderr, for a failing test's message. */
+  get stderr(): string {
+    return this.#stderr
+  }
+
+  async restart(): Promise<void> {
+    if (this.alive) await this.kill()
+    const child = spawn(
+      process.execPath,
+      ['--max-semi-space-size=4', BIN, 'serve', '--host', '127.0.0.1', '--port', String(this.port), ...this.#args],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    )
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.#stderr = (this.#stderr + chunk.toString()).slice(-20_000)
+    })
+    running.add(child)
+    child.once('exit', () => running.delete(child))
+    this.#child = child
+    this.starts++
+    for (let i = 0; ; i++) {
+      if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}: ${this.#stderr}`)
+      try {
+        if ((await fetch(`${this.base}/healthz`)).ok) return
+      } catch {
+        // not listening yet
+      }
+      if (i > 400) throw new Error(`the service did not start: ${this.#stderr}`)
+      await new Promise((r) => setTimeout(r, 25))
+    }
+  }
+
+  /** SIGKILL: no shutdown hook runs, transactions in flight are cut. */
+  async kill(): Promise<void> {
+    const child = this.#child
+    if (!child || !this.alive) return
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill('SIGKILL')
+    await exited
+  }
+
+  async stop(): Promise<void> {
+    const child = this.#child
+    if (!child || !this.alive) return
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill('SIGTERM')
+    await exited
+  }
+}
