@@ -1,3 +1,4 @@
+import { clip } from '../domain/shared/clip.ts'
 import type { OperationError } from './operation-error.ts'
 
 type Messages = { readonly [K in OperationError['kind']]: (error: Extract<OperationError, { kind: K }>) => string }
@@ -19,8 +20,9 @@ const MESSAGES: Messages = {
   TokenExpired: (e) => `SignedToken expired at ${iso(e.expiredAt)}`,
   TokenNotYetValid: (e) => `SignedToken is not valid before ${iso(e.notBefore)}`,
   TokenLifetimeMissing: () => 'SignedToken has no valid exp/nbf lifetime',
-  TokenIssuerRejected: (e) => `SignedToken issuer '${e.issuer}' is not 'SuperOffice AS'`,
-  TokenAudienceRejected: (e) => `SignedToken audience '${e.audience}' is not this application (spn:<client id>)`,
+  TokenIssuerRejected: (e) => `SignedToken issuer '${clip(e.issuer, 80)}' is not 'SuperOffice AS'`,
+  TokenAudienceRejected: (e) =>
+    `SignedToken audience '${clip(e.audience, 80)}' is not this application (spn:<client id>)`,
   TokenNonceMissing: () => 'SignedToken has no nonce claim',
   TokenNonceReplayed: () => 'SignedToken nonce was already used (replayed request)',
   ContextIdMissing: () => 'SignedToken has no context id (ctx or sub claim)',
@@ -45,6 +47,8 @@ const MESSAGES: Messages = {
   NullKey: (e) => `table ${e.table}, row ${e.row}: key column ${e.column} is NULL; nothing of the batch was written`,
   InvalidSummary: (e) => `ReplicationSummary for ${e.table}: ${e.reason}`,
   MissingElement: (e) => `request has no ${e.element} element`,
+  UnexpectedElement: (e) =>
+    `request's ${e.container} holds ${e.element}, which is no ${e.item} of the data contract namespace; nothing was changed`,
   IdentifierTooLong: (e) => `name ${e.name} is longer than the mirror database allows (${e.limit})`,
   TableNotInMirror: (e) => `table ${e.table} is not in the mirror; send TableSchema first`,
   TableInfoMismatch: (e) =>

@@ -10,6 +10,7 @@ export type OperationError =
   | HandshakeError
   | ChangeError
   | { readonly kind: 'MissingElement'; readonly element: string }
+  | { readonly kind: 'UnexpectedElement'; readonly container: string; readonly item: string; readonly element: string }
   | { readonly kind: 'TableNotInMirror'; readonly table: string }
   | { readonly kind: 'IdentifierTooLong'; readonly name: string; readonly limit: string }
   | { readonly kind: 'TableInfoMismatch'; readonly table: string; readonly reason: string }

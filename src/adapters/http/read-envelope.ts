@@ -41,8 +41,26 @@ export async function readEnvelope(request: Request, limits: BodyLimits): Promis
     if (error instanceof TypeError) return fault(400, 'request body is not valid UTF-8')
     throw error
   } finally {
-    reader.cancel().catch(() => undefined)
+    discardRest(reader, limits.maxBodyBytes)
   }
+}
+
+/**
+ * Reads and drops, in the background, what a refused request still has to send: a connection
+ * closed with request bytes unread is reset, and the client loses the Fault with it. At most
+ * `limit` more bytes are read; a client that sends more gets its body cancelled.
+ */
+function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>, limit: number): void {
+  void (async () => {
+    let discarded = 0
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return
+      discarded += value.byteLength
+      if (discarded > limit) break
+    }
+    await reader.cancel()
+  })().catch(() => undefined)
 }
 
 function tooLarge(limits: BodyLimits): SoapFault {

@@ -53,6 +53,32 @@ describe('a running server with SQLite mirrors, over real HTTP', () => {
 
   const mirror = () => new Database(join(dir, 'Mirror_Cust12345.sqlite'), { readonly: true })
 
+  it('delivers the Fault of a request refused before its body was read, on a kept-alive connection', async () => {
+    const doctype =
+      '<?xml version="1.0"?><!DOCTYPE s [<!ENTITY x "y">]><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">'
+    const padding = new TextEncoder().encode(' '.repeat(64 * 1024))
+    for (let i = 0; i < 20; i++) {
+      // Sent in chunks without a length, the way a streaming client sends: the service refuses
+      // at the DOCTYPE while most of the body is still on its way.
+      const chunks = 3
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(doctype))
+          for (let c = 0; c < chunks; c++) controller.enqueue(padding)
+          controller.close()
+        },
+      })
+      const response = await fetch(`${base}/MirroringClientService.svc`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '"x"' },
+        body,
+        duplex: 'half',
+      } as RequestInit)
+      expect(response.status).toBe(400)
+      expect(await response.text()).toContain('Fault')
+    }
+  })
+
   it('runs a whole cycle into the tenant file', async () => {
     expect((await send(await authenticateCall())).successful).toBe(true)
     const schema = await send(await tableSchemaCall([peopleTable()]))

@@ -332,6 +332,18 @@ describe('SOAP endpoint', () => {
     expect(reply.error).toBe('request has no Tables element')
   })
 
+  it('refuses list items of a foreign namespace instead of reading a shorter list', async () => {
+    expect((await post(service.app, await tableSchemaCall([peopleTable()]))).successful).toBe(true)
+    const contract = 'http://schemas.datacontract.org/2004/07/SuperOffice.Online.Mirroring.Contract.V1'
+    // The same request with its table items moved to another namespace: read as "no tables",
+    // it would drop every table the mirror made.
+    const mangled = (await tableSchemaCall([peopleTable()])).body.replaceAll(contract, 'urn:elsewhere')
+    const reply = await post(service.app, { action: (await tableSchemaCall([])).action, body: mangled })
+    expect(reply.successful).toBe(false)
+    expect(reply.error).toMatch(/holds \{urn:elsewhere\}TableSchemaInfo.*nothing was changed/)
+    expect(await tablesOf()).toEqual(['person'])
+  })
+
   it('logs one line per call without tokens or row values', async () => {
     await post(service.app, await tableSchemaCall([peopleTable()]))
     const token = await mintToken()

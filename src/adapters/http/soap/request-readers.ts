@@ -8,12 +8,15 @@ import type {
   WireRowBatch,
   WireTableSchema,
 } from '../../../domain/protocol/messages.ts'
+import { clip } from '../../../domain/shared/clip.ts'
 import { err, ok, type Result } from '../../../domain/shared/result.ts'
 import { child, childrenNamed, type XmlElement } from '../../xml/xml-tree.ts'
 import { NS } from './namespaces.ts'
 import type { IdentifiedRequest } from './soap-envelope.ts'
 
-export type ReadError = { readonly kind: 'MissingElement'; readonly element: string }
+export type ReadError =
+  | { readonly kind: 'MissingElement'; readonly element: string }
+  | { readonly kind: 'UnexpectedElement'; readonly container: string; readonly item: string; readonly element: string }
 
 /**
  * SOAP body → the operation's wire request (protocol.md §3.1). Elements are matched by
@@ -28,12 +31,16 @@ export function readAuthenticate(request: IdentifiedRequest): Result<Authenticat
 export function readTableSchema(request: IdentifiedRequest): Result<TableSchemaRequest, ReadError> {
   const tables = child(request.body, NS.mirroring, 'Tables')
   if (!tables) return err({ kind: 'MissingElement', element: 'Tables' })
+  const stranger = strangerIn(tables, 'TableSchemaInfo') ?? strangerInEach(tables, 'Columns', 'ColumnInfo')
+  if (stranger) return err(stranger)
   return ok({ ...base(request), tables: childrenNamed(tables, NS.contract, 'TableSchemaInfo').map(readTable) })
 }
 
 export function readRowData(request: IdentifiedRequest): Result<RowDataRequest, ReadError> {
   const batches = child(request.body, NS.mirroring, 'DataBatches')
   if (!batches) return err({ kind: 'MissingElement', element: 'DataBatches' })
+  const stranger = strangerIn(batches, 'RowDataBatch') ?? strangerInEach(batches, 'Data', 'RowData')
+  if (stranger) return err(stranger)
   return ok({ ...base(request), batches: childrenNamed(batches, NS.contract, 'RowDataBatch').map(readBatch) })
 }
 
@@ -55,6 +62,33 @@ export function readReplicationCompleted(request: IdentifiedRequest): Result<Rep
       deletes: text(s, 'Deletes'),
     })),
   })
+}
+
+/**
+ * An element of a list container that is not one of its items (another name, or another
+ * namespace): the request is refused rather than read as a shorter list, so that a mangled call
+ * cannot pass for one with fewer tables, columns, batches or rows — fewer tables would drop the
+ * mirror's others, fewer columns recreate a table, an empty batch would advance its LSN.
+ */
+function strangerIn(container: XmlElement, item: string): ReadError | undefined {
+  const stranger = container.children.find((c) => c.ns !== NS.contract || c.name !== item)
+  if (!stranger) return undefined
+  return {
+    kind: 'UnexpectedElement',
+    container: container.name,
+    item,
+    element: clip(`{${stranger.ns}}${stranger.name}`),
+  }
+}
+
+/** `strangerIn` for the `container` child of each item of `list`. */
+function strangerInEach(list: XmlElement, container: string, item: string): ReadError | undefined {
+  for (const entry of list.children) {
+    const inner = child(entry, NS.contract, container)
+    const stranger = inner && strangerIn(inner, item)
+    if (stranger) return stranger
+  }
+  return undefined
 }
 
 function base(request: IdentifiedRequest) {
