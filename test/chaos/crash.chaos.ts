@@ -57,7 +57,9 @@ async function crashRounds(mirror: ChaosMirror, victim: Victim, target: number) 
       const perRound = round === 0 ? 3 : 1 + Math.floor(random() * 2)
       for (let k = 0; k < perRound && kills < target; k++) {
         const operations = operationsOf(kind)
-        const operation = operations[Math.floor(random() * operations.length)]!
+        // The first kill of a round with a schema change or a wipe lands in that step for sure.
+        const forced = kind === 'added column' ? 'TableSchema' : kind === 'rows' ? undefined : 'Wipe'
+        const operation = k === 0 && forced ? forced : operations[Math.floor(random() * operations.length)]!
         const spread = operation === 'RowData' || operation === 'Wipe' ? (lastCounts.get(operation) ?? 1) : 1
         const call = 1 + Math.floor(random() * Math.max(1, spread))
         const armed = system.proxy.arm({
@@ -89,6 +91,9 @@ async function crashRounds(mirror: ChaosMirror, victim: Victim, target: number) 
       await expectMirrorEqualsSource(system, `after round ${round} (${kind})`)
     }
     expect(kills).toBeGreaterThanOrEqual(target)
+    const during = (operation: string) =>
+      Object.entries(survived).filter(([key]) => key.endsWith(`/${operation}`) && !key.startsWith('rows/')).length
+    expect(during('Wipe'), 'kills during wipes').toBeGreaterThan(0)
     expect(system.service.alive).toBe(true)
     return { crashPoints: kills, answeredBeforeKill, byRoundAndOperation: survived, rounds, cycles }
   } finally {
