@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
@@ -185,14 +186,14 @@ async function fullLoad(target: Target, source: string, rows: number, label = 'f
   }
 }
 
-async function rawLoad(target: Target, rows: number): Promise<Measure> {
+async function rawLoad(target: Target, source: string, rows: number): Promise<Measure> {
   const db = await serverDatabase(target)
   const seconds =
     target === 'sqlite'
-      ? await rawSqlite(db.raw, rows)
+      ? await rawSqlite(db.raw, source)
       : target === 'postgres'
-        ? await rawPostgres(withDatabase(POSTGRES, db.raw), rows)
-        : await rawMysql(MYSQL, db.raw, rows)
+        ? await rawPostgres(withDatabase(POSTGRES, db.raw), source)
+        : await rawMysql(MYSQL, db.raw, source)
   const how = { sqlite: 'prepared insert, one transaction', postgres: 'COPY', mysql: 'LOAD DATA LOCAL INFILE' }[target]
   return { bench: 'raw load', target, rows, seconds, rowsPerSecond: rows / seconds, note: how }
 }
@@ -366,6 +367,8 @@ function print(measures: readonly Measure[]) {
 }
 
 try {
+  log('building dist/ (the service process runs the compiled code)')
+  execFileSync('npm', ['run', '-s', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] })
   log(`tenant-mirror bench: ${ROWS.toLocaleString('en')} rows, targets ${TARGETS.join(', ')}`)
   const source = join(dir, 'source.sqlite')
   createBenchSource(source, ROWS)
@@ -379,7 +382,7 @@ try {
   if (ONLY.has('raw'))
     for (const target of TARGETS) {
       log(`raw load into ${target}`)
-      const raw = await rawLoad(target, ROWS)
+      const raw = await rawLoad(target, pristine, ROWS)
       raws.set(target, raw)
       results.push(raw)
     }

@@ -199,7 +199,7 @@ export function encodeWireValue(value: CellValue, type: ColumnType): string | nu
     case 'datetime2':
     case 'datetimeoffset':
     case 'date':
-      return `[DT:${formatWireDateTime(temporal(value))}]`
+      return `[DT:${wireDateTime(value)}]`
     case 'time':
       return `[T:${String(value)}]`
     case 'binary':
@@ -211,6 +211,37 @@ export function encodeWireValue(value: CellValue, type: ColumnType): string | nu
     case 'uniqueidentifier':
       return String(value)
   }
+}
+
+/**
+ * Canonical `yyyy-MM-dd[ HH:mm:ss.fffffff[±hh:mm]]` rearranged into the wire's
+ * `MM/dd/yyyy HH:mm:ss.fffffff[ ±hh:mm]` by position: a full load encodes millions of these. Any
+ * text not in exactly that shape goes through the parser, which refuses it.
+ */
+function wireDateTime(value: CellValue): string {
+  if (typeof value === 'string' && canonicalShape(value)) {
+    const date = `${value.slice(5, 7)}/${value.slice(8, 10)}/${value.slice(0, 4)}`
+    if (value.length === 10) return `${date} 00:00:00.0000000`
+    return value.length === 27 ? `${date} ${value.slice(11)}` : `${date} ${value.slice(11, 27)} ${value.slice(27)}`
+  }
+  return formatWireDateTime(temporal(value))
+}
+
+/** Where a canonical value has a separator, and which; digits everywhere else. */
+const SEPARATORS: Readonly<Record<number, number>> = { 4: 45, 7: 45, 10: 32, 13: 58, 16: 58, 19: 46, 30: 58 }
+
+function canonicalShape(text: string): boolean {
+  const n = text.length
+  if (n !== 10 && n !== 27 && n !== 33) return false
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i)
+    if (i === 27) {
+      if (c !== 43 && c !== 45) return false
+    } else if (i in SEPARATORS) {
+      if (c !== SEPARATORS[i]) return false
+    } else if (c < 48 || c > 57) return false
+  }
+  return true
 }
 
 function temporal(value: CellValue): Temporal {

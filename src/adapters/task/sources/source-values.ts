@@ -59,7 +59,18 @@ export function canonicalValue(value: unknown, type: ColumnType): Result<CellVal
 
 const INTEGER_TEXT = /^\s*[+-]?\d{1,20}\s*$/
 
+const SAFE_RANGE = {
+  tinyint: INTEGER_RANGE.tinyint.map(Number),
+  smallint: INTEGER_RANGE.smallint.map(Number),
+  int: INTEGER_RANGE.int.map(Number),
+} as const
+
 function integer(value: unknown, size: keyof typeof INTEGER_RANGE): Result<CellValue, string> {
+  // What drivers hand out for every tinyint, smallint and int: compared as a number, no BigInt.
+  if (typeof value === 'number' && size !== 'bigint' && Number.isInteger(value)) {
+    const [min, max] = SAFE_RANGE[size]
+    return value < min! || value > max! ? err(`is out of range for ${size}`) : ok(value | 0)
+  }
   let big: bigint
   if (typeof value === 'bigint') big = value
   else if (typeof value === 'number' && Number.isInteger(value)) big = BigInt(value)
@@ -148,6 +159,11 @@ interface Parts {
  * offset keeps it, and takes +00:00 when the text has none.
  */
 function dateTime(value: unknown, target: 'local' | 'offset' | 'date'): Result<CellValue, string> {
+  const plain = typeof value === 'string' ? plainDateTime(value) : undefined
+  if (plain !== undefined) {
+    if (target === 'date') return ok(plain.slice(0, 10))
+    return ok(target === 'offset' ? `${plain}+00:00` : plain)
+  }
   const parsed = typeof value === 'number' || typeof value === 'bigint' ? fromUnix(Number(value)) : fromText(value)
   if (!parsed.ok) return parsed
   let t = parsed.value
@@ -159,6 +175,37 @@ function dateTime(value: unknown, target: 'local' | 'offset' | 'date'): Result<C
   if (target === 'date') return ok(date)
   const time = `${two(t.hour)}:${two(t.minute)}:${two(t.second)}.${t.fraction}`
   return ok(target === 'offset' ? `${date} ${time}${offsetText(t.offset ?? 0)}` : `${date} ${time}`)
+}
+
+/**
+ * `yyyy-MM-dd HH:mm:ss` (the way SQLite and most engines print a datetime) or the canonical
+ * form itself, valid, as canonical text by character arithmetic; undefined for any other text,
+ * which the general parser then reads (or refuses) the same as ever.
+ */
+function plainDateTime(text: string): string | undefined {
+  const n = text.length
+  if (n !== 19 && n !== 27) return undefined
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i)
+    const want = PLAIN_SEPARATORS[i]
+    if (want !== undefined ? c !== want && !(i === 10 && c === 84) : c < 48 || c > 57) return undefined
+  }
+  const at = (i: number) => (text.charCodeAt(i) - 48) * 10 + text.charCodeAt(i + 1) - 48
+  const year = at(0) * 100 + at(2)
+  const month = at(5)
+  const day = at(8)
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined
+  if (at(11) > 23 || at(14) > 59 || at(17) > 59) return undefined
+  const clock = text.slice(11, 19)
+  return `${text.slice(0, 10)} ${clock}.${n === 27 ? text.slice(20) : '0000000'}`
+}
+
+/** Separator positions of `yyyy-MM-dd HH:mm:ss.fffffff` (a `T` is also taken at 10). */
+const PLAIN_SEPARATORS: Readonly<Record<number, number>> = { 4: 45, 7: 45, 10: 32, 13: 58, 16: 58, 19: 46 }
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
 }
 
 function fromText(value: unknown): Result<Parts, string> {
