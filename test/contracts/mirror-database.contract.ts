@@ -130,6 +130,28 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
       expect(await lsnOf(db, 'every_type')).toBe(4)
     })
 
+    it('loads big batches into a table being loaded, and still upserts when their keys are already there', async () => {
+      const table = schemaOf(EVERY_TYPE)
+      await db.applyTablePlan(createPlan(table), 'h')
+      const stored = subject.stored ?? ((row: Row) => row)
+      const rowOf = (id: number, text: string) => {
+        const row = [...everyTypeRow(id)]
+        row[21] = text
+        return row
+      }
+      const first = Array.from({ length: 1_500 }, (_, i) => rowOf(i + 1, `first ${i + 1}`))
+      await db.applyBatches([changes(table, -1, first)])
+      // The same keys again with other values (a batch delivered twice), then half old, half new.
+      const again = first.map((row) => rowOf(row[0] as number, `again ${row[0]}`))
+      await db.applyBatches([changes(table, -1, again)])
+      const mixed = Array.from({ length: 1_500 }, (_, i) => rowOf(i + 751, `mixed ${i + 751}`))
+      await db.applyBatches([changes(table, -1, mixed)])
+      const expected = [...again.slice(0, 750), ...mixed].map((row) => stored(row, table))
+      expect(await rows(db, 'every_type')).toEqual(expected)
+      expect(await db.countRows('every_type')).toBe(2_250)
+      expect(await lsnOf(db, 'every_type')).toBe(-1)
+    })
+
     it('gives the same mirror when the same batches arrive twice', async () => {
       await db.applyTablePlan(createPlan(person), 'h')
       const first = changes(person, 10, [

@@ -128,7 +128,7 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
     const dialect = this.#dialect
     if (batch.deletes.length > 0) await dialect.deleteRows(trx, batch.table, batch.deletes)
     if (batch.upserts.length >= dialect.capabilities.bulkThreshold && dialect.bulkUpsertRows) {
-      await dialect.bulkUpsertRows(trx, batch.table, batch.upserts)
+      await dialect.bulkUpsertRows(trx, batch.table, batch.upserts, { loading: storedLsn === NO_LSN })
     } else if (batch.upserts.length > 0) {
       await dialect.upsertRows(trx, batch.table, batch.upserts)
     }

@@ -30,6 +30,16 @@ export interface DialectCapabilities {
   readonly bulkThreshold: number
 }
 
+/** What the caller knows of a bulk batch that lets a dialect take a faster way in. */
+export interface BulkHint {
+  /**
+   * The table is being loaded (its LSN is -1, after a Wipe): its rows' keys are most likely not
+   * in it yet. A dialect may then insert straight into the table, but must still give upsert
+   * semantics when some are (a batch delivered twice).
+   */
+  readonly loading: boolean
+}
+
 /** A default translated for the engine: SQL text, or undefined (dropped) with the reason. */
 export interface RenderedDefault {
   readonly sql: string | undefined
@@ -86,7 +96,7 @@ export interface SqlDialect {
    * The bulk path for big batches (COPY, bulk load into a temporary table, then one upsert),
    * inside the caller's transaction. Optional: without it big batches use `upsertRows`.
    */
-  bulkUpsertRows?(db: Db, table: TableSchema, rows: readonly Row[]): Promise<void>
+  bulkUpsertRows?(db: Db, table: TableSchema, rows: readonly Row[], hint?: BulkHint): Promise<void>
 
   /**
    * Takes the cross-instance locks for these keys, in the given (sorted) order, on the

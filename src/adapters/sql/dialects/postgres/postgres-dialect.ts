@@ -5,7 +5,7 @@ import type { ColumnType } from '../../../../domain/schema/column-type.ts'
 import type { AlterStep } from '../../../../domain/schema/schema-plan.ts'
 import type { ColumnSchema, TableSchema } from '../../../../domain/schema/table-schema.ts'
 import { KyselySqlDialect, keyNames } from '../../kysely-sql-dialect.ts'
-import type { Db, DialectCapabilities, MetadataTypes, RenderedDefault } from '../../sql-dialect.ts'
+import type { BulkHint, Db, DialectCapabilities, MetadataTypes, RenderedDefault } from '../../sql-dialect.ts'
 import { POSTGRES_CAPABILITIES } from './postgres-capabilities.ts'
 import { COPY_MARKER, copyText, forgetCopy, registerCopy } from './postgres-copy.ts'
 import { renderPostgresDefault } from './postgres-defaults.ts'
@@ -14,6 +14,7 @@ import { renderPostgresType } from './postgres-types.ts'
 import { fromPostgresValue, toPostgresValue } from './postgres-values.ts'
 
 let stages = 0
+const UNIQUE_VIOLATION = '23505'
 
 export class PostgresDialect extends KyselySqlDialect {
   readonly name = 'postgres'
@@ -80,15 +81,43 @@ export class PostgresDialect extends KyselySqlDialect {
   }
 
   /**
-   * Big batches: COPY into a temporary table shaped like the target, then one
-   * `insert … select … on conflict do update`, all inside the caller's transaction.
+   * Big batches. While a table is being loaded, COPY straight into it, behind a savepoint: a
+   * batch whose keys are all new (every batch of a first load) costs one COPY. Otherwise, or
+   * when a key is already there (the batch came twice), COPY into a temporary table shaped like
+   * the target and one `insert … select … on conflict do update`, inside the caller's transaction.
    */
-  async bulkUpsertRows(db: Db, table: TableSchema, rows: readonly Row[]): Promise<void> {
+  async bulkUpsertRows(db: Db, table: TableSchema, rows: readonly Row[], hint?: BulkHint): Promise<void> {
+    if (hint?.loading) {
+      await sql`savepoint tm_bulk`.execute(db)
+      try {
+        await this.#copy(db, table.name, table, rows)
+        await sql`release savepoint tm_bulk`.execute(db)
+        return
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error
+        await sql`rollback to savepoint tm_bulk`.execute(db)
+        await sql`release savepoint tm_bulk`.execute(db)
+      }
+    }
     const stage = `tm_stage_${++stages}`
     await sql`create temp table ${sql.id(stage)} (like ${sql.id(table.name)} including defaults) on commit drop`.execute(
       db,
     )
-    const columns = table.columns.map((c) => `"${c.name.replaceAll('"', '""')}"`).join(', ')
+    await this.#copy(db, stage, table, rows)
+    const names = table.columns.map((c) => sql.id(c.name))
+    const others = table.columns.filter((_, i) => !table.key.includes(i))
+    const action =
+      others.length === 0
+        ? sql`do nothing`
+        : sql`do update set ${sql.join(others.map((c) => sql`${sql.id(c.name)} = excluded.${sql.id(c.name)}`))}`
+    await sql`insert into ${sql.id(table.name)} (${sql.join(names)}) select ${sql.join(names)} from ${sql.id(stage)}
+      on conflict (${sql.join(keyNames(table).map((k) => sql.id(k)))}) ${action}`.execute(db)
+    await sql`drop table ${sql.id(stage)}`.execute(db)
+  }
+
+  async #copy(db: Db, into: string, table: TableSchema, rows: readonly Row[]): Promise<void> {
+    const quote = (name: string) => `"${name.replaceAll('"', '""')}"`
+    const columns = table.columns.map((c) => quote(c.name)).join(', ')
     // Lines go out in chunks of about 64 KB: one CopyData message and one socket write each,
     // where a line per write cost more than the COPY itself.
     const lines = (function* (dialect: PostgresDialect) {
@@ -102,21 +131,12 @@ export class PostgresDialect extends KyselySqlDialect {
       }
       if (chunk) yield chunk
     })(this)
-    const id = registerCopy(`copy "${stage}" (${columns}) from stdin`, lines)
+    const id = registerCopy(`copy ${quote(into)} (${columns}) from stdin`, lines)
     try {
       await sql`${sql.raw(COPY_MARKER)} select ${id}`.execute(db)
     } finally {
       forgetCopy(id)
     }
-    const names = table.columns.map((c) => sql.id(c.name))
-    const others = table.columns.filter((_, i) => !table.key.includes(i))
-    const action =
-      others.length === 0
-        ? sql`do nothing`
-        : sql`do update set ${sql.join(others.map((c) => sql`${sql.id(c.name)} = excluded.${sql.id(c.name)}`))}`
-    await sql`insert into ${sql.id(table.name)} (${sql.join(names)}) select ${sql.join(names)} from ${sql.id(stage)}
-      on conflict (${sql.join(keyNames(table).map((k) => sql.id(k)))}) ${action}`.execute(db)
-    await sql`drop table ${sql.id(stage)}`.execute(db)
   }
 
   toDriverValue(value: CellValue, type: ColumnType): unknown {
