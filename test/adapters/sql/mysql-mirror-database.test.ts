@@ -6,11 +6,12 @@ import { lockName, MysqlDialect } from '../../../src/adapters/sql/dialects/mysql
 import { classifyMysqlError, describeMysqlError } from '../../../src/adapters/sql/dialects/mysql/mysql-errors.ts'
 import { mysqlLayout } from '../../../src/adapters/sql/dialects/mysql/mysql-types.ts'
 import { KyselyMirrorDatabases } from '../../../src/adapters/sql/kysely-mirror-databases.ts'
+import type { Db } from '../../../src/adapters/sql/sql-dialect.ts'
 import type { Row } from '../../../src/domain/changes/cell-value.ts'
 import type { ContextId } from '../../../src/domain/handshake/context-id.ts'
 import type { TableSchema } from '../../../src/domain/schema/table-schema.ts'
 import { describeMirrorDatabaseContract } from '../../contracts/mirror-database.contract.ts'
-import { changes, column, createPlan, schemaOf } from '../../support/schemas.ts'
+import { changes, column, createPlan, EVERY_TYPE, everyTypeRow, schemaOf } from '../../support/schemas.ts'
 import { MYSQL_URL, uniqueTemplate } from '../../support/servers.ts'
 
 const CTX = 'Cust1' as ContextId
@@ -115,6 +116,57 @@ describe('mariadb mirrors', () => {
     for await (const _ of db.readRows('bulk')) count++
     expect(count).toBe(3000)
     expect((await db.readState()).tables.get('bulk')?.lsn).toBe(9)
+    await provider.close()
+  })
+
+  it('loads a table being loaded with LOAD DATA LOCAL INFILE, and upserts when a batch comes twice', async () => {
+    /** Counts the batches that went the upsert way instead of (or after) the load. */
+    class CountingDialect extends MysqlDialect {
+      upserts = 0
+      override async upsertRows(db: Db, table: TableSchema, rows: readonly Row[]): Promise<void> {
+        this.upserts++
+        await super.upsertRows(db, table, rows)
+      }
+    }
+    const dialect = new CountingDialect()
+    const naming = databaseNaming(uniqueTemplate('tmmy'))
+    created.push(naming(CTX))
+    const provider = new KyselyMirrorDatabases(dialect, new MysqlConnector(MYSQL_URL, naming), {
+      maxOpen: 4,
+      idleMs: 60_000,
+    })
+    const db = await provider.forTenant(CTX)
+    const table = schemaOf(EVERY_TYPE)
+    await db.applyTablePlan(createPlan(table), 'h')
+    // TableInfo without the binary columns, whose values a text load cannot carry.
+    const BINARY = ['c_binary', 'c_varbinary', 'c_image']
+    const textOnly = schemaOf({ ...EVERY_TYPE, columns: EVERY_TYPE.columns.filter((c) => !BINARY.includes(c.name)) })
+    const keep = table.columns.flatMap((c, i) => (BINARY.includes(c.name) ? [] : [i]))
+    const narrow = (rows: Row[]) => rows.map((row) => keep.map((i) => row[i]!))
+    const stored = async () => {
+      const read: Row[] = []
+      for await (const row of db.readRows('every_type')) read.push(keep.map((i) => row[i]!))
+      return read
+    }
+    // Every kind of value, with the characters the load's text format escapes.
+    const batch = Array.from({ length: 400 }, (_, i) => {
+      const row = [...everyTypeRow(i + 1)]
+      row[21] = `tab\there\nline\\ back\r\u0000 ${i}`
+      return row
+    })
+    await db.applyBatches([changes(textOnly, -1, narrow(batch))])
+    expect(dialect.upserts).toBe(0)
+    expect(await stored()).toEqual(narrow(batch.map((row) => storedInMysql(row, table))))
+    // The same keys again: the load writes fewer rows than it was given, so the batch is upserted.
+    const again = batch.map((row) => [...row.slice(0, 21), `again ${row[0]}`, ...row.slice(22)])
+    await db.applyBatches([changes(textOnly, -1, narrow(again))])
+    expect(dialect.upserts).toBe(1)
+    expect(await stored()).toEqual(narrow(again.map((row) => storedInMysql(row, table))))
+    // A table with binary columns, and a table that is not being loaded, take the upsert.
+    await db.applyBatches([changes(table, -1, again)])
+    await db.applyBatches([changes(textOnly, 7, narrow(batch))])
+    expect(dialect.upserts).toBe(3)
+    expect(await stored()).toEqual(narrow(batch.map((row) => storedInMysql(row, table))))
     await provider.close()
   })
 

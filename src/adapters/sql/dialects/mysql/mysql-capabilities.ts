@@ -7,5 +7,5 @@ export const MYSQL_CAPABILITIES: DialectCapabilities = {
   maxIdentifierLength: 64,
   identifierUnit: 'characters',
   lockScope: 'session',
-  bulkThreshold: Number.POSITIVE_INFINITY,
+  bulkThreshold: 100,
 }

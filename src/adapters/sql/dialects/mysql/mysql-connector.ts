@@ -3,6 +3,7 @@ import { createPool, type Pool, type PoolOptions } from 'mysql2'
 import type { ContextId } from '../../../../domain/handshake/context-id.ts'
 import type { TenantConnector } from '../../kysely-mirror-databases.ts'
 import type { Db } from '../../sql-dialect.ts'
+import { loadingPool } from './mysql-load.ts'
 
 export const quoteMysqlIdent = (name: string) => `\`${name.replaceAll('`', '``')}\``
 
@@ -49,7 +50,7 @@ export class MysqlConnector implements TenantConnector {
     pool.on('connection', (connection) => {
       connection.query("set session sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'")
     })
-    return new Kysely({ dialect: new MysqlDialect({ pool }) })
+    return new Kysely({ dialect: new MysqlDialect({ pool: loadingPool(pool) }) })
   }
 
   async close(): Promise<void> {

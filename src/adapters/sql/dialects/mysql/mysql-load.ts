@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto'
+import { Readable } from 'node:stream'
+import type { Pool, PoolConnection } from 'mysql2'
+
+/**
+ * LOAD DATA LOCAL INFILE through Kysely, as postgres-copy.ts does COPY: Kysely only knows
+ * `query(sql, params, callback)`, so the pool hands out connections that recognise a marker
+ * statement and run the registered load on themselves, inside the caller's transaction, with
+ * the rows streamed as the "file".
+ */
+export const LOAD_MARKER = '/*tenant-mirror:load*/'
+
+export interface LoadJob {
+  readonly statement: string
+  readonly chunks: Iterable<Buffer>
+  /** What the server answered: rows written, and warnings (a LOCAL load turns errors into them). */
+  result?: { readonly affectedRows: number; readonly warnings: number }
+}
+
+const jobs = new Map<string, LoadJob>()
+
+export function registerLoad(job: LoadJob): string {
+  const id = randomUUID()
+  jobs.set(id, job)
+  return id
+}
+
+export function forgetLoad(id: string): void {
+  jobs.delete(id)
+}
+
+type Callback = (error: Error | null, result?: unknown) => void
+
+/** A mysql2 pool whose connections run marker statements as loads; everything else passes through. */
+export function loadingPool(pool: Pool): Pool {
+  return new Proxy(pool, {
+    get(target, property, receiver) {
+      if (property !== 'getConnection') return Reflect.get(target, property, receiver)
+      return (callback: (error: NodeJS.ErrnoException | null, connection: PoolConnection) => void) =>
+        target.getConnection((error, connection) => callback(error, error ? connection : withLoad(connection)))
+    },
+  })
+}
+
+function withLoad(connection: PoolConnection): PoolConnection {
+  const marked = connection as PoolConnection & { __tenantMirrorLoad?: true }
+  if (marked.__tenantMirrorLoad) return connection
+  marked.__tenantMirrorLoad = true
+  const query = connection.query.bind(connection) as (...args: unknown[]) => unknown
+  connection.query = ((text: unknown, params: unknown, callback: Callback) => {
+    if (typeof text === 'string' && text.startsWith(LOAD_MARKER)) {
+      runLoad(query, String((params as unknown[])[0]), callback)
+      return undefined
+    }
+    return query(text, params, callback)
+  }) as PoolConnection['query']
+  return connection
+}
+
+function runLoad(query: (...args: unknown[]) => unknown, id: string, callback: Callback) {
+  const job = jobs.get(id)
+  if (!job) {
+    callback(new Error('LOAD job is unknown'))
+    return
+  }
+  jobs.delete(id)
+  query(
+    { sql: job.statement, infileStreamFactory: () => Readable.from(job.chunks, { objectMode: false }) },
+    (error: Error | null, result: { affectedRows?: number; warningStatus?: number }) => {
+      if (error) {
+        callback(error)
+        return
+      }
+      job.result = { affectedRows: Number(result.affectedRows ?? 0), warnings: Number(result.warningStatus ?? 0) }
+      callback(null, result)
+    },
+  )
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is one of the characters LOAD DATA escapes.
+const SPECIAL = /[\\\t\n\r\u0000]/
+// biome-ignore lint/suspicious/noControlCharactersInRegex: as SPECIAL.
+const SPECIALS = /[\\\t\n\r\u0000]/g
+const ESCAPES: Readonly<Record<string, string>> = {
+  '\\': '\\\\',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\u0000': '\\0',
+}
+
+/** One field of LOAD DATA's default text format: `\N` for NULL, backslash escapes. */
+export function loadText(value: unknown): string {
+  if (value === null || value === undefined) return '\\N'
+  const text = String(value)
+  return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ESCAPES[c]!) : text
+}
