@@ -5,6 +5,7 @@ import Database from 'better-sqlite3'
 import mysql from 'mysql2'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
+import { chunkedLines } from '../src/adapters/sql/chunked-lines.ts'
 import { renderMysqlType } from '../src/adapters/sql/dialects/mysql/mysql-types.ts'
 import { renderPostgresType } from '../src/adapters/sql/dialects/postgres/postgres-types.ts'
 import { buildTableSchema } from '../src/domain/schema/table-schema.ts'
@@ -20,21 +21,12 @@ const tsv = (row: readonly (string | number | null)[]) =>
   `${row.map((v) => (v === null ? '\\N' : String(v).replace(/[\\\t\n]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n' })[c]!))).join('\t')}\n`
 
 /** The source as tab-separated text in 64 KB chunks: a chunk per row would measure the stream, not the server. */
-function* tsvChunks(source: string): Iterable<Buffer> {
-  let lines: string[] = []
-  let size = 0
-  for (const row of sourceRows(source)) {
-    const line = tsv(row)
-    lines.push(line)
-    size += line.length
-    if (size >= 65_536) {
-      yield Buffer.from(lines.join(''))
-      lines = []
-      size = 0
-    }
-  }
-  if (lines.length > 0) yield Buffer.from(lines.join(''))
-}
+const tsvChunks = (source: string) =>
+  chunkedLines(
+    (function* () {
+      for (const row of sourceRows(source)) yield tsv(row)
+    })(),
+  )
 
 /**
  * Each target's own fastest way in for the rows of the source file: the baseline the project is
@@ -65,7 +57,7 @@ export async function rawPostgres(url: string, source: string): Promise<number> 
   )
   const started = performance.now()
   const stream = client.query(copyFrom('copy invitation from stdin'))
-  await pipeline(Readable.from(tsvChunks(source)), stream)
+  await pipeline(Readable.from(tsvChunks(source), { objectMode: false }), stream)
   const seconds = (performance.now() - started) / 1000
   await client.end()
   return seconds
@@ -76,7 +68,7 @@ export async function rawMysql(url: string, database: string, source: string): P
     .createConnection({
       uri: url,
       database,
-      infileStreamFactory: () => Readable.from(tsvChunks(source)),
+      infileStreamFactory: () => Readable.from(tsvChunks(source), { objectMode: false }),
     })
     .promise()
   await connection.query(

@@ -2,13 +2,9 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { formatWireDateTime, parseCanonical } from '../../src/domain/changes/temporal.ts'
 import { encodeWireValue } from '../../src/domain/changes/wire-value.ts'
-import { parseSqlServerType } from '../../src/domain/schema/sql-server-type.ts'
+import { sqlServerType } from '../support/schemas.ts'
 
-const type = (text: string) => {
-  const parsed = parseSqlServerType(text)
-  if (!parsed.ok) throw new Error(text)
-  return parsed.value
-}
+const type = sqlServerType
 const pad = (n: number, width: number) => String(n).padStart(width, '0')
 
 /** Canonical date, datetime and datetimeoffset values (cell-value.ts), any year, any fraction. */

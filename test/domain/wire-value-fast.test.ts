@@ -2,14 +2,9 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeWireValue } from '../../src/domain/changes/wire-value.ts'
 import { decodeWireValueFast, NOT_FAST } from '../../src/domain/changes/wire-value-fast.ts'
-import type { ColumnType } from '../../src/domain/schema/column-type.ts'
-import { parseSqlServerType } from '../../src/domain/schema/sql-server-type.ts'
+import { sqlServerType } from '../support/schemas.ts'
 
-function typeOf(text: string): ColumnType {
-  const parsed = parseSqlServerType(text)
-  if (!parsed.ok) throw new Error(text)
-  return parsed.value
-}
+const typeOf = sqlServerType
 
 const TYPES = [
   'int',

@@ -1,7 +1,9 @@
 import type { Row } from '../../src/domain/changes/cell-value.ts'
 import type { ChangeBatch } from '../../src/domain/changes/change-batch.ts'
 import type { WireColumn, WireTableSchema } from '../../src/domain/protocol/messages.ts'
+import type { ColumnType } from '../../src/domain/schema/column-type.ts'
 import { planTable, type TablePlan } from '../../src/domain/schema/schema-plan.ts'
+import { parseSqlServerType } from '../../src/domain/schema/sql-server-type.ts'
 import { buildTableSchema, type TableSchema } from '../../src/domain/schema/table-schema.ts'
 
 export const column = (name: string, type: string, isNullable = 'true', defaultValue = ''): WireColumn => ({
@@ -98,4 +100,11 @@ export function everyTypeRow(id: number): Row {
     '6F9619FF-8B86-D011-B42D-00C04FC964FF',
     '<root a="1">text</root>',
   ]
+}
+
+/** The column type of a SQL Server type name, which must parse. */
+export function sqlServerType(text: string): ColumnType {
+  const parsed = parseSqlServerType(text)
+  if (!parsed.ok) throw new Error(`not a SQL Server type: ${text}`)
+  return parsed.value
 }

@@ -27,6 +27,9 @@ export function activityRound(
   const counts = { inserts: 0, updates: 0, deletes: 0 }
   let schemaChange: string | undefined
   try {
+    // IMMEDIATE: the write lock up front, waiting out the task's tracking steps. A deferred
+    // transaction that read first cannot take it once another connection has written since
+    // (WAL answers SQLITE_BUSY at once, whatever the busy timeout).
     db.transaction(() => {
       for (let i = 0; i < options.changes; i++) {
         const wire = random.pick(core)
@@ -69,7 +72,7 @@ export function activityRound(
         db.exec(`alter table ${quote(wire.name)} add column ${quote(column)} nvarchar(40)`)
         schemaChange = `${wire.name}.${column}`
       }
-    })()
+    }).immediate()
   } finally {
     db.close()
   }

@@ -3,7 +3,7 @@ import { sql } from 'kysely'
 import type tedious from 'tedious'
 import { describe, expect, it } from 'vitest'
 import { databaseNaming } from '../../../src/adapters/sql/database-naming.ts'
-import { BULK_MARKER, registerBulk, withBulkLoad } from '../../../src/adapters/sql/dialects/mssql/mssql-bulk.ts'
+import { BULK_MARKER, bulkJobs, withBulkLoad } from '../../../src/adapters/sql/dialects/mssql/mssql-bulk.ts'
 import { MssqlConnector, openMssql, tediousConfig } from '../../../src/adapters/sql/dialects/mssql/mssql-connector.ts'
 import { lockResource, MssqlDialect } from '../../../src/adapters/sql/dialects/mssql/mssql-dialect.ts'
 import { classifyMssqlError, describeMssqlError } from '../../../src/adapters/sql/dialects/mssql/mssql-errors.ts'
@@ -115,7 +115,7 @@ describe('SQL Server bulk load through Kysely', () => {
         load.callback(undefined, load.rows.length)
       }) as never,
     })
-    const id = registerBulk({
+    const id = bulkJobs.register({
       table: '#stage',
       columns: [
         { name: 'a', binary: false },

@@ -1,13 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { canonicalValue } from '../../../src/adapters/task/sources/source-values.ts'
-import { parseSqlServerType } from '../../../src/domain/schema/sql-server-type.ts'
+import { sqlServerType } from '../../support/schemas.ts'
 
-const type = (text: string) => {
-  const parsed = parseSqlServerType(text)
-  if (!parsed.ok) throw new Error(text)
-  return parsed.value
-}
+const type = sqlServerType
 const pad = (n: number, width: number) => String(n).padStart(width, '0')
 const TYPES = ['datetime', 'datetime2(7)', 'date', 'datetimeoffset', 'smalldatetime'].map(type)
 

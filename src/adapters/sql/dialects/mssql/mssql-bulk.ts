@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto'
 import tedious from 'tedious'
+import { MarkerJobs } from '../../marker-jobs.ts'
 
 /**
  * tedious's bulk load through Kysely. Kysely runs a transaction's statements on one tedious
@@ -19,17 +19,7 @@ interface BulkJob {
   readonly rows: Iterable<readonly unknown[]>
 }
 
-const jobs = new Map<string, BulkJob>()
-
-export function registerBulk(job: BulkJob): string {
-  const id = randomUUID()
-  jobs.set(id, job)
-  return id
-}
-
-export function forgetBulk(id: string): void {
-  jobs.delete(id)
-}
+export const bulkJobs = new MarkerJobs<BulkJob>()
 
 /** The parts of a tedious Connection the bulk path uses; tests pass a fake. */
 export interface BulkCapable {
@@ -52,8 +42,7 @@ export function withBulkLoad<C extends BulkCapable>(connection: C): C {
     const marked = request as unknown as MarkedRequest
     if (!marked.sqlTextOrProcedure?.startsWith(BULK_MARKER)) return execSql(request)
     const id = String(marked.parameters[0]?.value)
-    const job = jobs.get(id)
-    jobs.delete(id)
+    const job = bulkJobs.take(id)
     if (!job) {
       marked.callback(new Error('bulk load job is unknown'))
       marked.emit('requestCompleted')

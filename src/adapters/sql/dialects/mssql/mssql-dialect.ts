@@ -7,7 +7,7 @@ import type { AlterStep } from '../../../../domain/schema/schema-plan.ts'
 import type { ColumnSchema, TableSchema } from '../../../../domain/schema/table-schema.ts'
 import { chunks, KyselySqlDialect, keyNames } from '../../kysely-sql-dialect.ts'
 import type { Db, DialectCapabilities, MetadataTypes, RenderedDefault } from '../../sql-dialect.ts'
-import { BULK_MARKER, forgetBulk, registerBulk } from './mssql-bulk.ts'
+import { BULK_MARKER, bulkJobs } from './mssql-bulk.ts'
 import { MSSQL_CAPABILITIES } from './mssql-capabilities.ts'
 import { renderMssqlDefault } from './mssql-defaults.ts'
 import { classifyMssqlError, describeMssqlError } from './mssql-errors.ts'
@@ -224,11 +224,11 @@ export class MssqlDialect extends KyselySqlDialect {
         })
       }
     })()
-    const id = registerBulk({ table: stage, columns, rows: lines })
+    const id = bulkJobs.register({ table: stage, columns, rows: lines })
     try {
       await sql`${sql.raw(BULK_MARKER)} select ${id}`.execute(db)
     } finally {
-      forgetBulk(id)
+      bulkJobs.forget(id)
     }
     const cast = table.columns.map((c) => {
       const { inner, target } = bindExpression(c.type)

@@ -5,13 +5,14 @@ import type { CellValue, Row } from '../../../../domain/changes/cell-value.ts'
 import type { ColumnType } from '../../../../domain/schema/column-type.ts'
 import type { AlterStep } from '../../../../domain/schema/schema-plan.ts'
 import type { ColumnSchema, TableSchema } from '../../../../domain/schema/table-schema.ts'
+import { chunkedLines } from '../../chunked-lines.ts'
 import { KyselySqlDialect, keyNames } from '../../kysely-sql-dialect.ts'
 import type { BulkHint, Db, DialectCapabilities, MetadataTypes, RenderedDefault } from '../../sql-dialect.ts'
 import { MYSQL_CAPABILITIES } from './mysql-capabilities.ts'
 import { quoteMysqlIdent } from './mysql-connector.ts'
 import { renderMysqlDefault } from './mysql-defaults.ts'
 import { classifyMysqlError, describeMysqlError } from './mysql-errors.ts'
-import { forgetLoad, LOAD_MARKER, type LoadJob, loadText, registerLoad } from './mysql-load.ts'
+import { LOAD_MARKER, type LoadJob, loadJobs, loadText } from './mysql-load.ts'
 import { mysqlLayout, renderMysqlType } from './mysql-types.ts'
 import { fromMysqlValue, toMysqlValue } from './mysql-values.ts'
 
@@ -151,27 +152,18 @@ export class MysqlDialect extends KyselySqlDialect {
     const dialect = this
     const job: LoadJob = {
       statement: `load data local infile 'tenant-mirror' into table ${quoteMysqlIdent(table.name)} character set utf8mb4 fields terminated by '\\t' escaped by '\\\\' lines terminated by '\\n' (${columns})`,
-      chunks: (function* () {
-        let lines: string[] = []
-        let size = 0
-        for (const row of rows) {
-          const line = `${table.columns.map((c, i) => loadText(dialect.toDriverValue(row[i]!, c.type))).join('\t')}\n`
-          lines.push(line)
-          size += line.length
-          if (size >= 65_536) {
-            yield Buffer.from(lines.join(''))
-            lines = []
-            size = 0
-          }
-        }
-        if (lines.length > 0) yield Buffer.from(lines.join(''))
-      })(),
+      chunks: chunkedLines(
+        (function* () {
+          for (const row of rows)
+            yield `${table.columns.map((c, i) => loadText(dialect.toDriverValue(row[i]!, c.type))).join('\t')}\n`
+        })(),
+      ),
     }
-    const id = registerLoad(job)
+    const id = loadJobs.register(job)
     try {
       await sql`${sql.raw(LOAD_MARKER)} select ${id}`.execute(db)
     } finally {
-      forgetLoad(id)
+      loadJobs.forget(id)
     }
     return job.result?.affectedRows === rows.length && job.result.warnings === 0
   }

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import type { Pool, PoolConnection } from 'mysql2'
+import { MarkerJobs } from '../../marker-jobs.ts'
 
 /**
  * LOAD DATA LOCAL INFILE through Kysely, as postgres-copy.ts does COPY: Kysely only knows
@@ -12,22 +12,12 @@ export const LOAD_MARKER = '/*tenant-mirror:load*/'
 
 export interface LoadJob {
   readonly statement: string
-  readonly chunks: Iterable<Buffer>
+  readonly chunks: Iterable<string>
   /** What the server answered: rows written, and warnings (a LOCAL load turns errors into them). */
   result?: { readonly affectedRows: number; readonly warnings: number }
 }
 
-const jobs = new Map<string, LoadJob>()
-
-export function registerLoad(job: LoadJob): string {
-  const id = randomUUID()
-  jobs.set(id, job)
-  return id
-}
-
-export function forgetLoad(id: string): void {
-  jobs.delete(id)
-}
+export const loadJobs = new MarkerJobs<LoadJob>()
 
 type Callback = (error: Error | null, result?: unknown) => void
 
@@ -58,12 +48,11 @@ function withLoad(connection: PoolConnection): PoolConnection {
 }
 
 function runLoad(query: (...args: unknown[]) => unknown, id: string, callback: Callback) {
-  const job = jobs.get(id)
+  const job = loadJobs.take(id)
   if (!job) {
     callback(new Error('LOAD job is unknown'))
     return
   }
-  jobs.delete(id)
   query(
     { sql: job.statement, infileStreamFactory: () => Readable.from(job.chunks, { objectMode: false }) },
     (error: Error | null, result: { affectedRows?: number; warningStatus?: number }) => {

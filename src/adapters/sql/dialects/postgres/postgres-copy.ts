@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
+import { MarkerJobs } from '../../marker-jobs.ts'
 
 /**
  * COPY through Kysely. Kysely runs every statement of a transaction on one pooled client but
@@ -16,18 +16,8 @@ interface CopyJob {
   readonly lines: Iterable<string>
 }
 
-const jobs = new Map<string, CopyJob>()
-
-/** Registers a COPY … FROM STDIN with its text-format lines; the marker statement carries the id. */
-export function registerCopy(statement: string, lines: Iterable<string>): string {
-  const id = randomUUID()
-  jobs.set(id, { statement, lines })
-  return id
-}
-
-export function forgetCopy(id: string): void {
-  jobs.delete(id)
-}
+/** COPY … FROM STDIN statements with their text-format lines; the marker statement carries the id. */
+export const copyJobs = new MarkerJobs<CopyJob>()
 
 type Query = pg.PoolClient['query']
 
@@ -55,9 +45,8 @@ function withCopy(client: pg.PoolClient): pg.PoolClient {
 }
 
 async function runCopy(client: pg.PoolClient, id: string): Promise<pg.QueryResult> {
-  const job = jobs.get(id)
+  const job = copyJobs.take(id)
   if (!job) throw new Error('COPY job is unknown')
-  jobs.delete(id)
   const stream = client.query(copyFrom(job.statement))
   await pipeline(Readable.from(job.lines, { objectMode: false }), stream)
   return { command: 'COPY', rowCount: Number(stream.rowCount ?? 0), oid: 0, fields: [], rows: [] }

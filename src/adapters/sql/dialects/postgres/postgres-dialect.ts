@@ -4,10 +4,11 @@ import type { CellValue, Row } from '../../../../domain/changes/cell-value.ts'
 import type { ColumnType } from '../../../../domain/schema/column-type.ts'
 import type { AlterStep } from '../../../../domain/schema/schema-plan.ts'
 import type { ColumnSchema, TableSchema } from '../../../../domain/schema/table-schema.ts'
+import { chunkedLines } from '../../chunked-lines.ts'
 import { KyselySqlDialect, keyNames } from '../../kysely-sql-dialect.ts'
 import type { BulkHint, Db, DialectCapabilities, MetadataTypes, RenderedDefault } from '../../sql-dialect.ts'
 import { POSTGRES_CAPABILITIES } from './postgres-capabilities.ts'
-import { COPY_MARKER, copyText, forgetCopy, registerCopy } from './postgres-copy.ts'
+import { COPY_MARKER, copyJobs, copyText } from './postgres-copy.ts'
 import { renderPostgresDefault } from './postgres-defaults.ts'
 import { classifyPostgresError, describePostgresError } from './postgres-errors.ts'
 import { renderPostgresType } from './postgres-types.ts'
@@ -118,24 +119,18 @@ export class PostgresDialect extends KyselySqlDialect {
   async #copy(db: Db, into: string, table: TableSchema, rows: readonly Row[]): Promise<void> {
     const quote = (name: string) => `"${name.replaceAll('"', '""')}"`
     const columns = table.columns.map((c) => quote(c.name)).join(', ')
-    // Lines go out in chunks of about 64 KB: one CopyData message and one socket write each,
-    // where a line per write cost more than the COPY itself.
-    const lines = (function* (dialect: PostgresDialect) {
-      let chunk = ''
-      for (const row of rows) {
-        chunk += `${table.columns.map((c, i) => copyText(dialect.toDriverValue(row[i]!, c.type))).join('\t')}\n`
-        if (chunk.length >= 65_536) {
-          yield chunk
-          chunk = ''
-        }
-      }
-      if (chunk) yield chunk
-    })(this)
-    const id = registerCopy(`copy ${quote(into)} (${columns}) from stdin`, lines)
+    const dialect = this
+    const lines = chunkedLines(
+      (function* () {
+        for (const row of rows)
+          yield `${table.columns.map((c, i) => copyText(dialect.toDriverValue(row[i]!, c.type))).join('\t')}\n`
+      })(),
+    )
+    const id = copyJobs.register({ statement: `copy ${quote(into)} (${columns}) from stdin`, lines })
     try {
       await sql`${sql.raw(COPY_MARKER)} select ${id}`.execute(db)
     } finally {
-      forgetCopy(id)
+      copyJobs.forget(id)
     }
   }
 

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import type { SqliteDatabase, SqliteStatement } from 'kysely'
+import { MarkerJobs } from '../../marker-jobs.ts'
 
 /**
  * The bulk path of SQLite: rows bound to one prepared multi-row upsert, kept across batches.
@@ -19,17 +19,7 @@ export interface BulkJob {
   readonly rows: Iterable<readonly unknown[]>
 }
 
-const jobs = new Map<string, BulkJob>()
-
-export function registerBulk(job: BulkJob): string {
-  const id = randomUUID()
-  jobs.set(id, job)
-  return id
-}
-
-export function forgetBulk(id: string): void {
-  jobs.delete(id)
-}
+export const bulkJobs = new MarkerJobs<BulkJob>()
 
 /** How many prepared bulk statements a database keeps; one per table shape in use. */
 const CACHED_STATEMENTS = 64
@@ -63,9 +53,8 @@ export function bulkCapable(database: Database.Database): SqliteDatabase {
 }
 
 function runBulk(id: string, prepared: (text: string) => Database.Statement): number {
-  const job = jobs.get(id)
+  const job = bulkJobs.take(id)
   if (!job) throw new Error('bulk job is unknown')
-  jobs.delete(id)
   const { rowsPerStatement: k, width } = job
   const many = prepared(job.statementFor(k))
   const parameters: unknown[] = new Array(k * width)

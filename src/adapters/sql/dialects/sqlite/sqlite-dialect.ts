@@ -7,7 +7,7 @@ import type { ColumnSchema, TableSchema } from '../../../../domain/schema/table-
 import { KyselySqlDialect } from '../../kysely-sql-dialect.ts'
 import type { Db, DialectCapabilities, MetadataTypes, RenderedDefault } from '../../sql-dialect.ts'
 import { needsRebuild, rebuildTable } from './sqlite-alter.ts'
-import { BULK_MARKER, forgetBulk, registerBulk } from './sqlite-bulk.ts'
+import { BULK_MARKER, bulkJobs } from './sqlite-bulk.ts'
 import { canAddColumn, renderSqliteDefault } from './sqlite-defaults.ts'
 import { classifySqliteError, describeSqliteError } from './sqlite-errors.ts'
 import { renderSqliteType } from './sqlite-types.ts'
@@ -80,7 +80,7 @@ export class SqliteDialect extends KyselySqlDialect {
     const head = `insert into ${quoteSqliteId(table.name)} (${quoted.join(', ')}) values `
     const tail = ` on conflict (${keys.join(', ')}) ${action}`
     const types = table.columns.map((c) => c.type)
-    const id = registerBulk({
+    const id = bulkJobs.register({
       statementFor: (n) => head + Array.from({ length: n }, () => tuple).join(', ') + tail,
       rowsPerStatement: Math.max(1, Math.min(32, Math.floor(this.capabilities.maxBindParameters / quoted.length))),
       width: quoted.length,
@@ -91,7 +91,7 @@ export class SqliteDialect extends KyselySqlDialect {
     try {
       await sql`${sql.raw(BULK_MARKER)} select ${id}`.execute(db)
     } finally {
-      forgetBulk(id)
+      bulkJobs.forget(id)
     }
   }
 
