@@ -37,12 +37,13 @@ function withLoad(connection: PoolConnection): PoolConnection {
   if (marked.__tenantMirrorLoad) return connection
   marked.__tenantMirrorLoad = true
   const query = connection.query.bind(connection) as (...args: unknown[]) => unknown
-  connection.query = ((text: unknown, params: unknown, callback: Callback) => {
+  connection.query = ((...args: unknown[]) => {
+    const [text, params, callback] = args
     if (typeof text === 'string' && text.startsWith(LOAD_MARKER)) {
-      runLoad(query, String((params as unknown[])[0]), callback)
+      runLoad(query, String((params as unknown[])[0]), callback as Callback)
       return undefined
     }
-    return query(text, params, callback)
+    return query(...args)
   }) as PoolConnection['query']
   return connection
 }
@@ -53,6 +54,8 @@ function runLoad(query: (...args: unknown[]) => unknown, id: string, callback: C
     callback(new Error('LOAD job is unknown'))
     return
   }
+  // The factory answers whatever file name the server asks for with the job's rows: no file of
+  // this machine is ever read, whatever a server (or a statement) names.
   query(
     { sql: job.statement, infileStreamFactory: () => Readable.from(job.chunks, { objectMode: false }) },
     (error: Error | null, result: { affectedRows?: number; warningStatus?: number }) => {
