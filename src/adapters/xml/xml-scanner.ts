@@ -86,8 +86,6 @@ export class XmlScanner {
   /** Where the search for the end of a long comment, CDATA section or PI resumes. */
   #resume = -1
   readonly #qnames = new Map<string, readonly [string, string]>()
-  /** The last element name of each length and first character (see #name). */
-  readonly #recent = new Map<number, string>()
 
   constructor(handler: XmlHandler) {
     this.#handler = handler
@@ -190,7 +188,7 @@ export class XmlScanner {
     if (this.#state === 'epilog') throw new Malformed('more than one root element')
     const nameEnd = this.#nameEnd(pos + 1)
     if (nameEnd >= length) return -1
-    const qname = this.#name(pos + 1, nameEnd)
+    const qname = buffer.slice(pos + 1, nameEnd)
     let i = nameEnd
     let raw: string[] | undefined
     let selfClosing = false
@@ -332,20 +330,6 @@ export class XmlScanner {
     const found = this.#buffer.indexOf(terminator, start)
     if (found < 0) this.#resume = Math.max(from, this.#buffer.length - terminator.length + 1)
     return found
-  }
-
-  /**
-   * The name at [start, end), as a string seen before when it is one: a document repeats a few
-   * names millions of times, and a fresh slice each time would be hashed and collected again.
-   */
-  #name(start: number, end: number): string {
-    const buffer = this.#buffer
-    const key = ((end - start) << 16) | buffer.charCodeAt(start)
-    const seen = this.#recent.get(key)
-    if (seen !== undefined && buffer.startsWith(seen, start)) return seen
-    const name = buffer.slice(start, end)
-    if (this.#recent.size < 4096) this.#recent.set(key, name)
-    return name
   }
 
   /** End of the name at `start`; the name is checked when complete. */

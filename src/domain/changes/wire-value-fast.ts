@@ -1,5 +1,6 @@
 import { type ColumnType, INTEGER_RANGE } from '../schema/column-type.ts'
 import type { CellValue } from './cell-value.ts'
+import { daysInMonth } from './temporal.ts'
 
 /** Returned when a value is not in the common shape the fast path knows; the full codec decides. */
 export const NOT_FAST: unique symbol = Symbol('not fast')
@@ -87,15 +88,10 @@ function fastDateTime(raw: string, minYear: number, maxYear: number): CellValue 
   const hour = digit(raw, v + 11) * 10 + digit(raw, v + 12)
   const minute = digit(raw, v + 14) * 10 + digit(raw, v + 15)
   const second = digit(raw, v + 17) * 10 + digit(raw, v + 18)
-  if (year < minYear || year > maxYear || month < 1 || month > 12 || day < 1 || day > daysIn(year, month))
+  if (year < minYear || year > maxYear || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
     return NOT_FAST
   if (hour > 23 || minute > 59 || second > 59) return NOT_FAST
   return `${raw.slice(v + 6, v + 10)}-${raw.slice(v, v + 2)}-${raw.slice(v + 3, v + 5)} ${raw.slice(v + 11, v + 27)}`
 }
 
 const DIGITS = [0, 1, 3, 4, 6, 7, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22, 23, 24, 25, 26]
-
-function daysIn(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
-}

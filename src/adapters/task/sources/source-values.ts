@@ -1,5 +1,6 @@
 import type { CellValue } from '../../../domain/changes/cell-value.ts'
 import { fitDecimal } from '../../../domain/changes/exact-decimal.ts'
+import { daysInMonth } from '../../../domain/changes/temporal.ts'
 import { type ColumnType, decimalShape, INTEGER_RANGE } from '../../../domain/schema/column-type.ts'
 import { err, ok, type Result } from '../../../domain/shared/result.ts'
 
@@ -196,17 +197,11 @@ function plainDateTime(text: string): string | undefined {
   const day = at(8)
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined
   if (at(11) > 23 || at(14) > 59 || at(17) > 59) return undefined
-  const clock = text.slice(11, 19)
-  return `${text.slice(0, 10)} ${clock}.${n === 27 ? text.slice(20) : '0000000'}`
+  return `${text.slice(0, 10)} ${text.slice(11, 19)}.${n === 27 ? text.slice(20) : '0000000'}`
 }
 
 /** Separator positions of `yyyy-MM-dd HH:mm:ss.fffffff` (a `T` is also taken at 10). */
 const PLAIN_SEPARATORS: Readonly<Record<number, number>> = { 4: 45, 7: 45, 10: 32, 13: 58, 16: 58, 19: 46 }
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
-}
 
 function fromText(value: unknown): Result<Parts, string> {
   const m = typeof value === 'string' ? DATE_TIME.exec(value) : null
