@@ -1,4 +1,4 @@
-import { SoapMirroringClient } from '../src/adapters/task/soap/soap-mirroring-client.ts'
+import { DEFAULT_SOAP_CLIENT_OPTIONS, SoapMirroringClient } from '../src/adapters/task/soap/soap-mirroring-client.ts'
 import type { MirroringClient, MirroringClientFactory } from '../src/application/task/ports/mirroring-client.port.ts'
 
 /**
@@ -17,7 +17,7 @@ export class MeasuringClients implements MirroringClientFactory {
   }
 
   forUrl(url: string): MirroringClient {
-    const inner = new SoapMirroringClient(url, { timeoutMs: 600_000, maxResponseBytes: 64 * 1024 * 1024 })
+    const inner = new SoapMirroringClient(url, { ...DEFAULT_SOAP_CLIENT_OPTIONS, maxResponseBytes: 64 * 1024 * 1024 })
     const timed =
       <A extends unknown[], R>(operation: string, call: (...args: A) => Promise<R>) =>
       async (...args: A): Promise<R> => {

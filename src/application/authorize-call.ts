@@ -24,14 +24,19 @@ export class AuthorizeCall {
   }
 
   async execute(signedToken: string | undefined): Promise<Result<VerifiedCall, HandshakeError>> {
+    const call = await this.check(signedToken)
+    if (!call.ok) return call
+    if (!(await this.#nonces.claim(call.value.nonce, call.value.expiresAt))) return err({ kind: 'TokenNonceReplayed' })
+    return call
+  }
+
+  /** Signature and claims only: the nonce is left unclaimed, so the same token may still be used. */
+  async check(signedToken: string | undefined): Promise<Result<VerifiedCall, HandshakeError>> {
     const token = signedToken?.trim()
     if (!token) return err({ kind: 'TokenMissing' })
     const claims = await this.#verifier.verify(token)
     if (!claims.ok) return claims
-    const call = validateClaims(claims.value, this.#clock.now(), this.#policy)
-    if (!call.ok) return call
-    if (!(await this.#nonces.claim(call.value.nonce, call.value.expiresAt))) return err({ kind: 'TokenNonceReplayed' })
-    return call
+    return validateClaims(claims.value, this.#clock.now(), this.#policy)
   }
 }
 

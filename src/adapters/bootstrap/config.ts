@@ -23,6 +23,11 @@ export interface ServiceConfig {
   readonly federated: FederatedKeys
   readonly clockSkewSeconds: number
   readonly maxBodyBytes: number
+  /** Request-body bytes all calls in flight may hold together; past it a call is answered busy. */
+  readonly maxInflightBytes: number
+  /** Longest a request body may take to arrive, and the longest pause inside it. */
+  readonly bodyTimeoutMs: number
+  readonly idleTimeoutMs: number
   readonly maxXmlDepth: number
   readonly maxXmlElements: number
   readonly logLevel: LogLevel
@@ -50,7 +55,15 @@ export const DEFAULTS = {
   tenantLayout: 'database',
   databaseNameTemplate: DEFAULT_DATABASE_TEMPLATE,
   clockSkewSeconds: 60,
-  maxBodyBytes: 64 * 1024 * 1024,
+  // A SuperOffice call is about 1 MB (BatchSize) and a TableSchema under 1 MB; a call holds up
+  // to about 2.5 times its body while it is applied (README, Security), so 32 MiB of calls in
+  // flight keep a service near 256 MB.
+  maxBodyBytes: 32 * 1024 * 1024,
+  maxInflightBytes: 32 * 1024 * 1024,
+  /** What may precede the operation element: the SOAP Header with its token (about 1.5 KB). */
+  maxHeaderBytes: 64 * 1024,
+  bodyTimeoutSeconds: 60,
+  idleTimeoutSeconds: 15,
   maxXmlDepth: 64,
   maxXmlElements: 4_000_000,
   logLevel: 'info',
@@ -84,6 +97,9 @@ const schema = z.object({
   federatedCert: z.array(z.string()).optional(),
   clockSkew: z.coerce.number({ error: '--clock-skew must be a number' }).int().min(0).max(3600),
   maxBodyBytes: positive('--max-body-bytes'),
+  maxInflightBytes: positive('--max-inflight-bytes'),
+  bodyTimeout: positive('--body-timeout').max(3600, '--body-timeout must be at most 3600 seconds'),
+  idleTimeout: positive('--idle-timeout').max(3600, '--idle-timeout must be at most 3600 seconds'),
   maxXmlDepth: positive('--max-xml-depth').max(10_000),
   maxXmlElements: positive('--max-xml-elements'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -122,6 +138,12 @@ export function parseServiceConfig(
   if (o.tenantLayout === 'schema' && database.kind !== 'postgres') {
     return { ok: false, error: '--tenant-layout schema needs a postgres:// database' }
   }
+  if (o.maxBodyBytes > o.maxInflightBytes) {
+    return {
+      ok: false,
+      error: `--max-body-bytes (${o.maxBodyBytes}) must not exceed --max-inflight-bytes (${o.maxInflightBytes}): a call that large could never be let in`,
+    }
+  }
   const certs = o.federatedCert?.filter((f) => f !== '') ?? []
   if (!o.superofficeEnv && certs.length === 0) {
     return {
@@ -147,6 +169,9 @@ export function parseServiceConfig(
         : { kind: 'files', files: certs },
       clockSkewSeconds: o.clockSkew,
       maxBodyBytes: o.maxBodyBytes,
+      maxInflightBytes: o.maxInflightBytes,
+      bodyTimeoutMs: o.bodyTimeout * 1000,
+      idleTimeoutMs: o.idleTimeout * 1000,
       maxXmlDepth: o.maxXmlDepth,
       maxXmlElements: o.maxXmlElements,
       logLevel: o.logLevel,

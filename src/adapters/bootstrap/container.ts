@@ -14,6 +14,7 @@ import type { MirrorDatabaseProvider } from '../../application/ports/mirror-data
 import type { NonceStore } from '../../application/ports/nonce-store.port.ts'
 import type { SchemaHasher } from '../../application/ports/schema-hasher.port.ts'
 import type { TokenVerifier } from '../../application/ports/token-verifier.port.ts'
+import { ScreenCall } from '../../application/screen-call.ts'
 import { SyncTableSchemas } from '../../application/sync-table-schemas.ts'
 import { WipeTable } from '../../application/wipe-table.ts'
 import { SUPEROFFICE_ISSUER } from '../../domain/handshake/token-claims.ts'
@@ -25,7 +26,9 @@ import { NodeApplicationTokenSigner } from '../crypto/node-application-token-sig
 import { NodeSchemaHasher } from '../crypto/node-schema-hasher.ts'
 import { loadPrivateKey } from '../crypto/private-key.ts'
 import { loadEnvironmentKey, loadVerificationKey } from '../crypto/verification-keys.ts'
+import { registerBudgetMetrics } from '../http/budget-metrics.ts'
 import { createHttpApp } from '../http/create-http-app.ts'
+import { InflightBudget } from '../http/inflight-budget.ts'
 import type { MirroringUseCases } from '../http/mirroring-use-cases.ts'
 import { checkedDatabaseName, databaseNaming } from '../sql/database-naming.ts'
 import { openMirrorDatabases } from '../sql/mirror-databases.ts'
@@ -33,9 +36,18 @@ import { SystemClock } from '../system/clocks.ts'
 import { InMemoryNonceStore } from '../system/in-memory-nonce-store.ts'
 import { loggingMirrorAdmin } from '../system/logging-mirror-admin.ts'
 import { createPinoLogger } from '../system/pino-logger.ts'
-import type { ServiceConfig } from './config.ts'
+import { DEFAULTS, type ServiceConfig } from './config.ts'
 import { T } from './tokens.ts'
 import { BUILD } from './version.ts'
+
+/**
+ * A call's tree may hold at most this many bytes per byte of its body (estimated as it is
+ * built): SuperOffice's densest call, a TableSchema, needs about 4.5; a flood of empty
+ * elements would need 24 and is refused.
+ */
+const MAX_CALL_DENSITY = 8
+/** How long a call waits for room in the in-flight budget before it is answered busy. */
+const BUSY_WAIT_MS = 2000
 
 /** What an integrator or a test may put in place of the defaults (the ports of the design). */
 export interface ServiceOverrides {
@@ -105,6 +117,10 @@ const application = new ContainerModule(({ bind }) => {
       new Authenticate(authorize, signer, clock, admin, BUILD),
     [T.Authorize, T.Signer, T.Clock, T.Admin],
   )
+  bind(T.ScreenCall).toResolvedValue(
+    (authorize: AuthorizeCall, admin: MirrorAdmin) => new ScreenCall(authorize, admin),
+    [T.Authorize, T.Admin],
+  )
   bind(T.SyncTableSchemas).toResolvedValue((deps: MirroringDeps) => new SyncTableSchemas(deps), [T.Deps])
   bind(T.ApplyRowData).toResolvedValue((deps: MirroringDeps) => new ApplyRowData(deps), [T.Deps])
   bind(T.WipeTable).toResolvedValue((deps: MirroringDeps) => new WipeTable(deps), [T.Deps])
@@ -117,13 +133,21 @@ const application = new ContainerModule(({ bind }) => {
 const http = new ContainerModule(({ bind }) => {
   bind(T.UseCases).toResolvedValue(
     (
+      screenCall: ScreenCall,
       authenticate: Authenticate,
       syncTableSchemas: SyncTableSchemas,
       applyRowData: ApplyRowData,
       wipeTable: WipeTable,
       completeReplication: CompleteReplication,
-    ): MirroringUseCases => ({ authenticate, syncTableSchemas, applyRowData, wipeTable, completeReplication }),
-    [T.Authenticate, T.SyncTableSchemas, T.ApplyRowData, T.WipeTable, T.CompleteReplication],
+    ): MirroringUseCases => ({
+      screenCall,
+      authenticate,
+      syncTableSchemas,
+      applyRowData,
+      wipeTable,
+      completeReplication,
+    }),
+    [T.ScreenCall, T.Authenticate, T.SyncTableSchemas, T.ApplyRowData, T.WipeTable, T.CompleteReplication],
   )
   bind(T.HttpApp).toResolvedValue(
     (
@@ -133,9 +157,20 @@ const http = new ContainerModule(({ bind }) => {
       activity: ServiceActivity,
       mirrors: MirrorDatabaseProvider,
     ): Hono => {
+      const budget = new InflightBudget(config.maxInflightBytes, BUSY_WAIT_MS)
+      registerBudgetMetrics(activity.metrics, budget)
       const app = createHttpApp(useCases, logger, {
         path: config.path,
-        limits: { maxBodyBytes: config.maxBodyBytes, maxDepth: config.maxXmlDepth, maxElements: config.maxXmlElements },
+        limits: {
+          maxBodyBytes: config.maxBodyBytes,
+          maxHeaderBytes: DEFAULTS.maxHeaderBytes,
+          bodyTimeoutMs: config.bodyTimeoutMs,
+          idleTimeoutMs: config.idleTimeoutMs,
+          maxDepth: config.maxXmlDepth,
+          maxElements: config.maxXmlElements,
+          maxDensity: MAX_CALL_DENSITY,
+        },
+        budget,
         observer: (call) => activity.record(call),
       })
       app.get('/readyz', (c) =>

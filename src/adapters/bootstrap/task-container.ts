@@ -19,7 +19,7 @@ import { JoseTokenIssuer } from '../task/crypto/jose-token-issuer.ts'
 import { NodePartnerSignatureVerifier, NodeRandomSource } from '../task/crypto/node-partner-verifier.ts'
 import { LogProgress } from '../task/progress/log-progress.ts'
 import { InProcessCycleQueue } from '../task/scheduling/in-process-cycle-queue.ts'
-import { SoapMirroringClients } from '../task/soap/soap-mirroring-client.ts'
+import { DEFAULT_SOAP_CLIENT_OPTIONS, SoapMirroringClients } from '../task/soap/soap-mirroring-client.ts'
 import { ChangeSources } from '../task/sources/change-sources.ts'
 import type { KyselyRegistry } from '../task/store/kysely-registry.ts'
 import { openRegistry } from '../task/store/open-registry.ts'
@@ -75,8 +75,7 @@ export async function createMirroringTask(config: TaskConfig, o: TaskOverrides =
           events: registry,
           sources: o.sources ?? new ChangeSources(),
           clients:
-            o.clients ??
-            new SoapMirroringClients({ timeoutMs: config.callTimeoutMs, maxResponseBytes: 16 * 1024 * 1024 }),
+            o.clients ?? new SoapMirroringClients({ ...DEFAULT_SOAP_CLIENT_OPTIONS, timeoutMs: config.callTimeoutMs }),
           tokens,
           signatures: new NodePartnerSignatureVerifier() satisfies PartnerSignatureVerifier,
           random: new NodeRandomSource() satisfies RandomSource,

@@ -14,6 +14,7 @@ import type { MirrorDatabaseProvider } from '../../application/ports/mirror-data
 import type { NonceStore } from '../../application/ports/nonce-store.port.ts'
 import type { SchemaHasher } from '../../application/ports/schema-hasher.port.ts'
 import type { TokenVerifier } from '../../application/ports/token-verifier.port.ts'
+import type { ScreenCall } from '../../application/screen-call.ts'
 import type { SyncTableSchemas } from '../../application/sync-table-schemas.ts'
 import type { WipeTable } from '../../application/wipe-table.ts'
 import type { ServiceActivity } from '../admin/service-activity.ts'
@@ -36,6 +37,7 @@ export const T = {
   Locks: id<KeyedMutex>('KeyedMutex'),
   Authorize: id<AuthorizeCall>('AuthorizeCall'),
   Deps: id<MirroringDeps>('MirroringDeps'),
+  ScreenCall: id<ScreenCall>('ScreenCall'),
   Authenticate: id<Authenticate>('Authenticate'),
   SyncTableSchemas: id<SyncTableSchemas>('SyncTableSchemas'),
   ApplyRowData: id<ApplyRowData>('ApplyRowData'),

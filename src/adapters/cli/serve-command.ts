@@ -38,6 +38,8 @@ export function serveCommand(): Command {
       return fail(error instanceof Error ? error.message.split('\n')[0]! : String(error))
     }
     const server = serve({ fetch: service.app.fetch, port: config.port, hostname: config.host }) as Server
+    // Node's own limit on receiving a request, behind the endpoint's exact body timeouts.
+    server.requestTimeout = config.bodyTimeoutMs + 10_000
     server.on('error', (error) => fail(`cannot listen on ${config.host}:${config.port}: ${error.message}`))
     server.on('listening', () =>
       service.logger.info(

@@ -59,6 +59,21 @@ export function addServiceOptions(command: Command): Command {
         .default(String(DEFAULTS.maxBodyBytes)),
     )
     .addOption(
+      new Option('--max-inflight-bytes <n>', 'request-body bytes of all calls in flight; past it calls are told busy')
+        .env('MIRROR_MAX_INFLIGHT_BYTES')
+        .default(String(DEFAULTS.maxInflightBytes)),
+    )
+    .addOption(
+      new Option('--body-timeout <seconds>', 'longest a request body may take to arrive')
+        .env('MIRROR_BODY_TIMEOUT')
+        .default(String(DEFAULTS.bodyTimeoutSeconds)),
+    )
+    .addOption(
+      new Option('--idle-timeout <seconds>', 'longest pause while a request body arrives')
+        .env('MIRROR_IDLE_TIMEOUT')
+        .default(String(DEFAULTS.idleTimeoutSeconds)),
+    )
+    .addOption(
       new Option('--max-xml-depth <n>', 'deepest XML nesting accepted')
         .env('MIRROR_MAX_XML_DEPTH')
         .default(String(DEFAULTS.maxXmlDepth)),

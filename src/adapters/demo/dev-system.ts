@@ -68,6 +68,9 @@ export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
     federated: { kind: 'files', files: [join(keys, 'federated.crt')] },
     clockSkewSeconds: DEFAULTS.clockSkewSeconds,
     maxBodyBytes: DEFAULTS.maxBodyBytes,
+    maxInflightBytes: DEFAULTS.maxInflightBytes,
+    bodyTimeoutMs: DEFAULTS.bodyTimeoutSeconds * 1000,
+    idleTimeoutMs: DEFAULTS.idleTimeoutSeconds * 1000,
     maxXmlDepth: DEFAULTS.maxXmlDepth,
     maxXmlElements: DEFAULTS.maxXmlElements,
     logLevel: options.logLevel,
@@ -80,6 +83,7 @@ export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
   const service = createMirroringService(config)
   service.activity.know(DEMO_TENANT)
   const server = serve({ fetch: service.app.fetch, port: options.port, hostname: options.host }) as Server
+  server.requestTimeout = config.bodyTimeoutMs + 10_000
   await new Promise<void>((ready, fail) => {
     server.once('listening', ready)
     server.once('error', fail)

@@ -4,26 +4,35 @@ import type { RowDataResult, SupersededBatch } from '../../application/apply-row
 import { describeError } from '../../application/describe-error.ts'
 import type { OperationOutcome } from '../../application/operation-outcome.ts'
 import type { Logger } from '../../application/ports/logger.port.ts'
+import type { OperationName } from '../../domain/protocol/messages.ts'
 import type { CallEvent } from '../admin/service-activity.ts'
-import { dispatch, internalFailure } from './dispatch.ts'
+import type { XmlElement } from '../xml/xml-tree.ts'
+import { dispatch, failureReply, internalFailure } from './dispatch.ts'
+import type { InflightBudget } from './inflight-budget.ts'
 import type { MirroringUseCases } from './mirroring-use-cases.ts'
 import { type BodyLimits, readEnvelope } from './read-envelope.ts'
-import { identifyRequest, isFault } from './soap/soap-envelope.ts'
+import { type IdentifiedRequest, identifyRequest, isFault } from './soap/soap-envelope.ts'
 import { type SoapFault, writeFault } from './soap/soap-fault.ts'
 
 export interface HttpOptions {
   /** Path of the SOAP endpoint; `/` is always accepted too. */
   readonly path: string
   readonly limits: BodyLimits
+  /** Request-body bytes all calls together may hold; past it calls wait briefly, then get "busy". */
+  readonly budget: InflightBudget
   /** Told about every call once it is answered (the dashboard's activity and the metrics). */
   readonly observer?: (call: CallEvent) => void
 }
 
 const XML = { 'content-type': 'text/xml; charset=utf-8' }
 
+/** Why reading stopped before the body: the envelope is no call, or its token was refused. */
+type Stop = SoapFault | { readonly operation: OperationName; readonly refused: OperationOutcome<void> }
+
 /**
  * The HTTP input adapter: one POST endpoint for the five operations, `GET /healthz`. Hono is
- * only this adapter; the use cases arrive ready-made from the composition root.
+ * only this adapter; the use cases arrive ready-made from the composition root. A call's token
+ * is checked as soon as the SOAP Header is read, before its body is parsed.
  */
 export function createHttpApp(useCases: MirroringUseCases, logger: Logger, options: HttpOptions): Hono {
   const app = new Hono()
@@ -31,19 +40,44 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
     const started = performance.now()
     // A tenth of a millisecond: a no-change TableSchema call takes a few.
     const ms = () => Math.round((performance.now() - started) * 10) / 10
-    const root = await readEnvelope(c.req.raw, options.limits)
-    const identified = isFault(root) ? root : identifyRequest(root, c.req.header('soapaction'))
-    if (isFault(identified)) {
-      logger.warn({ outcome: 'fault', status: identified.status, reason: identified.message, ms: ms() }, 'SOAP fault')
-      options.observer?.({
-        operation: 'none',
-        contextId: undefined,
-        outcome: 'fault',
-        error: identified.message,
-        ms: ms(),
-      })
-      return faultResponse(identified)
+    const soapAction = c.req.header('soapaction')
+    const screen = async (partial: XmlElement): Promise<Stop | undefined> => {
+      const identified = identifyRequest(partial, soapAction)
+      if (isFault(identified)) return identified
+      const screened = await useCases.screenCall.execute(identified.operation, identified.signedToken)
+      return screened.result.ok ? undefined : { operation: identified.operation, refused: screened }
     }
+    const lease = options.budget.lease()
+    try {
+      const read = await readEnvelope(c.req.raw, options.limits, screen, lease)
+      const stop = read.kind === 'fault' ? read.fault : read.kind === 'stopped' ? read.verdict : undefined
+      const identified = read.kind === 'envelope' ? identifyRequest(read.root, soapAction) : stop!
+      if (isFault(identified)) {
+        logger.warn({ outcome: 'fault', status: identified.status, reason: identified.message, ms: ms() }, 'SOAP fault')
+        options.observer?.({
+          operation: 'none',
+          contextId: undefined,
+          outcome: 'fault',
+          error: identified.message,
+          ms: ms(),
+        })
+        return faultResponse(identified)
+      }
+      if ('refused' in identified) return refusedResponse(identified.operation, identified.refused, ms())
+      return await answer(identified, ms)
+    } finally {
+      lease.release()
+    }
+  }
+
+  const refusedResponse = (operation: OperationName, refused: OperationOutcome<void>, ms: number) => {
+    const error = refused.result.ok ? undefined : refused.result.error
+    logger.warn({ operation, outcome: 'failed', error: error?.kind, ms, body: 'unread' }, `${operation} failed`)
+    options.observer?.(callEvent(operation, refused, ms))
+    return new Response(failureReply(operation, error!), { status: 200, headers: XML })
+  }
+
+  const answer = async (identified: IdentifiedRequest, ms: () => number) => {
     try {
       const { xml, outcome } = await dispatch(identified, useCases)
       const superseded = supersededOf(identified.operation, outcome)
@@ -119,7 +153,8 @@ function supersededOf(operation: string, outcome: OperationOutcome<unknown>): re
 }
 
 function faultResponse(f: SoapFault): Response {
-  return new Response(writeFault(f), { status: f.status, headers: XML })
+  const retry = f.retryAfterSeconds === undefined ? {} : { 'retry-after': String(f.retryAfterSeconds) }
+  return new Response(writeFault(f), { status: f.status, headers: { ...XML, ...retry } })
 }
 
 function describeThrown(error: unknown): Record<string, unknown> {

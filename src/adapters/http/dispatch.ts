@@ -1,6 +1,7 @@
 import { describeError } from '../../application/describe-error.ts'
 import type { OperationError } from '../../application/operation-error.ts'
 import type { OperationOutcome } from '../../application/operation-outcome.ts'
+import type { OperationName } from '../../domain/protocol/messages.ts'
 import type { Result } from '../../domain/shared/result.ts'
 import type { MirroringUseCases } from './mirroring-use-cases.ts'
 import {
@@ -70,13 +71,18 @@ async function run<I, O>(
 
 /** The reply to an identified request whose handling threw: IsSuccessful=false, no details. */
 export function internalFailure(request: IdentifiedRequest, reference: string): string {
-  const message = describeError({ kind: 'Internal', reference })
-  switch (request.operation) {
+  return failureReply(request.operation, { kind: 'Internal', reference })
+}
+
+/** `IsSuccessful=false` for the operation, with the error's one-line message. */
+export function failureReply(operation: OperationName, error: OperationError): string {
+  const message = describeError(error)
+  switch (operation) {
     case 'Authenticate':
       return writeAuthenticateResponse(undefined, message)
     case 'TableSchema':
       return writeTableSchemaResponse(undefined, message)
     default:
-      return writeStatusResponse(request.operation, message)
+      return writeStatusResponse(operation, message)
   }
 }

@@ -1,4 +1,10 @@
-export type XmlRejection = 'malformed' | 'doctype' | 'processing-instruction' | 'too-deep' | 'too-many-elements'
+export type XmlRejection =
+  | 'malformed'
+  | 'doctype'
+  | 'processing-instruction'
+  | 'too-deep'
+  | 'too-many-elements'
+  | 'too-dense'
 
 /** Thrown while reading a document that must not be accepted; the message names no content. */
 export class XmlRejected extends Error {

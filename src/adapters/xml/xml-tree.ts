@@ -43,7 +43,25 @@ export interface XmlLimits {
   readonly maxDepth: number
   /** Most elements accepted in one document. */
   readonly maxElements: number
+  /**
+   * Most memory the tree may hold per character read, estimated as it grows: a flood of tiny
+   * elements (`<e/>` is 4 characters, its node about 100 bytes) is refused long before it
+   * costs a multiple of its body beyond this. Unset for small trusted inputs.
+   */
+  readonly maxDensity?: number
 }
+
+/** Estimated bytes of one tree node (object, children array slot), measured with V8's heap. */
+export const NODE_BYTES = 96
+/** Estimated bytes a captured element leaves behind (a value slot, part of a row object). */
+const CAPTURED_BYTES = 32
+/** Estimated bytes of a piece of text besides its characters (a string or a slice of the chunk). */
+const TEXT_BYTES = 32
+/** What any document may hold regardless of its size: the envelope, a header, short calls. */
+const DENSITY_SLACK = 256 * 1024
+
+/** The children of a leaf: shared, so that a leaf costs no array. */
+const NO_CHILDREN: XmlElement[] = Object.freeze([]) as unknown as XmlElement[]
 
 /**
  * Builds an element tree from text written in chunks, so that a request body is parsed as it
@@ -65,6 +83,9 @@ export class XmlTreeBuilder {
   /** Depth inside the captured element; 0 when not capturing. */
   #captureDepth = 0
   #elements = 0
+  /** Characters written, and the estimated bytes the tree holds: the density check. */
+  #written = 0
+  #retained = 0
   #failure: XmlRejected | undefined
 
   constructor(limits: XmlLimits, capture?: SubtreeCapture) {
@@ -74,8 +95,19 @@ export class XmlTreeBuilder {
 
   write(chunk: string): void {
     this.#check()
+    this.#written += chunk.length
     this.#guarded(() => this.#scanner.write(chunk))
     this.#check()
+  }
+
+  /** The root element as far as it is read; its last children may still be open. */
+  get root(): XmlElement | undefined {
+    return this.#root
+  }
+
+  /** Estimated bytes the tree holds so far (captured subtrees not included). */
+  get retainedBytes(): number {
+    return this.#retained
   }
 
   /** Ends the document and returns its root element. */
@@ -109,13 +141,17 @@ export class XmlTreeBuilder {
       }
     const capture = this.#capture
     if (this.#captureDepth > 0) {
+      // A captured element leaves a value slot or a small object behind, not a node.
+      this.#retain(CAPTURED_BYTES)
       capture!.reader.open(ns, name, nil, this.#captureDepth++)
       return
     }
-    const element: XmlElement = { ns, name, children: [], text: '', nil, attributes }
+    const element: XmlElement = { ns, name, children: NO_CHILDREN, text: '', nil, attributes }
+    this.#retain(NODE_BYTES)
     const parent = this.#stack[this.#stack.length - 1]
-    if (parent) parent.children.push(element)
-    else this.#root = element
+    if (!parent) this.#root = element
+    else if (parent.children === NO_CHILDREN) (parent as { children: XmlElement[] }).children = [element]
+    else parent.children.push(element)
     this.#stack.push(element)
     if (capture && name === capture.name && ns === capture.ns) {
       this.#captureDepth = 1
@@ -135,16 +171,31 @@ export class XmlTreeBuilder {
       return
     }
     // Whitespace between child elements is layout, not content.
-    if (element && element.children.length > 0) element.text = ''
+    if (element && element.children.length > 0) {
+      if (element.text !== '') this.#retained -= TEXT_BYTES + element.text.length
+      element.text = ''
+    }
   }
 
   #text(text: string): void {
     if (this.#captureDepth > 0) {
+      this.#retain(text.length)
       this.#capture!.reader.text(text)
       return
     }
     const current = this.#stack[this.#stack.length - 1]
-    if (current) current.text += text
+    if (current) {
+      current.text += text
+      this.#retain(TEXT_BYTES + text.length)
+    }
+  }
+
+  #retain(bytes: number): void {
+    this.#retained += bytes
+    const density = this.#limits.maxDensity
+    if (density !== undefined && this.#retained > density * this.#written + DENSITY_SLACK) {
+      this.#reject('too-dense', `the document needs more than ${density} bytes of memory per byte read`)
+    }
   }
 
   #guarded(step: () => void): void {

@@ -1,5 +1,6 @@
 import { createHmac, verify } from 'node:crypto'
 import { beforeEach, describe, expect, it } from 'vitest'
+import { NS } from '../../../src/adapters/http/soap/namespaces.ts'
 import { InMemoryMirrorDatabases } from '../../../src/adapters/memory/in-memory-mirror-database.ts'
 import { parseXml } from '../../../src/adapters/xml/xml-tree.ts'
 import type { ContextId } from '../../../src/domain/handshake/context-id.ts'
@@ -294,7 +295,8 @@ describe('SOAP endpoint', () => {
       const small = await testService({ config: { maxBodyBytes: 1024 } })
       const chunks = new ReadableStream({
         start(controller) {
-          controller.enqueue(new TextEncoder().encode('<a>'))
+          // An envelope whose header never ends: the size limit is met before the header's.
+          controller.enqueue(new TextEncoder().encode(`<s:Envelope xmlns:s="${NS.soap}"><s:Header><a>`))
           for (let i = 0; i < 10; i++) controller.enqueue(new TextEncoder().encode('x'.repeat(300)))
           controller.close()
         },

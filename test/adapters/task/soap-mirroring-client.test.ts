@@ -7,7 +7,10 @@ import type { WireTableSchema } from '../../../src/domain/protocol/messages.ts'
 import { readSample } from '../../support/fixtures.ts'
 
 /** A partner stand-in that answers with whatever the test sets, and remembers what it got. */
-let reply: { status: number; body: string; delayMs?: number } = { status: 200, body: '' }
+type Reply = { status: number; body: string; delayMs?: number; headers?: Record<string, string> }
+let reply: Reply = { status: 200, body: '' }
+/** Replies given, in order, before `reply` is used again. */
+const ahead: Reply[] = []
 const received: { action: string; body: string }[] = []
 let server: Server
 let url: string
@@ -18,10 +21,11 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       received.push({ action: String(req.headers.soapaction), body: Buffer.concat(chunks).toString('utf8') })
+      const current = ahead.shift() ?? reply
       setTimeout(() => {
-        res.writeHead(reply.status, { 'content-type': 'text/xml; charset=utf-8' })
-        res.end(reply.body)
-      }, reply.delayMs ?? 0)
+        res.writeHead(current.status, { 'content-type': 'text/xml; charset=utf-8', ...current.headers })
+        res.end(current.body)
+      }, current.delayMs ?? 0)
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -33,7 +37,7 @@ afterAll(async () => {
   await new Promise((r) => server.close(r))
 })
 
-const client = () => new SoapMirroringClient(url, { timeoutMs: 2000, maxResponseBytes: 1024 * 1024 })
+const client = () => new SoapMirroringClient(url, { timeoutMs: 2000, maxResponseBytes: 1024 * 1024, busyRetryMs: 3000 })
 const table: WireTableSchema = {
   name: 'person',
   columns: [
@@ -114,5 +118,25 @@ describe('SoapMirroringClient', () => {
     expect(planned).toBeGreaterThanOrEqual(sent)
     expect(planned - sent).toBeLessThan(1536)
     expect(received.at(-1)!.body).toContain('<b:string>Grüße 😀 &lt;&amp;&gt;</b:string>')
+  })
+
+  it('tries a call answered busy (503 with Retry-After) again with the same request, within its retry window', async () => {
+    const busy = { status: 503, body: '<busy/>', headers: { 'retry-after': '0' } }
+    reply = { status: 200, body: readSample('SampleWipeResponse.xml') }
+    ahead.push(busy, busy)
+    const before = received.length
+    const c = client()
+    expect(await c.wipe('the-token', 'person')).toEqual({ ok: true, value: undefined })
+    expect(c.busyAnswers).toBe(2)
+    const bodies = received.slice(before).map((r) => r.body)
+    expect(bodies).toHaveLength(3)
+    expect(new Set(bodies).size).toBe(1)
+    expect(bodies[0]).toContain('the-token')
+
+    // Without Retry-After, or past the window, a 503 is an error like any other.
+    ahead.push({ status: 503, body: '<busy/>' })
+    await expect(client().wipe('t', 'person')).rejects.toThrow(/Wipe: HTTP 503/)
+    ahead.push({ ...busy, headers: { 'retry-after': '5' } })
+    await expect(client().wipe('t', 'person')).rejects.toThrow(/Wipe: HTTP 503/)
   })
 })

@@ -49,7 +49,7 @@ export type HostilePlan =
   | { readonly kind: 'doctype-entities'; readonly attack: string; readonly op: OperationName; readonly pick: number }
   | {
       readonly kind: 'deep-nesting'
-      readonly how: 'nest' | 'unclosed' | 'whole-document' | 'element-flood'
+      readonly how: 'nest' | 'unclosed' | 'whole-document' | 'element-flood' | 'header-flood' | 'unsigned-flood'
       readonly where: 'body' | 'header' | 'client-state' | 'value'
       readonly depth: number
       readonly op: OperationName

@@ -198,7 +198,15 @@ export const hostilePlan: fc.Arbitrary<HostilePlan> = fc.oneof(
     weight: 3,
     arbitrary: fc.record({
       kind: fc.constant('deep-nesting'),
-      how: fc.constantFrom('nest', 'nest', 'unclosed', 'whole-document', 'element-flood'),
+      how: fc.constantFrom(
+        'nest',
+        'nest',
+        'unclosed',
+        'whole-document',
+        'element-flood',
+        'header-flood',
+        'unsigned-flood',
+      ),
       where: fc.constantFrom('body', 'header', 'client-state', 'value'),
       depth: fc.oneof(fc.constant(LIMITS.maxXmlDepth), fc.integer({ min: LIMITS.maxXmlDepth, max: 5_000 })),
       op,

@@ -42,9 +42,21 @@ export interface SoapClientOptions {
   readonly timeoutMs: number
   /** Largest reply read; a 413-table TableSchema reply is about 60 KB. */
   readonly maxResponseBytes: number
+  /**
+   * How long a call answered "busy" (HTTP 503 with Retry-After) is tried again, with the same
+   * token: the service answers busy before it reads the call, so the nonce is still unused.
+   */
+  readonly busyRetryMs: number
 }
 
-export const DEFAULT_SOAP_CLIENT_OPTIONS: SoapClientOptions = { timeoutMs: 600_000, maxResponseBytes: 16 * 1024 * 1024 }
+export const DEFAULT_SOAP_CLIENT_OPTIONS: SoapClientOptions = {
+  timeoutMs: 600_000,
+  maxResponseBytes: 16 * 1024 * 1024,
+  busyRetryMs: 120_000,
+}
+
+/** Longest pause between two tries of a busy call, whatever Retry-After says. */
+const MAX_BUSY_PAUSE_MS = 10_000
 
 /**
  * Room kept for the SignedToken when sizing a RowData request before the token exists: the
@@ -102,6 +114,21 @@ export class SoapMirroringClient implements MirroringClient {
     return readStatusResponse(await this.#call('ReplicationCompleted', request), 'ReplicationCompleted')
   }
 
+  async #post(operation: OperationName, request: string): Promise<Response> {
+    try {
+      return await fetch(this.#url, {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${soapActionOf(operation)}"` },
+        body: request,
+        signal: AbortSignal.timeout(this.#options.timeoutMs),
+      })
+    } catch (error) {
+      throw new MirroringCallError(`${operation}: ${transportProblem(error, this.#options.timeoutMs)}`, {
+        cause: error,
+      })
+    }
+  }
+
   encodeRow(row: WireRow): XmlRow {
     const xml = writeRowXml(row)
     return { xml, bytes: Buffer.byteLength(xml) }
@@ -118,19 +145,19 @@ export class SoapMirroringClient implements MirroringClient {
     return bytes
   }
 
+  /** Calls answered busy since this client was made (the bench and tests read it). */
+  busyAnswers = 0
+
   async #call(operation: OperationName, request: string, maxElements?: number): Promise<XmlElement> {
-    let response: Response
-    try {
-      response = await fetch(this.#url, {
-        method: 'POST',
-        headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${soapActionOf(operation)}"` },
-        body: request,
-        signal: AbortSignal.timeout(this.#options.timeoutMs),
-      })
-    } catch (error) {
-      throw new MirroringCallError(`${operation}: ${transportProblem(error, this.#options.timeoutMs)}`, {
-        cause: error,
-      })
+    const giveUp = Date.now() + this.#options.busyRetryMs
+    let response = await this.#post(operation, request)
+    for (;;) {
+      const pause = busyPause(response)
+      if (pause === undefined || Date.now() + pause > giveUp) break
+      this.busyAnswers++
+      await response.body?.cancel()
+      await new Promise((resolve) => setTimeout(resolve, pause))
+      response = await this.#post(operation, request)
     }
     let text: string
     try {
@@ -154,6 +181,16 @@ export class SoapMirroringClient implements MirroringClient {
       throw error
     }
   }
+}
+
+/** A 503 with Retry-After in seconds: how long to wait before trying again, with a little jitter. */
+function busyPause(response: Response): number | undefined {
+  if (response.status !== 503) return undefined
+  const header = response.headers.get('retry-after')?.trim()
+  const seconds = header ? Number(header) : Number.NaN
+  if (!Number.isFinite(seconds) || seconds < 0) return undefined
+  // Jitter spreads the retries of many tasks that were turned away at the same moment.
+  return Math.min(MAX_BUSY_PAUSE_MS, seconds * 1000) * (1 + Math.random() / 2)
 }
 
 /** One client per mirroring URL; connections are kept alive by fetch's shared pool. */
