@@ -4,6 +4,7 @@ import { appCommands } from './app-commands.ts'
 import { demoCommand } from './demo-command.ts'
 import { devCommand } from './dev-command.ts'
 import { eventCommands } from './event-commands.ts'
+import { exitOnUnexpectedErrors } from './fatal-errors.ts'
 import { keysCommand } from './keys-command.ts'
 import { replayCommand } from './replay-command.ts'
 import { serveCommand } from './serve-command.ts'
@@ -23,4 +24,5 @@ const program = new Command('tenant-mirror')
   .addCommand(taskCommands())
   .addCommand(eventCommands())
 
+exitOnUnexpectedErrors()
 await program.parseAsync(process.argv)

@@ -1,4 +1,8 @@
-import type { MirrorDatabase, MirrorDatabaseProvider } from '../../application/ports/mirror-database.port.ts'
+import {
+  type MirrorDatabase,
+  type MirrorDatabaseProvider,
+  MirrorStoreError,
+} from '../../application/ports/mirror-database.port.ts'
 import type { Row } from '../../domain/changes/cell-value.ts'
 import type { ChangeBatch } from '../../domain/changes/change-batch.ts'
 import type { Lsn, StaleBatchPolicy } from '../../domain/changes/lsn.ts'
@@ -36,7 +40,7 @@ export class KyselyMirrorDatabases implements MirrorDatabaseProvider {
     }
     this.#connector = connector
     this.#pool = new TenantPool({
-      open: async (key) => new KyselyMirrorDatabase(key as ContextId, await connector.open(key as ContextId), dialect),
+      open: async (key) => new KyselyMirrorDatabase(key as ContextId, await opened(dialect, connector, key), dialect),
       close: (mirror) => mirror.close(),
       ...options,
     })
@@ -49,6 +53,25 @@ export class KyselyMirrorDatabases implements MirrorDatabaseProvider {
   async close(): Promise<void> {
     await this.#pool.close()
     await this.#connector.close?.()
+  }
+}
+
+/**
+ * The tenant's database, opened (created on first use) by the connector: a server that cannot
+ * be reached or refuses fails the call like any other engine error, classified and described
+ * without the URL's secrets, never as an unexplained crash.
+ */
+async function opened(dialect: SqlDialect, connector: TenantConnector, key: string): Promise<Db> {
+  try {
+    return await connector.open(key as ContextId)
+  } catch (error) {
+    if (error instanceof MirrorStoreError) throw error
+    throw new MirrorStoreError(
+      `cannot open the mirror database: ${dialect.describeError(error)}`,
+      dialect.classifyError(error),
+      undefined,
+      { cause: error },
+    )
   }
 }
 

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createConnection } from 'mysql2/promise'
 import pg from 'pg'
 import { createMirroringService } from '../../../src/adapters/bootstrap/container.ts'
 import { parseTaskConfig } from '../../../src/adapters/bootstrap/task-config.ts'
@@ -17,12 +18,12 @@ import type { ContextId } from '../../../src/domain/handshake/context-id.ts'
 import { formatNonce, tokenClaims } from '../../../src/domain/task/issued-token.ts'
 import { openSource, type SourceDriver } from '../../support/e2e-sources.ts'
 import { mirrorDigests, sourceDigests, type TableDigest } from '../../support/e2e-system.ts'
-import { POSTGRES_URL, uniqueTemplate } from '../../support/servers.ts'
+import { MYSQL_URL, POSTGRES_URL, uniqueTemplate } from '../../support/servers.ts'
 import { testConfig } from '../../support/test-service.ts'
 import { ChaosProxy } from './chaos-proxy.ts'
 import { ServiceChild } from './service-child.ts'
 
-export type ChaosMirror = 'sqlite' | 'postgres'
+export type ChaosMirror = 'sqlite' | 'postgres' | 'mysql'
 
 const APP = 'chaosapp'
 const QUIET = { debug() {}, info() {}, warn() {}, error() {} }
@@ -47,7 +48,8 @@ export async function startChaosSystem(
   const partner = generatePartnerKeys(join(dir, 'partner'))
   const federated = generateFederatedKeys(join(dir, 'federated'))
   const template = uniqueTemplate('tmchaos')
-  const location = mirror === 'sqlite' ? `sqlite:${join(dir, 'mirrors')}` : POSTGRES_URL
+  const location =
+    mirror === 'sqlite' ? `sqlite:${join(dir, 'mirrors')}` : mirror === 'postgres' ? POSTGRES_URL : MYSQL_URL
   const serviceArgs = [
     '--database',
     location,
@@ -138,6 +140,8 @@ export async function startChaosSystem(
     proxy,
     task,
     source: (tenant = tenants[0]!) => sources.get(tenant)!,
+    /** The name of the tenant's mirror database (or SQLite file without its extension). */
+    mirrorDatabase: (tenant = tenants[0]!) => databaseNaming(template)(tenant as ContextId),
     /** One cycle by the in-process task. */
     run: (tenant = tenants[0]!) => task.cycle.execute({ contextId: tenant, clientId: APP }),
     /** One cycle by `tenant-mirror task run --once` as its own process: its exit code and output. */
@@ -202,6 +206,13 @@ export async function startChaosSystem(
         await admin.connect()
         for (const tenant of tenants) {
           await admin.query(`drop database if exists "${databaseNaming(template)(tenant as ContextId)}" with (force)`)
+        }
+        await admin.end()
+      }
+      if (mirror === 'mysql') {
+        const admin = await createConnection({ uri: MYSQL_URL })
+        for (const tenant of tenants) {
+          await admin.query(`drop database if exists \`${databaseNaming(template)(tenant as ContextId)}\``)
         }
         await admin.end()
       }

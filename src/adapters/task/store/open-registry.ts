@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { Kysely, PostgresDialect } from 'kysely'
 import { openSqlite } from '../../sql/dialects/sqlite/sqlite-connector.ts'
+import { guardPgPool } from '../../sql/driver-faults.ts'
 import type { Db } from '../../sql/sql-dialect.ts'
 import { KyselyRegistry } from './kysely-registry.ts'
 import { ensureRegistrySchema, type RegistryEngine } from './registry-schema.ts'
@@ -32,7 +33,7 @@ async function connect(url: string): Promise<{ db: Db; engine: RegistryEngine }>
       getTypeParser: (oid: number, format?: string) =>
         oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
     }
-    const pool = new pg.Pool({ connectionString: url, max: 4, idleTimeoutMillis: 30_000, types })
+    const pool = guardPgPool(new pg.Pool({ connectionString: url, max: 4, idleTimeoutMillis: 30_000, types }))
     return { db: new Kysely({ dialect: new PostgresDialect({ pool }) }), engine: 'postgres' }
   }
   throw new Error('the registry is sqlite:<file> or postgres://…')

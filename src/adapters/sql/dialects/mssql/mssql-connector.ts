@@ -2,6 +2,7 @@ import { Kysely, MssqlDialect, sql } from 'kysely'
 import * as tarn from 'tarn'
 import tedious from 'tedious'
 import type { ContextId } from '../../../../domain/handshake/context-id.ts'
+import { guardConnection } from '../../driver-faults.ts'
 import type { TenantConnector } from '../../kysely-mirror-databases.ts'
 import type { Db } from '../../sql-dialect.ts'
 import { withBulkLoad } from './mssql-bulk.ts'
@@ -38,7 +39,7 @@ export function openMssql(config: tedious.ConnectionConfiguration, max = PER_TEN
   return new Kysely({
     dialect: new MssqlDialect({
       tarn: { ...tarn, options: { min: 0, max, idleTimeoutMillis: 30_000 } },
-      tedious: { ...tedious, connectionFactory: () => withBulkLoad(new tedious.Connection(config)) },
+      tedious: { ...tedious, connectionFactory: () => withBulkLoad(guardConnection(new tedious.Connection(config))) },
     }),
   })
 }

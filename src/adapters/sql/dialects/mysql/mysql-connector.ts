@@ -1,6 +1,7 @@
 import { Kysely, MysqlDialect } from 'kysely'
 import { createPool, type Pool, type PoolOptions } from 'mysql2'
 import type { ContextId } from '../../../../domain/handshake/context-id.ts'
+import { guardMysqlPool } from '../../driver-faults.ts'
 import type { TenantConnector } from '../../kysely-mirror-databases.ts'
 import type { Db } from '../../sql-dialect.ts'
 import { loadingPool } from './mysql-load.ts'
@@ -36,7 +37,7 @@ export class MysqlConnector implements TenantConnector {
   constructor(url: string, name: (contextId: ContextId) => string) {
     this.#url = url
     this.#name = name
-    this.#admin = createPool({ ...poolOptions(url), connectionLimit: 2 })
+    this.#admin = guardMysqlPool(createPool({ ...poolOptions(url), connectionLimit: 2 }))
   }
 
   async open(contextId: ContextId): Promise<Db> {
@@ -46,7 +47,7 @@ export class MysqlConnector implements TenantConnector {
       .query(`create database if not exists ${quoteMysqlIdent(name)} character set utf8mb4 collate utf8mb4_bin`)
     const url = new URL(this.#url)
     url.pathname = `/${encodeURIComponent(name)}`
-    const pool = createPool(poolOptions(url.toString()))
+    const pool = guardMysqlPool(createPool(poolOptions(url.toString())))
     pool.on('connection', (connection) => {
       connection.query("set session sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'")
     })

@@ -3,6 +3,7 @@ import pg from 'pg'
 import Cursor from 'pg-cursor'
 import type { ContextId } from '../../../../domain/handshake/context-id.ts'
 import type { TenantLayout } from '../../database-location.ts'
+import { guardPgPool } from '../../driver-faults.ts'
 import type { TenantConnector } from '../../kysely-mirror-databases.ts'
 import type { Db } from '../../sql-dialect.ts'
 import { copyingPool } from './postgres-copy.ts'
@@ -13,6 +14,9 @@ const TYPES = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     AS_TEXT.has(oid) ? (value: string) => value : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 }
+
+/** How the service's sessions show in pg_stat_activity, so that an operator can tell them apart. */
+export const APPLICATION_NAME = 'tenant-mirror'
 
 /** Connections per tenant database: a few writers and a reader; TenantPool caps the tenants. */
 const PER_TENANT = 4
@@ -34,8 +38,9 @@ export class PostgresConnector implements TenantConnector {
     this.#url = url
     this.#layout = layout
     this.#name = name
-    this.#admin = new pg.Pool({ connectionString: url, max: 2, idleTimeoutMillis: 10_000 })
-    this.#admin.on('error', () => undefined)
+    this.#admin = guardPgPool(
+      new pg.Pool({ connectionString: url, max: 2, idleTimeoutMillis: 10_000, application_name: APPLICATION_NAME }),
+    )
   }
 
   async open(contextId: ContextId): Promise<Db> {
@@ -54,16 +59,16 @@ export class PostgresConnector implements TenantConnector {
   }
 
   #pool(connectionString: string, options: string): pg.Pool {
-    const pool = new pg.Pool({
-      connectionString,
-      max: PER_TENANT,
-      idleTimeoutMillis: 30_000,
-      options: `-c TimeZone=UTC ${options}`.trim(),
-      types: TYPES,
-    })
-    // An idle client losing its server is replaced on next use; it must not crash the process.
-    pool.on('error', () => undefined)
-    return pool
+    return guardPgPool(
+      new pg.Pool({
+        connectionString,
+        max: PER_TENANT,
+        idleTimeoutMillis: 30_000,
+        application_name: APPLICATION_NAME,
+        options: `-c TimeZone=UTC ${options}`.trim(),
+        types: TYPES,
+      }),
+    )
   }
 
   async #ensureDatabase(name: string): Promise<void> {

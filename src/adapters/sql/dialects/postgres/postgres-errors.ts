@@ -15,7 +15,8 @@ export function classifyPostgresError(error: unknown): FailureClass {
   if (NETWORK.has(code)) return 'transient'
   if (/^(40001|40P01|55P03|57P0[1-4]|08...|53...)$/.test(code)) return 'transient'
   if (code.startsWith('23')) return 'conflict'
-  if (/Connection terminated|timeout/i.test((error as PgError)?.message ?? '')) return 'transient'
+  // pg's own words for a connection lost under a client, which carry no SQLSTATE.
+  if (/Connection terminated|not queryable|timeout/i.test((error as PgError)?.message ?? '')) return 'transient'
   return 'fatal'
 }
 

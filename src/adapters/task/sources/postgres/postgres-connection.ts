@@ -1,4 +1,5 @@
 import pg from 'pg'
+import { guardPgPool } from '../../../sql/driver-faults.ts'
 
 export interface PostgresSourceLocation {
   readonly connectionString: string
@@ -36,10 +37,7 @@ export const SOURCE_TYPES: pg.CustomTypesConfig = {
 }
 
 export function sourcePool(location: PostgresSourceLocation): pg.Pool {
-  const pool = new pg.Pool({ connectionString: location.connectionString, types: SOURCE_TYPES, max: 4 })
-  // An idle connection dropped by the server is replaced on the next checkout; nothing to report.
-  pool.on('error', () => {})
-  return pool
+  return guardPgPool(new pg.Pool({ connectionString: location.connectionString, types: SOURCE_TYPES, max: 4 }))
 }
 
 export const quoteId = (name: string) => pg.escapeIdentifier(name)
