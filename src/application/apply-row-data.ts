@@ -10,7 +10,7 @@ import { tableLockKey } from './authorize-call.ts'
 import type { MirroringDeps } from './mirroring-deps.ts'
 import type { OperationError } from './operation-error.ts'
 import { type OperationOutcome, outcome } from './operation-outcome.ts'
-import { failed, reported, runMirror } from './operation-support.ts'
+import { failed, openMirror, reported, runMirror } from './operation-support.ts'
 import type { MirrorState } from './ports/mirror-database.port.ts'
 
 export interface SupersededBatch {
@@ -50,8 +50,9 @@ export class ApplyRowData {
     const tables = new Set(request.batches.map((b) => identifierKey(b.table.name))).size
     if (request.batches.length === 0) return outcome(ok({ batches: [], superseded: [] }), contextId)
 
-    const db = await this.#deps.mirrors.forTenant(contextId)
-    const state = await db.readState()
+    const opened = await openMirror(this.#deps.mirrors, contextId)
+    if (!opened.ok) return outcome(opened, contextId, tables, rows)
+    const { db, state } = opened.value
     const batches: ChangeBatch[] = []
     for (const wire of request.batches) {
       const batch = this.#decode(wire, state)

@@ -5,7 +5,12 @@ import { describeError } from './describe-error.ts'
 import type { OperationError } from './operation-error.ts'
 import { type OperationOutcome, outcome } from './operation-outcome.ts'
 import type { MirrorAdmin } from './ports/mirror-admin.port.ts'
-import { MirrorStoreError } from './ports/mirror-database.port.ts'
+import {
+  type MirrorDatabase,
+  type MirrorDatabaseProvider,
+  type MirrorState,
+  MirrorStoreError,
+} from './ports/mirror-database.port.ts'
 
 /** Runs an integrator hook; a throwing hook fails the call, as in the reference package. */
 export async function runHook(hook: string, work: () => unknown): Promise<Result<void, OperationError>> {
@@ -33,6 +38,21 @@ export async function runMirror<T>(
       message: error.message,
     })
   }
+}
+
+/**
+ * The tenant's mirror and its state, the first step of every operation that touches it: a
+ * database that cannot be reached, or that belongs to another tenant, fails the call here with
+ * the engine's reason.
+ */
+export function openMirror(
+  mirrors: MirrorDatabaseProvider,
+  contextId: ContextId,
+): Promise<Result<{ db: MirrorDatabase; state: MirrorState }, OperationError>> {
+  return runMirror(undefined, async () => {
+    const db = await mirrors.forTenant(contextId)
+    return { db, state: await db.readState() }
+  })
 }
 
 /** Reports an operation's outcome through the LogEvent hook and returns it unchanged. */

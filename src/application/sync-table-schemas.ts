@@ -10,7 +10,7 @@ import { tableLockKey } from './authorize-call.ts'
 import type { MirroringDeps } from './mirroring-deps.ts'
 import type { OperationError } from './operation-error.ts'
 import { type OperationOutcome, outcome } from './operation-outcome.ts'
-import { failed, reported, runHook, runMirror } from './operation-support.ts'
+import { failed, openMirror, reported, runHook, runMirror } from './operation-support.ts'
 import type { MirrorDatabase, MirrorState } from './ports/mirror-database.port.ts'
 
 /**
@@ -38,8 +38,9 @@ export class SyncTableSchemas {
     const schemas = this.#validate(request, contextId)
     if (!schemas.ok) return failed(schemas.error, contextId)
 
-    const db = await this.#deps.mirrors.forTenant(contextId)
-    const state = await db.readState()
+    const opened = await openMirror(this.#deps.mirrors, contextId)
+    if (!opened.ok) return outcome(opened, contextId)
+    const { db, state } = opened.value
     const lsns: WireTableLsn[] = []
     for (const schema of schemas.value) {
       const lsn = await this.#syncTable(db, state, schema, request.clientState)

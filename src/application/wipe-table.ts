@@ -5,7 +5,7 @@ import { err, ok } from '../domain/shared/result.ts'
 import { tableLockKey } from './authorize-call.ts'
 import type { MirroringDeps } from './mirroring-deps.ts'
 import { type OperationOutcome, outcome } from './operation-outcome.ts'
-import { failed, reported, runHook, runMirror } from './operation-support.ts'
+import { failed, openMirror, reported, runHook, runMirror } from './operation-support.ts'
 
 /** Wipe (protocol.md §3.5): empties a table, keeping its definition, and sets its LSN to -1. */
 export class WipeTable {
@@ -26,8 +26,9 @@ export class WipeTable {
     const problem = identifierProblem(request.table)
     if (problem) return failed({ kind: 'InvalidTableName', table: clip(request.table), reason: problem }, contextId)
 
-    const db = await this.#deps.mirrors.forTenant(contextId)
-    const state = await db.readState()
+    const opened = await openMirror(this.#deps.mirrors, contextId)
+    if (!opened.ok) return outcome(opened, contextId, 1)
+    const { db, state } = opened.value
     const stored = state.tables.get(identifierKey(request.table))
     if (!stored || !state.physicalTables.has(identifierKey(request.table))) {
       return outcome(err({ kind: 'TableNotInMirror', table: request.table }), contextId, 1)

@@ -53,6 +53,7 @@ describe.each(SERVERS)('tenant-mirror replay into %s', (kind, url) => {
     stdout = result.stdout
     mirrors = openMirrorDatabases(parseDatabaseLocation(url)!, {
       naming: databaseNaming(template),
+      longestContextId: 64,
       pool: { maxOpen: 2, idleMs: 60_000 },
     })
   }, 120_000)

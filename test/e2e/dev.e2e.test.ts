@@ -62,6 +62,7 @@ describe('tenant-mirror dev', () => {
     registry = await openRegistry(`sqlite:${join(data, 'registry.sqlite')}`)
     mirrors = openMirrorDatabases(parseDatabaseLocation(`sqlite:${join(data, 'mirrors')}`)!, {
       naming: databaseNaming('Mirror_{contextId}'),
+      longestContextId: 64,
       pool: { maxOpen: 2, idleMs: 60_000 },
     })
     await nextCycle(started - 1)

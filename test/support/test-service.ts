@@ -38,6 +38,7 @@ export function testConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfi
     path: DEFAULTS.path,
     database: parseDatabaseLocation('memory:')!,
     databaseNameTemplate: DEFAULTS.databaseNameTemplate,
+    maxContextIdLength: 64,
     clientId: TEST_CLIENT_ID,
     privateKeyFile: '(in memory)',
     federated: { kind: 'files', files: [] },

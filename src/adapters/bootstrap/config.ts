@@ -3,6 +3,7 @@ import type { StaleBatchPolicy } from '../../domain/changes/lsn.ts'
 import { SUPEROFFICE_ENVIRONMENTS, type SuperOfficeEnvironment } from '../crypto/verification-keys.ts'
 import { type DatabaseLocation, parseDatabaseLocation } from '../sql/database-location.ts'
 import { DEFAULT_DATABASE_TEMPLATE } from '../sql/database-naming.ts'
+import { LONGEST_CONTEXT_ID, roomForContextId, templateProblem, tenantNameRules } from '../sql/tenant-naming.ts'
 import type { LogLevel } from '../system/pino-logger.ts'
 
 export type FederatedKeys =
@@ -18,6 +19,8 @@ export interface ServiceConfig {
   readonly path: string
   readonly database: DatabaseLocation
   readonly databaseNameTemplate: string
+  /** Longest context id served: what the template leaves room for, or less (--max-context-id-length). */
+  readonly maxContextIdLength: number
   readonly clientId: string
   readonly privateKeyFile: string
   readonly federated: FederatedKeys
@@ -117,6 +120,9 @@ const schema = z.object({
   idleDatabaseSeconds: positive('--idle-database-seconds'),
   staleBatches: z.enum(['skip', 'apply'], { error: '--stale-batches must be skip or apply' }).default('skip'),
   adminToken: z.string().min(16, '--admin-token must be at least 16 characters').optional(),
+  maxContextIdLength: positive('--max-context-id-length')
+    .max(LONGEST_CONTEXT_ID, `--max-context-id-length must be at most ${LONGEST_CONTEXT_ID}`)
+    .optional(),
 })
 
 export type RawServiceOptions = z.input<typeof schema>
@@ -144,6 +150,9 @@ export function parseServiceConfig(
       error: `--max-body-bytes (${o.maxBodyBytes}) must not exceed --max-inflight-bytes (${o.maxInflightBytes}): a call that large could never be let in`,
     }
   }
+  const rules = tenantNameRules(database)
+  const naming = rules && templateProblem(o.databaseName, rules, o.maxContextIdLength)
+  if (naming) return { ok: false, error: naming }
   const certs = o.federatedCert?.filter((f) => f !== '') ?? []
   if (!o.superofficeEnv && certs.length === 0) {
     return {
@@ -162,6 +171,8 @@ export function parseServiceConfig(
       path: o.path,
       database,
       databaseNameTemplate: o.databaseName,
+      maxContextIdLength:
+        o.maxContextIdLength ?? (rules ? roomForContextId(o.databaseName, rules) : LONGEST_CONTEXT_ID),
       clientId: o.clientId,
       privateKeyFile: o.privateKey,
       federated: o.superofficeEnv

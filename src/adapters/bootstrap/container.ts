@@ -227,6 +227,7 @@ function mirrorDatabases(config: ServiceConfig, admin: MirrorAdmin): MirrorDatab
   }
   return openMirrorDatabases(config.database, {
     naming,
+    longestContextId: config.maxContextIdLength,
     pool: { maxOpen: config.maxOpenDatabases, idleMs: config.idleDatabaseMs },
   })
 }

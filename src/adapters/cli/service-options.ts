@@ -30,6 +30,12 @@ export function addServiceOptions(command: Command): Command {
         .default(DEFAULTS.databaseNameTemplate),
     )
     .addOption(
+      new Option(
+        '--max-context-id-length <n>',
+        'longest context id served (default: what --database-name leaves room for, at most 64)',
+      ).env('MIRROR_MAX_CONTEXT_ID_LENGTH'),
+    )
+    .addOption(
       new Option('--client-id <id>', 'the application id (client id) SuperOffice issued').env('MIRROR_CLIENT_ID'),
     )
     .addOption(

@@ -63,6 +63,7 @@ export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
     path: DEFAULTS.path,
     database: parseDatabaseLocation(`sqlite:${mirrors}`)!,
     databaseNameTemplate: DEFAULTS.databaseNameTemplate,
+    maxContextIdLength: 64,
     clientId: DEMO_APP,
     privateKeyFile: join(keys, 'private.pem'),
     federated: { kind: 'files', files: [join(keys, 'federated.crt')] },

@@ -16,6 +16,7 @@ import { metadataTableName } from '../../domain/schema/metadata-table.ts'
 import type { TablePlan } from '../../domain/schema/schema-plan.ts'
 import type { TableSchema } from '../../domain/schema/table-schema.ts'
 import { MirrorMetadata } from './mirror-metadata.ts'
+import { claimOwnership } from './mirror-owner.ts'
 import type { Db, SqlDialect } from './sql-dialect.ts'
 
 /**
@@ -182,8 +183,12 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
     return this.#metadata.readOne(db, table)
   }
 
+  /** The database is this tenant's (claimed on first use), and its metadata table exists. */
   #ensureReady(): Promise<void> {
-    this.#ready ??= this.#dialect.ensureMetadataTable(this.#db, this.#metadata.table).catch((error) => {
+    this.#ready ??= (async () => {
+      await claimOwnership(this.#db, this.#dialect, this.contextId, this.#now())
+      await this.#dialect.ensureMetadataTable(this.#db, this.#metadata.table)
+    })().catch((error) => {
       this.#ready = undefined
       throw error
     })

@@ -10,10 +10,13 @@ import { SqliteDialect } from './dialects/sqlite/sqlite-dialect.ts'
 import { KyselyMirrorDatabases, type PoolOptions } from './kysely-mirror-databases.ts'
 import { LazyMirrorDatabases } from './lazy-mirror-databases.ts'
 import type { DialectCapabilities } from './sql-dialect.ts'
+import { checkedTenantNaming, tenantNameRules } from './tenant-naming.ts'
 
 export interface MirrorDatabasesOptions {
   /** Tenant → mirror database (or schema) name, already checked to be a plain name. */
   readonly naming: (contextId: ContextId) => string
+  /** Longer context ids are refused before any name is made (see tenant-naming.ts). */
+  readonly longestContextId: number
   readonly pool: PoolOptions
 }
 
@@ -22,6 +25,8 @@ export function openMirrorDatabases(
   location: DatabaseLocation,
   options: MirrorDatabasesOptions,
 ): MirrorDatabaseProvider {
+  const rules = tenantNameRules(location)
+  if (rules) options = { ...options, naming: checkedTenantNaming(options.naming, rules, options.longestContextId) }
   switch (location.kind) {
     case 'memory':
       return new InMemoryMirrorDatabases()
