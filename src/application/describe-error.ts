@@ -20,6 +20,8 @@ const MESSAGES: Messages = {
   TokenExpired: (e) => `SignedToken expired at ${iso(e.expiredAt)}`,
   TokenNotYetValid: (e) => `SignedToken is not valid before ${iso(e.notBefore)}`,
   TokenLifetimeMissing: () => 'SignedToken has no valid exp/nbf lifetime',
+  TokenLifetimeTooLong: (e) =>
+    `SignedToken is valid for ${e.lifetimeSeconds} s; at most ${e.maxSeconds} s is accepted (--max-token-lifetime)`,
   TokenIssuerRejected: (e) => `SignedToken issuer '${clip(e.issuer, 80)}' is not 'SuperOffice AS'`,
   TokenAudienceRejected: (e) =>
     `SignedToken audience '${clip(e.audience, 80)}' is not this application (spn:<client id>)`,

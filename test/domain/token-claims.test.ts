@@ -30,6 +30,27 @@ describe('token claims (wire-profile §2)', () => {
     })
   })
 
+  it('refuses a token valid for longer than the policy allows (default an hour), counting from nbf, iat or now', () => {
+    const seconds = now / 1000
+    const tenYears = { nbf: seconds - 60, exp: seconds + 10 * 365 * 86_400 }
+    expect(validateClaims({ ...claims, ...tenYears }, now, policy)).toEqual({
+      ok: false,
+      error: { kind: 'TokenLifetimeTooLong', lifetimeSeconds: 10 * 365 * 86_400 + 60, maxSeconds: 3600 },
+    })
+    // Within the limit and its skew; and the limit is the policy's.
+    expect(validateClaims({ ...claims, nbf: seconds - 60, exp: seconds + 3600 }, now, policy).ok).toBe(true)
+    expect(validateClaims({ ...claims, nbf: seconds, exp: seconds + 3661 }, now, policy).ok).toBe(false)
+    const strict = { ...policy, maxLifetimeSeconds: 300 }
+    expect(validateClaims(claims, now, strict).ok).toBe(true)
+    expect(validateClaims({ ...claims, nbf: seconds - 60, exp: seconds + 400 }, now, strict)).toMatchObject({
+      error: { kind: 'TokenLifetimeTooLong', lifetimeSeconds: 460, maxSeconds: 300 },
+    })
+    const { nbf: _, ...withoutNbf } = claims
+    expect(validateClaims({ ...withoutNbf, iat: seconds - 4000, exp: seconds + 10 }, now, policy).ok).toBe(false)
+    expect(validateClaims({ ...withoutNbf, exp: seconds + 3000 }, now, policy).ok).toBe(true)
+    expect(validateClaims({ ...withoutNbf, exp: seconds + 7200 }, now, policy).ok).toBe(false)
+  })
+
   it('compares the audience without regard to case, and accepts an audience array', () => {
     expect(validateClaims({ ...claims, aud: 'SPN:6CF25376616343B38D14DDCD804F2891' }, now, policy).ok).toBe(true)
     expect(validateClaims({ ...claims, aud: ['other', claims.aud] }, now, policy).ok).toBe(true)

@@ -43,6 +43,7 @@ export function testConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfi
     privateKeyFile: '(in memory)',
     federated: { kind: 'files', files: [] },
     clockSkewSeconds: 60,
+    maxTokenLifetimeSeconds: DEFAULTS.maxTokenLifetimeSeconds,
     maxBodyBytes: DEFAULTS.maxBodyBytes,
     maxInflightBytes: DEFAULTS.maxInflightBytes,
     bodyTimeoutMs: DEFAULTS.bodyTimeoutSeconds * 1000,

@@ -8,8 +8,11 @@ const digest = (text: string) => createHash('sha256').update(text).digest()
 
 /**
  * The admin token guards the dashboard and its API: `Authorization: Bearer <token>` for API
- * clients, or a cookie that `/admin?token=<token>` sets once for a browser (HttpOnly, SameSite
- * Strict) before redirecting to a URL without the token. Compared in constant time.
+ * clients (the scheme in any case, RFC 7235), or a cookie that `/admin?token=<token>` sets once
+ * for a browser (HttpOnly, SameSite Strict) before redirecting to a URL without the token.
+ * Compared in constant time. A request that changes something on the strength of the cookie
+ * must come from the dashboard's own page: browsers send cookies with cross-origin form posts,
+ * and SameSite does not stop another port of the same host.
  */
 export function adminAuth(token: string) {
   const expected = digest(token)
@@ -22,8 +25,33 @@ export function adminAuth(token: string) {
       url.searchParams.delete('token')
       return c.redirect(`${url.pathname}${url.search}`, 303)
     }
-    const bearer = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1]
-    if (matches(bearer) || matches(getCookie(c, ADMIN_COOKIE))) return next()
-    return c.json({ error: 'admin token required' }, 401, { 'www-authenticate': 'Bearer' })
+    const bearer = /^Bearer +(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1]
+    if (matches(bearer)) return next()
+    if (!matches(getCookie(c, ADMIN_COOKIE))) {
+      return c.json({ error: 'admin token required' }, 401, { 'www-authenticate': 'Bearer' })
+    }
+    if (!SAFE_METHODS.has(c.req.method) && !fromOwnPage(c)) {
+      return c.json({ error: 'cross-origin request refused: use the dashboard, or the Authorization header' }, 403)
+    }
+    return next()
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/**
+ * The browser says the request comes from this origin: `Sec-Fetch-Site: same-origin`, or for
+ * browsers without it an `Origin` whose host is this request's (the scheme may differ behind a
+ * proxy that ends TLS). A request with neither is not taken from a cookie alone.
+ */
+function fromOwnPage(c: Context): boolean {
+  const site = c.req.header('sec-fetch-site')
+  if (site !== undefined) return site === 'same-origin'
+  const origin = c.req.header('origin')
+  if (!origin) return false
+  try {
+    return new URL(origin).host === (c.req.header('host') ?? new URL(c.req.url).host)
+  } catch {
+    return false
   }
 }

@@ -25,6 +25,8 @@ export interface ServiceConfig {
   readonly privateKeyFile: string
   readonly federated: FederatedKeys
   readonly clockSkewSeconds: number
+  /** Longest token lifetime (nbf to exp) accepted. */
+  readonly maxTokenLifetimeSeconds: number
   readonly maxBodyBytes: number
   /** Request-body bytes all calls in flight may hold together; past it a call is answered busy. */
   readonly maxInflightBytes: number
@@ -58,6 +60,7 @@ export const DEFAULTS = {
   tenantLayout: 'database',
   databaseNameTemplate: DEFAULT_DATABASE_TEMPLATE,
   clockSkewSeconds: 60,
+  maxTokenLifetimeSeconds: 3600,
   // A SuperOffice call is about 1 MB (BatchSize) and a TableSchema under 1 MB; a call holds up
   // to about 2.5 times its body while it is applied (README, Security), so 32 MiB of calls in
   // flight keep a service near 256 MB.
@@ -99,6 +102,7 @@ const schema = z.object({
     .optional(),
   federatedCert: z.array(z.string()).optional(),
   clockSkew: z.coerce.number({ error: '--clock-skew must be a number' }).int().min(0).max(3600),
+  maxTokenLifetime: positive('--max-token-lifetime').max(31_536_000, '--max-token-lifetime must be at most a year'),
   maxBodyBytes: positive('--max-body-bytes'),
   maxInflightBytes: positive('--max-inflight-bytes'),
   bodyTimeout: positive('--body-timeout').max(3600, '--body-timeout must be at most 3600 seconds'),
@@ -179,6 +183,7 @@ export function parseServiceConfig(
         ? { kind: 'environment', environment: o.superofficeEnv }
         : { kind: 'files', files: certs },
       clockSkewSeconds: o.clockSkew,
+      maxTokenLifetimeSeconds: o.maxTokenLifetime,
       maxBodyBytes: o.maxBodyBytes,
       maxInflightBytes: o.maxInflightBytes,
       bodyTimeoutMs: o.bodyTimeout * 1000,

@@ -90,6 +90,7 @@ const application = new ContainerModule(({ bind }) => {
         clientId: config.clientId,
         issuer: SUPEROFFICE_ISSUER,
         skewSeconds: config.clockSkewSeconds,
+        maxLifetimeSeconds: config.maxTokenLifetimeSeconds,
       }),
     [T.TokenVerifier, T.NonceStore, T.Clock, T.Config],
   )

@@ -60,6 +60,11 @@ export function addServiceOptions(command: Command): Command {
         .default(String(DEFAULTS.clockSkewSeconds)),
     )
     .addOption(
+      new Option('--max-token-lifetime <seconds>', 'longest token lifetime (nbf to exp) accepted')
+        .env('MIRROR_MAX_TOKEN_LIFETIME')
+        .default(String(DEFAULTS.maxTokenLifetimeSeconds)),
+    )
+    .addOption(
       new Option('--max-body-bytes <n>', 'largest request body accepted')
         .env('MIRROR_MAX_BODY_BYTES')
         .default(String(DEFAULTS.maxBodyBytes)),

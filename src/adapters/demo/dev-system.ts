@@ -68,6 +68,7 @@ export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
     privateKeyFile: join(keys, 'private.pem'),
     federated: { kind: 'files', files: [join(keys, 'federated.crt')] },
     clockSkewSeconds: DEFAULTS.clockSkewSeconds,
+    maxTokenLifetimeSeconds: DEFAULTS.maxTokenLifetimeSeconds,
     maxBodyBytes: DEFAULTS.maxBodyBytes,
     maxInflightBytes: DEFAULTS.maxInflightBytes,
     bodyTimeoutMs: DEFAULTS.bodyTimeoutSeconds * 1000,

@@ -8,6 +8,7 @@ export type HandshakeError =
   | { readonly kind: 'TokenExpired'; readonly expiredAt: number }
   | { readonly kind: 'TokenNotYetValid'; readonly notBefore: number }
   | { readonly kind: 'TokenLifetimeMissing' }
+  | { readonly kind: 'TokenLifetimeTooLong'; readonly lifetimeSeconds: number; readonly maxSeconds: number }
   | { readonly kind: 'TokenIssuerRejected'; readonly issuer: string }
   | { readonly kind: 'TokenAudienceRejected'; readonly audience: string }
   | { readonly kind: 'TokenNonceMissing' }

@@ -11,7 +11,14 @@ export interface TokenPolicy {
   readonly issuer: string
   /** Allowed clock difference for `nbf` and `exp`, in seconds. */
   readonly skewSeconds: number
+  /**
+   * Longest a token may be valid, from `nbf` (or `iat`, or now) to `exp`; SuperOffice's live
+   * 360 s. A token valid for years is one that a leak keeps useful for years. Default 3600.
+   */
+  readonly maxLifetimeSeconds?: number
 }
+
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 3600
 
 /** What a verified SignedToken tells a call: who it is for and its one-time nonce. */
 export interface VerifiedCall {
@@ -46,6 +53,11 @@ export function validateClaims(
   if (nbf !== undefined) {
     if (typeof nbf !== 'number' || !Number.isFinite(nbf)) return err({ kind: 'TokenLifetimeMissing' })
     if (nbf - policy.skewSeconds > nowSeconds) return err({ kind: 'TokenNotYetValid', notBefore: nbf })
+  }
+  const maxSeconds = policy.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS
+  const start = typeof nbf === 'number' ? nbf : typeof claims.iat === 'number' ? claims.iat : nowSeconds
+  if (exp - start > maxSeconds + policy.skewSeconds) {
+    return err({ kind: 'TokenLifetimeTooLong', lifetimeSeconds: Math.round(exp - start), maxSeconds })
   }
 
   const nonce = claims.nonce

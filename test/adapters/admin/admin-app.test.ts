@@ -55,6 +55,55 @@ describe('admin dashboard and API', () => {
     expect(await page.text()).toContain('partner dashboard')
   })
 
+  it('takes the Bearer scheme in any case', async () => {
+    const { service } = await seeded()
+    for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
+      const response = await service.app.request('/admin/api/tenants', {
+        headers: { authorization: `${scheme} ${TOKEN}` },
+      })
+      expect(response.status).toBe(200)
+    }
+  })
+
+  it('refuses a cross-origin form post carrying the admin cookie, and changes nothing', async () => {
+    const { service, api } = await seeded()
+    const cookie = (await service.app.request(`/admin?token=${TOKEN}`)).headers.get('set-cookie')!.split(';')[0]!
+    const form = { cookie, 'content-type': 'application/x-www-form-urlencoded' }
+    for (const headers of [
+      { ...form, origin: 'http://evil.example' },
+      { ...form, origin: 'http://localhost:9999', 'sec-fetch-site': 'same-site' },
+      { ...form, 'sec-fetch-site': 'cross-site' },
+      // Neither header: a cookie alone does not change anything.
+      form,
+    ]) {
+      for (const [method, path] of [
+        ['POST', '/admin/api/tenants/Cust12345/pause'],
+        ['POST', '/admin/api/tenants/Cust12345/resync'],
+        ['DELETE', '/admin/api/tenants/Cust12345/mirror'],
+      ] as const) {
+        const response = await service.app.request(`http://localhost${path}`, { method, headers, body: 'x=1' })
+        expect(response.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(403)
+        expect(await response.json()).toEqual({
+          error: 'cross-origin request refused: use the dashboard, or the Authorization header',
+        })
+      }
+    }
+    const tenant = (await api('/tenants/Cust12345')).body as unknown as { paused: boolean; tables: { lsn: number }[] }
+    expect(tenant.paused).toBe(false)
+    expect(tenant.tables[0]!.lsn).toBe(77)
+    // From the page itself (as the browser marks it), the same cookie works.
+    for (const headers of [
+      { cookie, 'sec-fetch-site': 'same-origin' },
+      { cookie, origin: 'http://localhost', host: 'localhost' },
+    ]) {
+      const paused = await service.app.request('http://localhost/admin/api/tenants/Cust12345/pause', {
+        method: 'POST',
+        headers,
+      })
+      expect(paused.status).toBe(200)
+    }
+  })
+
   it('shows each tenant with its last call and cycle, and its tables with LSN, rows and schema changes', async () => {
     const { api } = await seeded()
     const tenants = await api('/tenants')

@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULTS, parseServiceConfig } from '../../../src/adapters/bootstrap/config.ts'
+import { parseServiceConfig } from '../../../src/adapters/bootstrap/config.ts'
 import { rawServiceOptions } from '../../../src/adapters/cli/service-options.ts'
+import { defaultServiceOptions } from '../../support/service-options.ts'
 
 const required = { clientId: 'app1', privateKey: 'key.pem', superofficeEnv: 'development' }
-const defaults = {
-  database: DEFAULTS.database,
-  tenantLayout: DEFAULTS.tenantLayout,
-  databaseName: DEFAULTS.databaseNameTemplate,
-  clockSkew: String(DEFAULTS.clockSkewSeconds),
-  maxBodyBytes: String(DEFAULTS.maxBodyBytes),
-  maxInflightBytes: String(DEFAULTS.maxInflightBytes),
-  bodyTimeout: String(DEFAULTS.bodyTimeoutSeconds),
-  idleTimeout: String(DEFAULTS.idleTimeoutSeconds),
-  maxXmlDepth: String(DEFAULTS.maxXmlDepth),
-  maxXmlElements: String(DEFAULTS.maxXmlElements),
-  maxOpenDatabases: String(DEFAULTS.maxOpenDatabases),
-  idleDatabaseSeconds: String(DEFAULTS.idleDatabaseMs / 1000),
-}
+const defaults = defaultServiceOptions()
 
 function parse(options: Record<string, unknown>) {
   return parseServiceConfig(rawServiceOptions({ ...defaults, ...required, ...options }))

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { createConnection } from 'mysql2/promise'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
-import { DEFAULTS, parseServiceConfig } from '../../../src/adapters/bootstrap/config.ts'
+import { parseServiceConfig } from '../../../src/adapters/bootstrap/config.ts'
 import { rawServiceOptions } from '../../../src/adapters/cli/service-options.ts'
 import { parseDatabaseLocation } from '../../../src/adapters/sql/database-location.ts'
 import { roomForContextId, templateProblem, tenantNameRules } from '../../../src/adapters/sql/tenant-naming.ts'
@@ -13,6 +13,7 @@ import type { MirrorAdmin } from '../../../src/application/ports/mirror-admin.po
 import { authenticateCall, batch, peopleTable, rowDataCall, tableSchemaCall } from '../../support/envelopes.ts'
 import { post } from '../../support/http.ts'
 import { MYSQL_URL, POSTGRES_URL } from '../../support/servers.ts'
+import { defaultServiceOptions } from '../../support/service-options.ts'
 import { testService } from '../../support/test-service.ts'
 
 const rulesOf = (url: string) => tenantNameRules(parseDatabaseLocation(url)!)!
@@ -37,21 +38,12 @@ describe('the room a database-name template leaves for context ids', () => {
     const parse = (database: string, template: string, wanted?: string) =>
       parseServiceConfig(
         rawServiceOptions({
+          ...defaultServiceOptions(),
           database,
-          tenantLayout: DEFAULTS.tenantLayout,
           databaseName: template,
           clientId: 'app1',
           privateKey: 'key.pem',
           superofficeEnv: 'development',
-          clockSkew: '60',
-          maxBodyBytes: String(DEFAULTS.maxBodyBytes),
-          maxInflightBytes: String(DEFAULTS.maxInflightBytes),
-          bodyTimeout: '60',
-          idleTimeout: '15',
-          maxXmlDepth: '64',
-          maxXmlElements: '1000',
-          maxOpenDatabases: '8',
-          idleDatabaseSeconds: '60',
           ...(wanted ? { maxContextIdLength: wanted } : {}),
         }),
       )

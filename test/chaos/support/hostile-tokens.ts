@@ -8,6 +8,7 @@ import { TENANT } from './hostile-mirror.ts'
 export type TokenFlaw =
   | { readonly flaw: 'expired'; readonly seconds: number }
   | { readonly flaw: 'not-yet-valid'; readonly seconds: number }
+  | { readonly flaw: 'long-lived'; readonly seconds: number }
   | { readonly flaw: 'wrong-audience'; readonly audience: unknown }
   | { readonly flaw: 'wrong-issuer'; readonly issuer: unknown }
   | { readonly flaw: 'bad-lifetime'; readonly claims: Record<string, unknown>; readonly omit: readonly string[] }
@@ -29,6 +30,8 @@ const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 export const tokenFlaw: fc.Arbitrary<TokenFlaw> = fc.oneof(
   fc.record({ flaw: fc.constant('expired'), seconds: fc.integer({ min: 1, max: 20 * 365 * 86_400 }) }),
   fc.record({ flaw: fc.constant('not-yet-valid'), seconds: fc.integer({ min: 120, max: 20 * 365 * 86_400 }) }),
+  // Valid now, but for longer than the hour the service accepts (beyond the 60 s skew).
+  fc.record({ flaw: fc.constant('long-lived'), seconds: fc.integer({ min: 3_700, max: 20 * 365 * 86_400 }) }),
   fc.record({
     flaw: fc.constant('wrong-audience'),
     audience: fc.constantFrom<unknown>(
@@ -140,6 +143,8 @@ export async function flawedToken(flaw: TokenFlaw): Promise<string> {
       const nbf = now() + 61 + flaw.seconds
       return mintToken({ claims: { nbf, exp: nbf + 300 } })
     }
+    case 'long-lived':
+      return mintToken({ claims: { nbf: now() - 60, exp: now() - 60 + flaw.seconds } })
     case 'wrong-audience':
       return mintToken({ claims: { aud: flaw.audience } })
     case 'wrong-issuer':
