@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -11,6 +11,7 @@ import type { KyselyRegistry } from '../../src/adapters/task/store/kysely-regist
 import { openRegistry } from '../../src/adapters/task/store/open-registry.ts'
 import type { MirrorDatabaseProvider } from '../../src/application/ports/mirror-database.port.ts'
 import { mirrorDigests, sourceDigests } from '../support/e2e-system.ts'
+import { countEntries, notPrivate } from '../support/file-modes.ts'
 
 const run = promisify(execFile)
 const BIN = new URL('../../bin/tenant-mirror.js', import.meta.url).pathname
@@ -47,7 +48,10 @@ async function expectMirrorEqualsSource() {
 describe('tenant-mirror dev', () => {
   beforeAll(async () => {
     const started = Date.now()
-    dev = spawn(process.execPath, [BIN, 'dev', '--data', data, '--port', '0', '--interval', '2', '--size', '300'], {
+    // Under umask 000, in a directory an older version left 0755: whatever dev leaves open, it made so.
+    chmodSync(data, 0o755)
+    const args = [BIN, 'dev', '--data', data, '--port', '0', '--interval', '2', '--size', '300']
+    dev = spawn('sh', ['-c', 'umask 000; exec "$0" "$@"', process.execPath, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     dev.stdout!.on('data', (c: Buffer) => {
@@ -86,6 +90,12 @@ describe('tenant-mirror dev', () => {
     expect(digests.size).toBe(399)
     expect(digests.get('contact')?.rows).toBe(300)
     expect(digests.get('person')?.rows).toBe(750)
+  })
+
+  it('keeps everything it wrote private: directories 0700, files 0600', () => {
+    // data/, keys/ with five files, the admin token, the registry, sources/ and mirrors/ with their databases.
+    expect(countEntries(data)).toBeGreaterThanOrEqual(12)
+    expect(notPrivate(data)).toEqual([])
   })
 
   it('carries a round of demo activity, a schema change included, on the next cycle', async () => {

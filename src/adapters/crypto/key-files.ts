@@ -1,6 +1,6 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto'
-import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { privateDir, writePrivateFile } from '../system/private-files.ts'
 import { rsaXmlFromKey } from './rsa-key-xml.ts'
 
 export interface GeneratedKeyFiles {
@@ -15,15 +15,15 @@ export interface GeneratedKeyFiles {
  */
 export function generatePartnerKeys(dir: string, modulusLength = 2048): GeneratedKeyFiles {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength })
-  mkdirSync(dir, { recursive: true })
+  privateDir(dir)
   const files = {
     privatePem: join(dir, 'private.pem'),
     publicPem: join(dir, 'public.pem'),
     publicXml: join(dir, 'public.xml'),
   }
-  writeFileSync(files.privatePem, pem(privateKey), { mode: 0o600 })
-  writeFileSync(files.publicPem, pem(publicKey))
-  writeFileSync(files.publicXml, `${rsaXmlFromKey(publicKey, false)}\n`)
+  writePrivateFile(files.privatePem, pem(privateKey))
+  writePrivateFile(files.publicPem, pem(publicKey))
+  writePrivateFile(files.publicXml, `${rsaXmlFromKey(publicKey, false)}\n`)
   return files
 }
 

@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { WireTableSchema } from '../../domain/protocol/messages.ts'
 import { buildTableSchema, type TableSchema } from '../../domain/schema/table-schema.ts'
+import { privateDir, privateFile } from '../system/private-files.ts'
 import { superOfficeSchema as loadSchema } from './demo-schema.ts'
 import { coreSizes, demoValue, Random } from './demo-values.ts'
 
@@ -20,7 +20,8 @@ const quote = (name: string) => `"${name.replaceAll('"', '""')}"`
  * unchanged), and generated rows in the core CRM tables. Built in one transaction.
  */
 export function createDemoSource(file: string, options: { contacts: number; seed?: number }): Record<string, number> {
-  mkdirSync(dirname(file), { recursive: true })
+  privateDir(dirname(file))
+  privateFile(file)
   const db = new Database(file)
   db.pragma('journal_mode = WAL')
   const random = new Random(options.seed ?? 12345)

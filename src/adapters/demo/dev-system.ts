@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
@@ -11,6 +11,7 @@ import { createMirroringTask, type MirroringTask } from '../bootstrap/task-conta
 import { generatePartnerKeys } from '../crypto/key-files.ts'
 import { parseDatabaseLocation } from '../sql/database-location.ts'
 import type { LogLevel } from '../system/pino-logger.ts'
+import { privateDir, writePrivateFile } from '../system/private-files.ts'
 import { generateFederatedKeys } from '../task/crypto/federated-keys.ts'
 import { createDemoSource } from './demo-source.ts'
 
@@ -46,12 +47,12 @@ export interface DevSystem {
 export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
   const data = resolve(options.data)
   if (options.reset) rmSync(data, { recursive: true, force: true })
-  mkdirSync(data, { recursive: true })
+  privateDir(data)
   const keys = join(data, 'keys')
   if (!existsSync(join(keys, 'private.pem'))) generatePartnerKeys(keys)
   if (!existsSync(join(keys, 'federated.crt'))) generateFederatedKeys(keys)
   const tokenFile = join(data, 'admin-token')
-  if (!existsSync(tokenFile)) writeFileSync(tokenFile, `${randomBytes(24).toString('hex')}\n`, { mode: 0o600 })
+  if (!existsSync(tokenFile)) writePrivateFile(tokenFile, `${randomBytes(24).toString('hex')}\n`)
   const adminToken = readFileSync(tokenFile, 'utf8').trim()
   const source = join(data, 'sources', `${DEMO_TENANT}.sqlite`)
   if (!existsSync(source)) createDemoSource(source, { contacts: options.contacts })

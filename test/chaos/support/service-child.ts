@@ -22,6 +22,8 @@ export interface ServiceChildOptions {
   readonly args: readonly string[]
   /** Keeps one port across restarts, so that a registered mirroring URL stays valid. */
   readonly port?: number
+  /** Starts the process under this umask (octal text, e.g. '000'), through a shell that execs node. */
+  readonly umask?: string
 }
 
 /**
@@ -31,18 +33,20 @@ export interface ServiceChildOptions {
 export class ServiceChild {
   readonly port: number
   readonly #args: readonly string[]
+  readonly #umask: string | undefined
   #child: ChildProcess | undefined
   #stderr = ''
   /** Times the process was started. */
   starts = 0
 
-  private constructor(port: number, args: readonly string[]) {
+  private constructor(port: number, args: readonly string[], umask?: string) {
     this.port = port
     this.#args = args
+    this.#umask = umask
   }
 
   static async start(options: ServiceChildOptions): Promise<ServiceChild> {
-    const child = new ServiceChild(options.port ?? (await freePort()), options.args)
+    const child = new ServiceChild(options.port ?? (await freePort()), options.args, options.umask)
     await child.restart()
     return child
   }
@@ -71,11 +75,22 @@ export class ServiceChild {
 
   async restart(): Promise<void> {
     if (this.alive) await this.kill()
-    const child = spawn(
-      process.execPath,
-      ['--max-semi-space-size=4', BIN, 'serve', '--host', '127.0.0.1', '--port', String(this.port), ...this.#args],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    )
+    const args = [
+      '--max-semi-space-size=4',
+      BIN,
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(this.port),
+      ...this.#args,
+    ]
+    const child =
+      this.#umask === undefined
+        ? spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+        : spawn('sh', ['-c', `umask ${this.#umask}; exec "$0" "$@"`, process.execPath, ...args], {
+            stdio: ['ignore', 'ignore', 'pipe'],
+          })
     child.stderr?.on('data', (chunk: Buffer) => {
       this.#stderr = (this.#stderr + chunk.toString()).slice(-20_000)
     })

@@ -1,8 +1,8 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
-import { mkdirSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import type forgeModule from 'node-forge'
+import { privateDir, writePrivateFile } from '../../system/private-files.ts'
 
 export interface FederatedKeyFiles {
   /** PKCS#8 PEM, readable by its owner only: `task --signing-key`. */
@@ -35,9 +35,9 @@ export function generateFederatedKeys(dir: string, commonName = 'tenant-mirror f
     { name: 'keyUsage', digitalSignature: true },
   ])
   cert.sign(forge.pki.privateKeyFromPem(privatePem), forge.md.sha256.create())
-  mkdirSync(dir, { recursive: true })
+  privateDir(dir)
   const files = { privateKey: join(dir, 'federated-private.pem'), certificate: join(dir, 'federated.crt') }
-  writeFileSync(files.privateKey, privatePem, { mode: 0o600 })
-  writeFileSync(files.certificate, forge.pki.certificateToPem(cert))
+  writePrivateFile(files.privateKey, privatePem)
+  writePrivateFile(files.certificate, forge.pki.certificateToPem(cert))
   return files
 }

@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { Kysely, PostgresDialect } from 'kysely'
 import { openSqlite } from '../../sql/dialects/sqlite/sqlite-connector.ts'
 import { guardPgPool } from '../../sql/driver-faults.ts'
 import type { Db } from '../../sql/sql-dialect.ts'
+import { privateDir } from '../../system/private-files.ts'
 import { KyselyRegistry } from './kysely-registry.ts'
 import { ensureRegistrySchema, type RegistryEngine } from './registry-schema.ts'
 
@@ -23,7 +23,7 @@ async function connect(url: string): Promise<{ db: Db; engine: RegistryEngine }>
   const sqlite = /^sqlite:(?:\/\/)?(.+)$/.exec(url)
   if (sqlite) {
     const file = resolve(sqlite[1]!)
-    mkdirSync(dirname(file), { recursive: true })
+    privateDir(dirname(file))
     return { db: openSqlite(file), engine: 'sqlite' }
   }
   if (/^postgres(ql)?:\/\//.test(url)) {

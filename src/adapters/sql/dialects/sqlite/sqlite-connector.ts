@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { Kysely, SqliteDialect as KyselySqliteDriver } from 'kysely'
 import type { ContextId } from '../../../../domain/handshake/context-id.ts'
+import { privateDir, privateFile } from '../../../system/private-files.ts'
 import type { TenantConnector } from '../../kysely-mirror-databases.ts'
 import type { Db } from '../../sql-dialect.ts'
 import { bulkCapable } from './sqlite-bulk.ts'
@@ -27,12 +27,14 @@ export class SqliteConnector implements TenantConnector {
   }
 
   async open(contextId: ContextId): Promise<Db> {
-    mkdirSync(this.#dir, { recursive: true })
+    privateDir(this.#dir)
     return openSqlite(this.fileFor(contextId))
   }
 }
 
+/** Opens (creating it private, 0600) a SQLite database the service owns: a mirror or the registry. */
 export function openSqlite(file: string): Db {
+  privateFile(file)
   const database = new Database(file)
   database.pragma('journal_mode = WAL')
   database.pragma('synchronous = NORMAL')
