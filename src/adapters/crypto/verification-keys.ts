@@ -30,12 +30,17 @@ export function verificationKeyFrom(content: Buffer, label: string): Verificatio
   const text = content.toString('latin1')
   let key: KeyObject
   let thumbprint: string | undefined
-  if (text.includes('-----BEGIN') && !text.includes('-----BEGIN CERTIFICATE-----')) {
-    key = createPublicKey(text)
-  } else {
-    const certificate = new X509Certificate(content)
-    key = certificate.publicKey
-    thumbprint = certificate.fingerprint.replaceAll(':', '').toUpperCase()
+  try {
+    if (text.includes('-----BEGIN') && !text.includes('-----BEGIN CERTIFICATE-----')) {
+      key = createPublicKey(text)
+    } else {
+      const certificate = new X509Certificate(content)
+      key = certificate.publicKey
+      thumbprint = certificate.fingerprint.replaceAll(':', '').toUpperCase()
+    }
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0]!.slice(0, 120) : String(error)
+    throw new Error(`${label} is not a readable certificate or public key: ${reason}`)
   }
   if (key.asymmetricKeyType !== 'rsa') throw new Error(`${label} does not hold an RSA public key`)
   return { key, thumbprint, label }

@@ -23,8 +23,11 @@ export function generateFederatedKeys(dir: string, commonName = 'tenant-mirror f
   const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
   const cert = forge.pki.createCertificate()
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }) as string)
-  // A positive serial: the high bit of the first byte cleared.
-  cert.serialNumber = `0${randomBytes(15).toString('hex')}`
+  // A positive serial in minimal DER: the first byte between 0x01 and 0x7f, an even number of
+  // hex digits (forge pads an odd count with a zero byte, which strict DER readers refuse).
+  const serial = randomBytes(16)
+  serial[0] = (serial[0]! & 0x7f) | 0x01
+  cert.serialNumber = serial.toString('hex')
   cert.validity.notBefore = new Date(Date.now() - 60_000)
   cert.validity.notAfter = new Date(Date.now() + 10 * 365 * 24 * 3600 * 1000)
   const subject = [{ name: 'commonName', value: commonName }]
