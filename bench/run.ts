@@ -53,8 +53,8 @@ const program = new Command('bench')
   .option('--big <n>', 'rows of the memory run (0 to skip)', '5000000')
   .option(
     '--only <list>',
-    'benchmarks to run: raw,pgloader,full,apply,nochange,memory',
-    'raw,pgloader,full,apply,nochange,memory',
+    'benchmarks to run: raw,pgloader,full,apply,nochange,memory,callmem',
+    'raw,pgloader,full,apply,nochange,memory,callmem',
   )
   .option('--profile <dir>', 'write a V8 CPU profile of every service process into this folder')
   .parse()
@@ -344,6 +344,25 @@ async function noChangeCycle(): Promise<Measure[]> {
   ]
 }
 
+/** bench/call-memory.ts in its own process, which needs --expose-gc to measure what a call holds. */
+function callMemory(): Measure[] {
+  const script = new URL('./call-memory.ts', import.meta.url).pathname
+  const output = execFileSync(process.execPath, ['--expose-gc', script], { encoding: 'utf8' })
+  const calls = JSON.parse(output) as {
+    call: string
+    bodyBytes: number
+    factor: number
+    estimate: number
+    refused?: string
+  }[]
+  return calls.map((c) => ({
+    bench: `call memory: ${c.call}`,
+    target: 'service',
+    seconds: 0,
+    note: `heap held ${c.factor}× the body (the service's estimate ${c.estimate}×)${c.refused ? '; refused at 8×' : ''}`,
+  }))
+}
+
 function print(measures: readonly Measure[]) {
   const rows = measures.map((m) => [
     m.bench,
@@ -425,6 +444,10 @@ try {
   if (ONLY.has('nochange')) {
     log('no-change cycle over the real schema')
     results.push(...(await noChangeCycle()))
+  }
+  if (ONLY.has('callmem')) {
+    log('memory a parsed call holds per byte of its body')
+    results.push(...callMemory())
   }
   if (ONLY.has('memory') && BIG > 0) {
     log(`memory: a ${BIG.toLocaleString('en')}-row table into sqlite`)
