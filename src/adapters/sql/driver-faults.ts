@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events'
 import type pg from 'pg'
 
 /**
@@ -17,20 +18,15 @@ export function guardPgPool<P extends pg.Pool>(pool: P): P {
   return pool
 }
 
-/** What mysql2's pools and tedious's connections have in common here: an event emitter. */
-interface Emitter {
-  on(event: string, listener: (...args: never[]) => void): unknown
-}
-
 /** mysql2: every connection the pool makes, and the pool itself. */
-export function guardMysqlPool<P extends Emitter>(pool: P): P {
+export function guardMysqlPool<P extends EventEmitter>(pool: P): P {
   pool.on('error', ignore)
-  pool.on('connection', (connection: Emitter) => connection.on('error', ignore))
+  pool.on('connection', (connection: EventEmitter) => connection.on('error', ignore))
   return pool
 }
 
 /** tedious: a connection that loses its socket emits 'error' once it has no request to fail. */
-export function guardConnection<C extends Emitter>(connection: C): C {
+export function guardConnection<C extends EventEmitter>(connection: C): C {
   connection.on('error', ignore)
   return connection
 }
