@@ -31,7 +31,9 @@ export function exitOnUnexpectedErrors(): void {
 }
 
 function describe(error: unknown): Record<string, string> {
-  const mask = (text: string) => text.replace(/\/\/([^:/@\s]*):[^@/\s]*@/g, '//$1:***@')
+  // Passwords in URLs and in key=value connection strings.
+  const mask = (text: string) =>
+    text.replace(/\/\/([^:/@\s]*):[^@/\s]*@/g, '//$1:***@').replace(/\b(password|pwd)=[^\s;&]*/gi, '$1=***')
   if (!(error instanceof Error)) return { message: mask(String(error)) }
   return { type: error.name, message: mask(error.message), stack: mask(error.stack ?? '') }
 }

@@ -208,11 +208,16 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
       const { lockKeys, unlockKeys } = dialect
       return this.#db.connection().execute(async (session) => {
         await lockKeys.call(dialect, session, keys)
-        try {
-          return await session.transaction().execute(work)
-        } finally {
-          await unlockKeys.call(dialect, session, keys)
-        }
+        const result = await session
+          .transaction()
+          .execute(work)
+          .catch(async (error: unknown) => {
+            // On a connection that was lost the unlock fails too; its error must not hide why.
+            await unlockKeys.call(dialect, session, keys).catch(() => undefined)
+            throw error
+          })
+        await unlockKeys.call(dialect, session, keys)
+        return result
       })
     }
     return this.#db.transaction().execute(async (trx) => {

@@ -31,8 +31,11 @@ export async function claimOwnership(db: Db, dialect: SqlDialect, contextId: Con
         updated_at: now.toISOString(),
       })
       .execute()
-      // Another instance claimed it first: what it wrote decides below.
-      .catch(() => undefined)
+      .catch((error: unknown) => {
+        // Another instance claimed it first: what it wrote decides below. Anything else (a lost
+        // connection) fails the call with its own reason, never as a database without an owner.
+        if (dialect.classifyError(error) !== 'conflict') throw error
+      })
     owners = await ownersOf(db)
   }
   const other = owners.find((owner) => owner !== contextId)

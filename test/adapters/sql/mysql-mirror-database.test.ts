@@ -212,4 +212,15 @@ describe('mariadb mirrors', () => {
       }),
     ).toBe("ER_DUP_ENTRY 1062: Duplicate entry for key 'PRIMARY'")
   })
+
+  it('classifies a connection the server ended as transient, with a plain reason', () => {
+    expect(classifyMysqlError({ code: 'PROTOCOL_CONNECTION_LOST', fatal: true })).toBe('transient')
+    expect(classifyMysqlError({ code: 'ER_CONNECTION_KILLED', errno: 1927 })).toBe('transient')
+    // What mysql2 answers a statement sent on a connection it already knows is gone: no code.
+    const closed = new Error("Can't add new command when connection is in closed state")
+    expect(classifyMysqlError(closed)).toBe('transient')
+    expect(describeMysqlError(closed)).toBe(
+      'CONNECTION_LOST: the connection to the mirror database was lost before this statement',
+    )
+  })
 })

@@ -48,8 +48,8 @@ export async function startChaosSystem(
   const partner = generatePartnerKeys(join(dir, 'partner'))
   const federated = generateFederatedKeys(join(dir, 'federated'))
   const template = uniqueTemplate('tmchaos')
-  const location =
-    mirror === 'sqlite' ? `sqlite:${join(dir, 'mirrors')}` : mirror === 'postgres' ? POSTGRES_URL : MYSQL_URL
+  const tag = template.replace('_{contextId}', '')
+  const location = await mirrorLocation(mirror, dir, tag)
   const serviceArgs = [
     '--database',
     location,
@@ -142,6 +142,11 @@ export async function startChaosSystem(
     source: (tenant = tenants[0]!) => sources.get(tenant)!,
     /** The name of the tenant's mirror database (or SQLite file without its extension). */
     mirrorDatabase: (tenant = tenants[0]!) => databaseNaming(template)(tenant as ContextId),
+    /**
+     * What marks this system's server connections and no other process's: their application_name
+     * on PostgreSQL, their admin database on MariaDB (see mirrorLocation).
+     */
+    mirrorTag: tag,
     /** One cycle by the in-process task. */
     run: (tenant = tenants[0]!) => task.cycle.execute({ contextId: tenant, clientId: APP }),
     /** One cycle by `tenant-mirror task run --once` as its own process: its exit code and output. */
@@ -214,6 +219,7 @@ export async function startChaosSystem(
         for (const tenant of tenants) {
           await admin.query(`drop database if exists \`${databaseNaming(template)(tenant as ContextId)}\``)
         }
+        await admin.query(`drop database if exists \`${tag}\``)
         await admin.end()
       }
       rmSync(dir, { recursive: true, force: true })
@@ -222,3 +228,23 @@ export async function startChaosSystem(
 }
 
 export type ChaosSystem = Awaited<ReturnType<typeof startChaosSystem>>
+
+/**
+ * The service's --database. A server's connections carry the system's tag — PostgreSQL as
+ * application_name, MariaDB as an admin database of its own — so that a suite dropping them
+ * leaves other processes on the shared servers alone.
+ */
+async function mirrorLocation(mirror: ChaosMirror, dir: string, tag: string): Promise<string> {
+  if (mirror === 'sqlite') return `sqlite:${join(dir, 'mirrors')}`
+  if (mirror === 'postgres') {
+    const url = new URL(POSTGRES_URL)
+    url.searchParams.set('application_name', tag)
+    return url.toString()
+  }
+  const admin = await createConnection({ uri: MYSQL_URL })
+  await admin.query(`create database if not exists \`${tag}\``)
+  await admin.end()
+  const url = new URL(MYSQL_URL)
+  url.pathname = `/${tag}`
+  return url.toString()
+}

@@ -131,6 +131,9 @@ export class MysqlDialect extends KyselySqlDialect {
     ) {
       await sql`savepoint tm_bulk`.execute(db)
       const loaded = await this.#load(db, table, rows).catch((error: unknown) => {
+        // A lost connection has no savepoint to return to, and after a deadlock or lock wait the
+        // upsert would fare no better: the call fails with the load's own reason, to be retried.
+        if (classifyMysqlError(error) === 'transient') throw error
         if (LOAD_REFUSED.has(Number((error as { errno?: unknown }).errno))) this.#loadData = false
         return false
       })

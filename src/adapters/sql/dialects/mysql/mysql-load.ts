@@ -57,7 +57,7 @@ function runLoad(query: (...args: unknown[]) => unknown, id: string, callback: C
   // The factory answers whatever file name the server asks for with the job's rows: no file of
   // this machine is ever read, whatever a server (or a statement) names.
   query(
-    { sql: job.statement, infileStreamFactory: () => Readable.from(job.chunks, { objectMode: false }) },
+    { sql: job.statement, infileStreamFactory: () => rowStream(job.chunks) },
     (error: Error | null, result: { affectedRows?: number; warningStatus?: number }) => {
       if (error) {
         callback(error)
@@ -67,6 +67,17 @@ function runLoad(query: (...args: unknown[]) => unknown, id: string, callback: C
       callback(null, result)
     },
   )
+}
+
+/**
+ * The rows as the "file". mysql2 stops listening to it when its connection is lost, and a row
+ * that fails to convert after that must not become an 'error' event nobody handles; while the
+ * connection lives, mysql2's own listener fails the load with it.
+ */
+function rowStream(chunks: Iterable<string>): Readable {
+  const stream = Readable.from(chunks, { objectMode: false })
+  stream.on('error', () => undefined)
+  return stream
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is one of the characters LOAD DATA escapes.
