@@ -3,7 +3,7 @@ import type { ContextId } from '../../domain/handshake/context-id.ts'
 import { fitsIdentifierLimit, type IdentifierLimit } from '../../domain/schema/identifier.ts'
 import { metadataTableName } from '../../domain/schema/metadata-table.ts'
 import type { DatabaseLocation } from './database-location.ts'
-import { checkedDatabaseName } from './database-naming.ts'
+import { checkedDatabaseName, isPlainName, LONGEST_DATABASE_NAME } from './database-naming.ts'
 import { MSSQL_CAPABILITIES } from './dialects/mssql/mssql-capabilities.ts'
 import { MYSQL_CAPABILITIES } from './dialects/mysql/mysql-capabilities.ts'
 import { POSTGRES_CAPABILITIES } from './dialects/postgres/postgres-capabilities.ts'
@@ -55,18 +55,17 @@ export function tenantNameRules(location: DatabaseLocation): TenantNameRules | u
 
 /** The longest context id a template leaves room for under the rules (at most 64). */
 export function roomForContextId(template: string, rules: TenantNameRules): number {
-  const occurrences = template.split('{contextId}').length - 1 + (template.split('[@contextId]').length - 1)
-  const fixed = template.replaceAll('{contextId}', '').replaceAll('[@contextId]', '')
-  const fixedLength = rules.database.unit === 'bytes' ? Buffer.byteLength(fixed) : fixed.length
-  const forDatabase = Math.floor((rules.database.length - fixedLength) / Math.max(1, occurrences))
-  const forTable = rules.table ? rules.table.length - metadataTableName('').length : LONGEST_CONTEXT_ID
-  return Math.max(0, Math.min(LONGEST_CONTEXT_ID, forDatabase, forTable))
+  return roomAndLimit(template, rules).room
 }
 
 /** Why a template cannot be used with these rules, or undefined when it can. */
 export function templateProblem(template: string, rules: TenantNameRules, wanted?: number): string | undefined {
-  const room = roomForContextId(template, rules)
-  const limit = `${rules.engine} keeps names of at most ${rules.database.length} ${rules.database.unit}`
+  // Other characters would get every call refused; the name's length is left to the room, below.
+  const sample = template.replaceAll('{contextId}', 'x').replaceAll('[@contextId]', 'x')
+  if (!isPlainName(sample.slice(0, LONGEST_DATABASE_NAME))) {
+    return `--database-name '${template}' does not make plain names: letters, digits, _ . - only, not starting with . or -`
+  }
+  const { room, limit } = roomAndLimit(template, rules)
   if (wanted !== undefined && room < wanted) {
     return `--database-name '${template}' leaves room for context ids of ${room} characters, not the ${wanted} of --max-context-id-length (${limit})`
   }
@@ -74,6 +73,31 @@ export function templateProblem(template: string, rules: TenantNameRules, wanted
     return `--database-name '${template}' leaves room for context ids of only ${room} characters (${limit}); shorten it to leave at least ${SHORTEST_ROOM}`
   }
   return undefined
+}
+
+/**
+ * The room, and the limit that sets it: the engine's, or (SQLite, whose files could take
+ * longer names) the plain-name length every mirror name keeps to (checkedDatabaseName).
+ */
+function roomAndLimit(template: string, rules: TenantNameRules): { room: number; limit: string } {
+  const occurrences = template.split('{contextId}').length - 1 + (template.split('[@contextId]').length - 1)
+  const fixed = withoutPlaceholders(template)
+  const fixedLength = rules.database.unit === 'bytes' ? Buffer.byteLength(fixed) : fixed.length
+  const per = (room: number) => Math.floor(room / Math.max(1, occurrences))
+  const forEngine = per(rules.database.length - fixedLength)
+  const forPlainName = per(LONGEST_DATABASE_NAME - fixed.length)
+  const forTable = rules.table ? rules.table.length - metadataTableName('').length : LONGEST_CONTEXT_ID
+  return {
+    room: Math.max(0, Math.min(LONGEST_CONTEXT_ID, forEngine, forPlainName, forTable)),
+    limit:
+      forPlainName < forEngine
+        ? `${rules.engine}, where mirror database names are at most ${LONGEST_DATABASE_NAME} characters`
+        : `${rules.engine} keeps names of at most ${rules.database.length} ${rules.database.unit}`,
+  }
+}
+
+function withoutPlaceholders(template: string): string {
+  return template.replaceAll('{contextId}', '').replaceAll('[@contextId]', '')
 }
 
 /**
@@ -102,6 +126,15 @@ export function checkedTenantNaming(
     if (!fitsIdentifierLimit(database, rules.database)) {
       throw new MirrorStoreError(
         `mirror database name ${database} is longer than the ${rules.database.length} ${rules.database.unit} ${rules.engine} keeps; it is refused rather than cut`,
+        'fatal',
+      )
+    }
+    // Checked here too, not only through the room: a caller may allow ids the room does not
+    // (a hook's short names, a programmatic `longest`), and a cut metadata name is refused alike.
+    const table = metadataTableName(contextId)
+    if (rules.table && !fitsIdentifierLimit(table, rules.table)) {
+      throw new MirrorStoreError(
+        `metadata table name ${table} is longer than the ${rules.table.length} ${rules.table.unit} ${rules.engine} keeps; it is refused rather than cut`,
         'fatal',
       )
     }

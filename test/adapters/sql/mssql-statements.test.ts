@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { createDatabaseStatement } from '../../../src/adapters/sql/dialects/mssql/mssql-connector.ts'
 import { MssqlDialect } from '../../../src/adapters/sql/dialects/mssql/mssql-dialect.ts'
 import { MirrorMetadata } from '../../../src/adapters/sql/mirror-metadata.ts'
+import { claimOwnership } from '../../../src/adapters/sql/mirror-owner.ts'
 import type { Row } from '../../../src/domain/changes/cell-value.ts'
+import type { ContextId } from '../../../src/domain/handshake/context-id.ts'
 import { recordingMssql } from '../../support/recording-mssql.ts'
 import { column, schemaOf } from '../../support/schemas.ts'
 
@@ -218,6 +220,49 @@ end`)
         parameters: ['', '', 'person'],
       },
     ])
+  })
+})
+
+describe('SQL Server owner stamp, exactly', () => {
+  const now = new Date('2026-01-01T00:00:00Z')
+  const ensure = {
+    sql: `if object_id(@1, N'U') is null create table "tenant-mirror_owner" (
+  "tablename" nvarchar(128) not null constraint "pk_tenant-mirror_owner" primary key,
+  "schema_hash" varchar(128) not null,
+  "lsn" bigint not null,
+  "created_by_mirror" tinyint not null,
+  "schema_json" nvarchar(max) not null,
+  "updated_at" varchar(40) not null
+)`,
+    parameters: ['tenant-mirror_owner'],
+  }
+  const read = { sql: 'select "tablename" from "tenant-mirror_owner"', parameters: [] }
+
+  it('stamps a new tenant database with the owning context id', async () => {
+    let stamped = false
+    const { db, statements } = recordingMssql((q) => {
+      if (q.sql.startsWith('insert')) stamped = true
+      return q.sql.startsWith('select') && stamped ? [{ tablename: 'Cust1' }] : []
+    })
+    await claimOwnership(db, dialect, 'Cust1' as ContextId, now)
+    expect(statements).toEqual([
+      ensure,
+      read,
+      {
+        sql: 'insert into "tenant-mirror_owner" ("tablename", "schema_hash", "lsn", "created_by_mirror", "schema_json", "updated_at") values (@1, @2, @3, @4, @5, @6)',
+        parameters: ['Cust1', '', 0, 0, '', '2026-01-01T00:00:00.000Z'],
+      },
+      read,
+    ])
+  })
+
+  it("refuses another id, one differing only in case too (SQL Server's usual collation), without writing", async () => {
+    const { db, statements } = recordingMssql((q) => (q.sql.startsWith('select') ? [{ tablename: 'Cust1' }] : []))
+    await claimOwnership(db, dialect, 'Cust1' as ContextId, now)
+    await expect(claimOwnership(db, dialect, 'cust1' as ContextId, now)).rejects.toThrow(
+      'the mirror database for cust1 belongs to tenant Cust1: two tenants never share one',
+    )
+    expect(statements).toEqual([ensure, read, ensure, read])
   })
 })
 
