@@ -51,6 +51,17 @@ describe('token claims (wire-profile §2)', () => {
     expect(validateClaims({ ...withoutNbf, exp: seconds + 7200 }, now, policy).ok).toBe(false)
   })
 
+  it('counts the lifetime of a token without nbf from now at the latest, whatever its iat says', () => {
+    const seconds = now / 1000
+    const { nbf: _, ...withoutNbf } = claims
+    const decade = seconds + 10 * 365 * 86_400
+    expect(validateClaims({ ...withoutNbf, iat: decade, exp: decade }, now, policy)).toEqual({
+      ok: false,
+      error: { kind: 'TokenLifetimeTooLong', lifetimeSeconds: 10 * 365 * 86_400, maxSeconds: 3600 },
+    })
+    expect(validateClaims({ ...withoutNbf, iat: seconds + 30, exp: seconds + 390 }, now, policy).ok).toBe(true)
+  })
+
   it('compares the audience without regard to case, and accepts an audience array', () => {
     expect(validateClaims({ ...claims, aud: 'SPN:6CF25376616343B38D14DDCD804F2891' }, now, policy).ok).toBe(true)
     expect(validateClaims({ ...claims, aud: ['other', claims.aud] }, now, policy).ok).toBe(true)

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs'
+import { chmodSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
 /** Every directory and file under `root` (itself included) whose mode is not the private one. */
@@ -21,4 +21,11 @@ export function countEntries(root: string): number {
   let n = 1
   if (statSync(root).isDirectory()) for (const entry of readdirSync(root)) n += countEntries(join(root, entry))
   return n
+}
+
+/** Directories 0755 and files 0644 under `root`, itself included: what older versions left. */
+export function openUp(root: string): void {
+  const stat = statSync(root)
+  chmodSync(root, stat.isDirectory() ? 0o755 : 0o644)
+  if (stat.isDirectory()) for (const entry of readdirSync(root)) openUp(join(root, entry))
 }

@@ -16,15 +16,19 @@ export interface GeneratedKeyFiles {
 export function generatePartnerKeys(dir: string, modulusLength = 2048): GeneratedKeyFiles {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength })
   privateDir(dir)
-  const files = {
-    privatePem: join(dir, 'private.pem'),
-    publicPem: join(dir, 'public.pem'),
-    publicXml: join(dir, 'public.xml'),
-  }
+  const files = partnerKeyFiles(dir)
   writePrivateFile(files.privatePem, pem(privateKey))
   writePrivateFile(files.publicPem, pem(publicKey))
   writePrivateFile(files.publicXml, `${rsaXmlFromKey(publicKey, false)}\n`)
   return files
+}
+
+export function partnerKeyFiles(dir: string): GeneratedKeyFiles {
+  return {
+    privatePem: join(dir, 'private.pem'),
+    publicPem: join(dir, 'public.pem'),
+    publicXml: join(dir, 'public.xml'),
+  }
 }
 
 export function pem(key: KeyObject): string {

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, mkdirSync, openSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, statSync, writeFileSync } from 'node:fs'
 
 /**
  * Files that hold secrets or tenants' data — keys, the registry with the applications' client
@@ -28,6 +28,13 @@ export function privateFile(path: string): void {
 export function writePrivateFile(path: string, data: string | Uint8Array): void {
   writeFileSync(path, data, { mode: PRIVATE_FILE })
   tighten(path, PRIVATE_FILE)
+}
+
+/** Tightens a directory or file an older version left open, if it is there; a symbolic link is left alone. */
+export function tightenIfPresent(path: string): void {
+  const stat = lstatSync(path, { throwIfNoEntry: false })
+  if (stat?.isDirectory()) tighten(path, PRIVATE_DIR)
+  else if (stat?.isFile()) tighten(path, PRIVATE_FILE)
 }
 
 function tighten(path: string, mode: number): void {

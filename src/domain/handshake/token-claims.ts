@@ -12,8 +12,9 @@ export interface TokenPolicy {
   /** Allowed clock difference for `nbf` and `exp`, in seconds. */
   readonly skewSeconds: number
   /**
-   * Longest a token may be valid, from `nbf` (or `iat`, or now) to `exp`; SuperOffice's live
-   * 360 s. A token valid for years is one that a leak keeps useful for years. Default 3600.
+   * Longest a token may be valid, from `nbf` (without it `iat` or now, the earlier) to `exp`;
+   * SuperOffice's live 360 s. A token valid for years is one that a leak keeps useful for years.
+   * Default 3600.
    */
   readonly maxLifetimeSeconds?: number
 }
@@ -55,7 +56,10 @@ export function validateClaims(
     if (nbf - policy.skewSeconds > nowSeconds) return err({ kind: 'TokenNotYetValid', notBefore: nbf })
   }
   const maxSeconds = policy.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS
-  const start = typeof nbf === 'number' ? nbf : typeof claims.iat === 'number' ? claims.iat : nowSeconds
+  // Without nbf the token is usable from the moment it was issued; an iat set in the future
+  // must not shorten the lifetime counted, so now is the latest start taken.
+  const iat = typeof claims.iat === 'number' && Number.isFinite(claims.iat) ? claims.iat : nowSeconds
+  const start = typeof nbf === 'number' ? nbf : Math.min(iat, nowSeconds)
   if (exp - start > maxSeconds + policy.skewSeconds) {
     return err({ kind: 'TokenLifetimeTooLong', lifetimeSeconds: Math.round(exp - start), maxSeconds })
   }

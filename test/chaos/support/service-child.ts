@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 
 const BIN = new URL('../../../bin/tenant-mirror.js', import.meta.url).pathname
@@ -24,6 +24,8 @@ export interface ServiceChildOptions {
   readonly port?: number
   /** Starts the process under this umask (octal text, e.g. '000'), through a shell that execs node. */
   readonly umask?: string
+  /** Working directory of the process, where relative defaults such as ./data land. */
+  readonly cwd?: string
 }
 
 /**
@@ -34,19 +36,21 @@ export class ServiceChild {
   readonly port: number
   readonly #args: readonly string[]
   readonly #umask: string | undefined
+  readonly #cwd: string | undefined
   #child: ChildProcess | undefined
   #stderr = ''
   /** Times the process was started. */
   starts = 0
 
-  private constructor(port: number, args: readonly string[], umask?: string) {
+  private constructor(port: number, options: ServiceChildOptions) {
     this.port = port
-    this.#args = args
-    this.#umask = umask
+    this.#args = options.args
+    this.#umask = options.umask
+    this.#cwd = options.cwd
   }
 
   static async start(options: ServiceChildOptions): Promise<ServiceChild> {
-    const child = new ServiceChild(options.port ?? (await freePort()), options.args, options.umask)
+    const child = new ServiceChild(options.port ?? (await freePort()), options)
     await child.restart()
     return child
   }
@@ -85,12 +89,11 @@ export class ServiceChild {
       String(this.port),
       ...this.#args,
     ]
+    const how: SpawnOptions = { stdio: ['ignore', 'ignore', 'pipe'], ...(this.#cwd ? { cwd: this.#cwd } : {}) }
     const child =
       this.#umask === undefined
-        ? spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] })
-        : spawn('sh', ['-c', `umask ${this.#umask}; exec "$0" "$@"`, process.execPath, ...args], {
-            stdio: ['ignore', 'ignore', 'pipe'],
-          })
+        ? spawn(process.execPath, args, how)
+        : spawn('sh', ['-c', `umask ${this.#umask}; exec "$0" "$@"`, process.execPath, ...args], how)
     child.stderr?.on('data', (chunk: Buffer) => {
       this.#stderr = (this.#stderr + chunk.toString()).slice(-20_000)
     })

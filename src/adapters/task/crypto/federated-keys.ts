@@ -39,8 +39,12 @@ export function generateFederatedKeys(dir: string, commonName = 'tenant-mirror f
   ])
   cert.sign(forge.pki.privateKeyFromPem(privatePem), forge.md.sha256.create())
   privateDir(dir)
-  const files = { privateKey: join(dir, 'federated-private.pem'), certificate: join(dir, 'federated.crt') }
+  const files = federatedKeyFiles(dir)
   writePrivateFile(files.privateKey, privatePem)
   writePrivateFile(files.certificate, forge.pki.certificateToPem(cert))
   return files
+}
+
+export function federatedKeyFiles(dir: string): FederatedKeyFiles {
+  return { privateKey: join(dir, 'federated-private.pem'), certificate: join(dir, 'federated.crt') }
 }
