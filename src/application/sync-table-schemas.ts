@@ -2,6 +2,7 @@ import type { ContextId } from '../domain/handshake/context-id.ts'
 import type { TableSchemaReply, TableSchemaRequest, WireTableLsn } from '../domain/protocol/messages.ts'
 import { fitsIdentifierLimit, identifierKey } from '../domain/schema/identifier.ts'
 import { metadataTableName } from '../domain/schema/metadata-table.ts'
+import { describePlan } from '../domain/schema/plan-description.ts'
 import { schemaFingerprint } from '../domain/schema/schema-fingerprint.ts'
 import { planTable, type TablePlan } from '../domain/schema/schema-plan.ts'
 import { buildTableSchema, type TableSchema } from '../domain/schema/table-schema.ts'
@@ -91,6 +92,7 @@ export class SyncTableSchemas {
 
     let lsn: number
     let change: 'None' | 'Created' | 'Altered' | 'Recreated' = 'None'
+    let detail = ''
     if (stored && exists && stored.schemaHash === hash) {
       lsn = stored.lsn
     } else {
@@ -101,6 +103,7 @@ export class SyncTableSchemas {
       if (!applied.ok) return applied
       lsn = applied.value.lsn
       change = applied.value.change
+      detail = describePlan(plan, change)
       for (const warning of applied.value.warnings) {
         await runHook('logEvent', () =>
           this.#deps.admin.logEvent?.({
@@ -114,7 +117,13 @@ export class SyncTableSchemas {
     }
 
     const hook = await runHook('onBeforeReplicateTable', () =>
-      this.#deps.admin.onBeforeReplicateTable?.({ contextId: db.contextId, table: schema.name, change, clientState }),
+      this.#deps.admin.onBeforeReplicateTable?.({
+        contextId: db.contextId,
+        table: schema.name,
+        change,
+        clientState,
+        detail,
+      }),
     )
     return hook.ok ? ok(lsn) : hook
   }

@@ -50,11 +50,28 @@ describe('partner dashboard in a browser', () => {
     expect((await fetch(`${base}/admin?token=not-the-token`)).status).toBe(401)
   })
 
+  it('serves the page with a content security policy that allows no inline code, and its files from the package', async () => {
+    const base = new URL(system.dashboardUrl).origin
+    const auth = { authorization: `Bearer ${system.adminToken}` }
+    const page = await fetch(`${base}/admin`, { headers: auth })
+    const policy = page.headers.get('content-security-policy') ?? ''
+    expect(policy).toContain("script-src 'self'")
+    expect(policy).toContain("frame-ancestors 'none'")
+    expect(policy).not.toContain('unsafe-inline')
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer')
+    expect(await page.text()).not.toMatch(/<script>|<style>|\son\w+=/)
+    for (const file of ['dashboard.js', 'dashboard.css', 'uplot.js', 'uplot.css']) {
+      expect((await fetch(`${base}/admin/assets/${file}`, { headers: auth })).status).toBe(200)
+    }
+  })
+
   it("shows the demo tenant's tables after a cycle; a forced resync sends the LSN to -1 and the next cycle brings it back", async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
     await page.goto(system.dashboardUrl)
     expect(new URL(page.url()).search).toBe('')
-    await page.locator('tr.tenant[data-tenant="Cust12345"]').waitFor()
+    await page.locator('tr.tenant[data-tenant="Cust12345"]').click()
+    // Empty tables are hidden by default; contact has rows.
     const lsn = page.locator('tr[data-table="contact"] td.lsn')
     await lsn.waitFor()
     const before = Number(await lsn.textContent())

@@ -55,6 +55,10 @@ export function testConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfi
     maxOpenDatabases: 16,
     idleDatabaseMs: 60_000,
     staleBatches: 'skip',
+    state: 'memory:',
+    stateRetention: { days: 14, rowsPerTenant: 1000 },
+    staleAfterMs: 3_600_000,
+    metricsTenantLabels: true,
     ...overrides,
   }
 }

@@ -1,69 +1,142 @@
+import { randomUUID } from 'node:crypto'
 import { Hono } from 'hono'
+import { secureHeaders } from 'hono/secure-headers'
 import type { Logger } from '../../application/ports/logger.port.ts'
 import type { MirrorDatabaseProvider } from '../../application/ports/mirror-database.port.ts'
+import type { ServiceState } from '../../application/ports/service-state.port.ts'
 import { NO_LSN } from '../../domain/changes/lsn.ts'
 import { type ContextId, parseContextId } from '../../domain/handshake/context-id.ts'
 import { identifierKey, identifierProblem } from '../../domain/schema/identifier.ts'
+import { adminAssets } from './admin-assets.ts'
 import { adminAuth } from './admin-auth.ts'
-import { ADMIN_PAGE } from './admin-page.ts'
+import { AdminSessions } from './admin-session.ts'
 import { OPENAPI } from './openapi.ts'
-import type { ServiceActivity } from './service-activity.ts'
+import { problem } from './problem.ts'
+import { byHealth, cycleView, errorView, tenantView } from './tenant-views.ts'
 
 export interface AdminDeps {
-  readonly activity: ServiceActivity
+  readonly state: ServiceState
   readonly mirrors: MirrorDatabaseProvider
   readonly token: string
   readonly logger: Logger
+  readonly now: () => number
+  readonly staleAfterMs: number
 }
 
+const RECENT_CYCLES = 5
+
+/** Only the page's own files, no inline script or style, no framing, no referrer. */
+const ADMIN_HEADERS = {
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:'],
+    connectSrc: ["'self'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'self'"],
+    objectSrc: ["'none'"],
+  },
+  referrerPolicy: 'no-referrer',
+  xFrameOptions: 'DENY',
+  xContentTypeOptions: 'nosniff',
+}
+const HOUR = 3_600_000
+
 /**
- * The partner dashboard (`/admin`) and its JSON API (`/admin/api`), behind the admin token:
- * every tenant with its last call and cycle, per tenant its tables, and the operator's actions
- * (pause, full resync of a table or a tenant, discard a mirror). Mounted on the service's app.
+ * The partner dashboard (`/admin`) and its JSON API (`/admin/api`), behind the admin token: the
+ * tenants worst first, per tenant its tables, cycles, errors and schema history, figures per
+ * minute for the charts, and the operator's actions (pause, full resync of a table or a tenant,
+ * discard a mirror). What it shows comes from the state store every replica shares, so any
+ * replica shows the same; every answer is JSON, errors as application/problem+json.
  */
 export function createAdminApp(deps: AdminDeps): Hono {
-  const { activity, mirrors, logger } = deps
+  const { state, mirrors, logger, now, staleAfterMs } = deps
   const app = new Hono()
-  app.use('*', adminAuth(deps.token))
-  app.get('/', (c) => c.html(ADMIN_PAGE))
+  app.onError((error, c) => {
+    const reference = randomUUID().slice(0, 8)
+    logger.error(
+      { reference, path: c.req.path, err: error instanceof Error ? error.message : String(error) },
+      'admin: request failed',
+    )
+    return problem(c, 500, 'internal error', `reference ${reference}`)
+  })
+  app.notFound((c) => problem(c, 404, 'not found'))
+  app.use('*', secureHeaders(ADMIN_HEADERS))
+  const sessions = new AdminSessions(deps.token, now)
+  app.use('*', adminAuth(deps.token, sessions))
+  app.post('/logout', (c) => {
+    sessions.close(c)
+    return c.body(null, 204)
+  })
+  app.route('/', adminAssets())
   app.get('/api/openapi.json', (c) => c.json(OPENAPI))
 
-  app.get('/api/tenants', (c) =>
-    c.json(
-      activity.tenants().map((t) => ({
-        contextId: t.contextId,
-        paused: t.paused,
-        lastCall: t.lastCall ?? null,
-        lastCompletedAt: t.lastCompletedAt ?? null,
-        lastError: t.lastError ?? null,
-      })),
-    ),
-  )
+  app.get('/api/tenants', async (c) => {
+    const at = now()
+    const tenants = await state.tenants(at)
+    const views = await Promise.all(
+      tenants.map(async (t) => tenantView(t, await state.cycles(t.contextId, RECENT_CYCLES), at, staleAfterMs)),
+    )
+    return c.json(views.sort(byHealth))
+  })
 
   app.get('/api/tenants/:ctx', async (c) => {
-    const ctx = tenantOf(c.req.param('ctx'))
-    if (!ctx) return c.json({ error: 'no such tenant' }, 404)
+    const ctx = await tenantOf(c.req.param('ctx'))
+    if (!ctx) return problem(c, 404, 'no such tenant')
+    const at = now()
+    const [tenant, cycles, changes, errors, activity] = await Promise.all([
+      state.tenant(ctx, at),
+      state.cycles(ctx, 20),
+      state.schemaChanges(ctx, 100),
+      state.errors({ contextId: ctx, limit: 20 }),
+      state.tableActivity(ctx),
+    ])
     const mirror = await mirrors.forTenant(ctx)
-    const state = await mirror.readState()
+    const mirrorState = await mirror.readState()
+    const data = new Map(activity.map((a) => [identifierKey(a.table), a]))
     const tables = []
-    for (const t of [...state.tables.values()].sort((a, b) => (a.table < b.table ? -1 : 1))) {
+    for (const t of [...mirrorState.tables.values()].sort((a, b) => (a.table < b.table ? -1 : 1))) {
+      const written = data.get(identifierKey(t.table))
       tables.push({
         table: t.table,
         lsn: t.lsn,
         rows: await mirror.countRows(t.table).catch(() => null),
-        updatedAt: t.updatedAt,
+        lsnMovedAt: Date.parse(t.updatedAt) || null,
+        lastDataAt: written?.lastDataAt ?? null,
+        lastRows: written?.lastRows ?? null,
         createdByMirror: t.createdByMirror,
       })
     }
-    const tenant = activity.tenant(ctx)!
     return c.json({
-      contextId: ctx,
-      paused: tenant.paused,
-      lastCall: tenant.lastCall ?? null,
-      lastCompletedAt: tenant.lastCompletedAt ?? null,
-      lastError: tenant.lastError ?? null,
+      ...tenantView(tenant!, cycles.slice(0, RECENT_CYCLES), at, staleAfterMs),
+      cycles: cycles.map(cycleView),
+      errors: errors.map(errorView),
+      schemaChanges: changes.map((s) => ({ at: s.at, table: s.table, change: s.change, detail: s.detail })),
       tables,
-      schemaChanges: tenant.schemaChanges,
+    })
+  })
+
+  app.get('/api/errors', async (c) => {
+    const tenant = c.req.query('tenant')
+    if (tenant !== undefined && !(await tenantOf(tenant))) return problem(c, 404, 'no such tenant')
+    const limit = Math.min(500, Math.max(1, Number(c.req.query('limit') ?? 100) || 100))
+    const errors = await state.errors({ ...(tenant !== undefined ? { contextId: tenant } : {}), limit })
+    return c.json(errors.map(errorView))
+  })
+
+  app.get('/api/series', async (c) => {
+    const tenant = c.req.query('tenant')
+    if (tenant !== undefined && !(await tenantOf(tenant))) return problem(c, 404, 'no such tenant')
+    const hours = Math.min(24 * 14, Math.max(1, Number(c.req.query('hours') ?? 24) || 24))
+    const since = now() - hours * HOUR
+    const minutes = await state.minutes({ ...(tenant !== undefined ? { contextId: tenant } : {}), since })
+    const cycles = tenant === undefined ? [] : await state.cycles(tenant, 500)
+    return c.json({
+      since,
+      minutes,
+      cycles: cycles.filter((cycle) => cycle.endedAt >= since).map(cycleView),
     })
   })
 
@@ -71,18 +144,18 @@ export function createAdminApp(deps: AdminDeps): Hono {
     ['pause', true],
     ['resume', false],
   ] as const) {
-    app.post(`/api/tenants/:ctx/${action}`, (c) => {
-      const ctx = tenantOf(c.req.param('ctx'))
-      if (!ctx) return c.json({ error: 'no such tenant' }, 404)
-      activity.setPaused(ctx, paused)
+    app.post(`/api/tenants/:ctx/${action}`, async (c) => {
+      const ctx = await tenantOf(c.req.param('ctx'))
+      if (!ctx) return problem(c, 404, 'no such tenant')
+      await state.setPaused(ctx, paused, now())
       logger.info({ contextId: ctx, action }, `admin: tenant ${action}d`)
       return c.json({ contextId: ctx, paused })
     })
   }
 
   app.post('/api/tenants/:ctx/resync', async (c) => {
-    const ctx = tenantOf(c.req.param('ctx'))
-    if (!ctx) return c.json({ error: 'no such tenant' }, 404)
+    const ctx = await tenantOf(c.req.param('ctx'))
+    if (!ctx) return problem(c, 404, 'no such tenant')
     const mirror = await mirrors.forTenant(ctx)
     const tables = [...(await mirror.readState()).tables.values()]
     for (const t of tables) await mirror.setLsn(t.table, NO_LSN)
@@ -91,21 +164,21 @@ export function createAdminApp(deps: AdminDeps): Hono {
   })
 
   app.post('/api/tenants/:ctx/tables/:table/resync', async (c) => {
-    const ctx = tenantOf(c.req.param('ctx'))
+    const ctx = await tenantOf(c.req.param('ctx'))
     const table = c.req.param('table')
-    if (!ctx) return c.json({ error: 'no such tenant' }, 404)
-    if (identifierProblem(table)) return c.json({ error: 'not a table name' }, 400)
+    if (!ctx) return problem(c, 404, 'no such tenant')
+    if (identifierProblem(table)) return problem(c, 400, 'not a table name')
     const mirror = await mirrors.forTenant(ctx)
-    const state = (await mirror.readState()).tables.get(identifierKey(table))
-    if (!state) return c.json({ error: 'no such table' }, 404)
-    await mirror.setLsn(state.table, NO_LSN)
-    logger.info({ contextId: ctx, table: state.table }, 'admin: full resync of a table')
-    return c.json({ contextId: ctx, table: state.table, lsn: NO_LSN })
+    const stored = (await mirror.readState()).tables.get(identifierKey(table))
+    if (!stored) return problem(c, 404, 'no such table')
+    await mirror.setLsn(stored.table, NO_LSN)
+    logger.info({ contextId: ctx, table: stored.table }, 'admin: full resync of a table')
+    return c.json({ contextId: ctx, table: stored.table, lsn: NO_LSN })
   })
 
   app.delete('/api/tenants/:ctx/mirror', async (c) => {
-    const ctx = tenantOf(c.req.param('ctx'))
-    if (!ctx) return c.json({ error: 'no such tenant' }, 404)
+    const ctx = await tenantOf(c.req.param('ctx'))
+    if (!ctx) return problem(c, 404, 'no such tenant')
     const mirror = await mirrors.forTenant(ctx)
     const tables = [...(await mirror.readState()).tables.values()].map((t) => t.table)
     await mirror.dropTables(tables)
@@ -114,9 +187,9 @@ export function createAdminApp(deps: AdminDeps): Hono {
   })
 
   /** Known tenants only: the dashboard never opens a mirror database for a name it was given. */
-  function tenantOf(value: string): ContextId | undefined {
+  async function tenantOf(value: string): Promise<ContextId | undefined> {
     const parsed = parseContextId(value)
-    if (!parsed.ok || !activity.tenant(parsed.value)) return undefined
+    if (!parsed.ok || !(await state.tenant(parsed.value, now()))) return undefined
     return parsed.value
   }
 

@@ -1,37 +1,38 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Context, Next } from 'hono'
-import { getCookie, setCookie } from 'hono/cookie'
-
-export const ADMIN_COOKIE = 'tenant_mirror_admin'
+import type { AdminSessions } from './admin-session.ts'
+import { problem } from './problem.ts'
 
 const digest = (text: string) => createHash('sha256').update(text).digest()
 
 /**
  * The admin token guards the dashboard and its API: `Authorization: Bearer <token>` for API
- * clients (the scheme in any case, RFC 7235), or a cookie that `/admin?token=<token>` sets once
- * for a browser (HttpOnly, SameSite Strict) before redirecting to a URL without the token.
+ * clients (the scheme in any case, RFC 7235), or a session cookie that `/admin?token=<token>`
+ * sets once for a browser (HttpOnly, SameSite Strict, expiring, not the token itself) before
+ * redirecting to a URL without the token.
  * Compared in constant time. A request that changes something on the strength of the cookie
  * must come from the dashboard's own page: browsers send cookies with cross-origin form posts,
  * and SameSite does not stop another port of the same host.
  */
-export function adminAuth(token: string) {
+export function adminAuth(token: string, sessions: AdminSessions) {
   const expected = digest(token)
   const matches = (given: string | undefined) => given !== undefined && timingSafeEqual(digest(given), expected)
   return async (c: Context, next: Next) => {
     const query = c.req.query('token')
     if (c.req.method === 'GET' && query !== undefined && matches(query)) {
-      setCookie(c, ADMIN_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/admin' })
+      sessions.open(c)
       const url = new URL(c.req.url)
       url.searchParams.delete('token')
       return c.redirect(`${url.pathname}${url.search}`, 303)
     }
     const bearer = /^Bearer +(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1]
     if (matches(bearer)) return next()
-    if (!matches(getCookie(c, ADMIN_COOKIE))) {
-      return c.json({ error: 'admin token required' }, 401, { 'www-authenticate': 'Bearer' })
+    if (!sessions.valid(c)) {
+      c.header('www-authenticate', 'Bearer')
+      return problem(c, 401, 'admin token required', 'send Authorization: Bearer <token>, or open /admin?token=<token>')
     }
     if (!SAFE_METHODS.has(c.req.method) && !fromOwnPage(c)) {
-      return c.json({ error: 'cross-origin request refused: use the dashboard, or the Authorization header' }, 403)
+      return problem(c, 403, 'cross-origin request refused', 'use the dashboard, or the Authorization header')
     }
     return next()
   }

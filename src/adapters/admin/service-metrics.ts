@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 
 /** One SOAP call as the HTTP adapter saw it. */
 export interface CallEvent {
@@ -6,88 +6,105 @@ export interface CallEvent {
   readonly contextId: string | undefined
   readonly outcome: 'ok' | 'failed' | 'fault'
   readonly error?: string
+  /** The log line's reference, for a failed or faulted call. */
+  readonly reference?: string
   readonly ms: number
   /** Rows applied by a successful RowData call, by operation. */
   readonly rows?: { readonly inserts: number; readonly updates: number; readonly deletes: number }
+  /** Rows a successful RowData call wrote, per table. */
+  readonly tables?: readonly { readonly table: string; readonly rows: number }[]
   /** RowData batches acknowledged without writing: older than their table's stored LSN. */
   readonly superseded?: number
 }
 
-export interface SchemaChange {
-  readonly at: number
-  readonly table: string
-  readonly change: string
-}
-
-export interface TenantActivity {
-  readonly contextId: string
-  lastCall: { at: number; operation: string; outcome: string; error?: string } | undefined
-  /** When the last cycle ended with ReplicationCompleted. */
-  lastCompletedAt: number | undefined
-  /** The last failed call's message, cleared by the next completed cycle. */
-  lastError: string | undefined
-  paused: boolean
-  readonly schemaChanges: SchemaChange[]
-}
-
-const ACTIVE_MS = 10 * 60_000
-const HISTORY = 200
-
 /**
- * What the partner dashboard and /metrics show: per tenant its last call, last completed
- * cycle, last error, pause switch and schema-change history (in memory: a restart starts
- * afresh, the mirror itself holds the lasting state), and Prometheus metrics.
+ * The Prometheus metrics of one service process (each replica is scraped on its own), and its
+ * readiness. What several replicas share — tenants, cycles, errors, pauses — is the state
+ * store's; these are this process's counts of what it answered.
  */
-export class ServiceActivity {
-  readonly metrics = new Registry()
+export class ServiceMetrics {
+  readonly registry = new Registry()
   /** False once shutdown begins: /readyz turns 503 so that a load balancer stops sending calls. */
   ready = true
-  readonly #tenants = new Map<string, TenantActivity>()
-  readonly #now: () => number
+  readonly #tenantLabels: boolean
   readonly #calls = new Counter({
     name: 'tenant_mirror_calls_total',
     help: 'SOAP calls by operation and outcome',
     labelNames: ['operation', 'outcome'],
-    registers: [this.metrics],
+    registers: [this.registry],
   })
   readonly #rows = new Counter({
     name: 'tenant_mirror_rows_applied_total',
     help: 'Rows applied by RowData, by operation (I, U, D)',
     labelNames: ['operation'],
-    registers: [this.metrics],
+    registers: [this.registry],
   })
   readonly #superseded = new Counter({
     name: 'tenant_mirror_batches_superseded_total',
     help: 'RowData batches acknowledged without writing because the table already held a later LSN',
-    registers: [this.metrics],
+    registers: [this.registry],
   })
   readonly #batchSeconds = new Histogram({
     name: 'tenant_mirror_rowdata_apply_seconds',
     help: 'Time to read and apply one RowData call',
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [this.metrics],
+    registers: [this.registry],
   })
-
   readonly #callSeconds = new Histogram({
     name: 'tenant_mirror_call_seconds',
     help: 'Time from request to reply, by operation, in the service',
     labelNames: ['operation'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [this.metrics],
+    registers: [this.registry],
+  })
+  readonly #lastSuccess = new Gauge({
+    name: 'tenant_mirror_tenant_last_success_timestamp_seconds',
+    help: 'When this process last answered a call of the tenant successfully (Unix time)',
+    labelNames: ['tenant'],
+    registers: [this.registry],
+  })
+  readonly #lastCompleted = new Gauge({
+    name: 'tenant_mirror_tenant_last_completed_timestamp_seconds',
+    help: 'When this process last answered a ReplicationCompleted of the tenant: a cycle ended well (Unix time)',
+    labelNames: ['tenant'],
+    registers: [this.registry],
+  })
+  readonly #lastError = new Gauge({
+    name: 'tenant_mirror_tenant_last_error_timestamp_seconds',
+    help: 'When a call of the tenant last failed in this process (Unix time)',
+    labelNames: ['tenant'],
+    registers: [this.registry],
   })
 
-  constructor(now: () => number = Date.now) {
+  /** `tenantLabels: false` drops the per-tenant series, for a service with very many tenants. */
+  constructor(options: { tenantLabels?: boolean; now?: () => number } = {}) {
+    this.#tenantLabels = options.tenantLabels ?? true
+    const now = options.now ?? Date.now
+    const recent = new Map<string, number>()
+    this.#recent = recent
     this.#now = now
-    const tenants = this.#tenants
     new Gauge({
       name: 'tenant_mirror_active_tenants',
-      help: 'Tenants with a call in the last 10 minutes',
-      registers: [this.metrics],
+      help: 'Tenants with a call in this process in the last 10 minutes',
+      registers: [this.registry],
       collect() {
-        const since = now() - ACTIVE_MS
-        this.set([...tenants.values()].filter((t) => (t.lastCall?.at ?? 0) >= since).length)
+        const since = now() - 10 * 60_000
+        for (const [tenant, at] of recent) if (at < since) recent.delete(tenant)
+        this.set(recent.size)
       },
     })
+    collectDefaultMetrics({ register: this.registry })
+  }
+
+  readonly #recent: Map<string, number>
+  readonly #now: () => number
+
+  get contentType(): string {
+    return this.registry.contentType
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics()
   }
 
   record(call: CallEvent): void {
@@ -101,62 +118,13 @@ export class ServiceActivity {
       this.#superseded.inc(call.superseded ?? 0)
     }
     if (!call.contextId) return
-    const tenant = this.#tenant(call.contextId)
-    const at = this.#now()
-    tenant.lastCall = {
-      at,
-      operation: call.operation,
-      outcome: call.outcome,
-      ...(call.error ? { error: call.error } : {}),
-    }
-    if (call.outcome === 'failed') tenant.lastError = `${call.operation}: ${call.error ?? 'failed'}`
-    if (call.operation === 'ReplicationCompleted' && call.outcome === 'ok') {
-      tenant.lastCompletedAt = at
-      tenant.lastError = undefined
-    }
-  }
-
-  tableChanged(contextId: string, table: string, change: string): void {
-    if (change === 'None') return
-    const history = this.#tenant(contextId).schemaChanges
-    history.unshift({ at: this.#now(), table, change })
-    history.length = Math.min(history.length, HISTORY)
-  }
-
-  setPaused(contextId: string, paused: boolean): void {
-    this.#tenant(contextId).paused = paused
-  }
-
-  isPaused(contextId: string): boolean {
-    return this.#tenants.get(contextId)?.paused ?? false
-  }
-
-  tenants(): readonly TenantActivity[] {
-    return [...this.#tenants.values()].sort((a, b) => a.contextId.localeCompare(b.contextId))
-  }
-
-  tenant(contextId: string): TenantActivity | undefined {
-    return this.#tenants.get(contextId)
-  }
-
-  /** Makes a tenant known (e.g. one whose mirror exists from before this process). */
-  know(contextId: string): TenantActivity {
-    return this.#tenant(contextId)
-  }
-
-  #tenant(contextId: string): TenantActivity {
-    let tenant = this.#tenants.get(contextId)
-    if (!tenant) {
-      tenant = {
-        contextId,
-        lastCall: undefined,
-        lastCompletedAt: undefined,
-        lastError: undefined,
-        paused: false,
-        schemaChanges: [],
-      }
-      this.#tenants.set(contextId, tenant)
-    }
-    return tenant
+    const now = this.#now()
+    this.#recent.set(call.contextId, now)
+    if (!this.#tenantLabels) return
+    const seconds = now / 1000
+    if (call.outcome === 'ok') {
+      this.#lastSuccess.set({ tenant: call.contextId }, seconds)
+      if (call.operation === 'ReplicationCompleted') this.#lastCompleted.set({ tenant: call.contextId }, seconds)
+    } else this.#lastError.set({ tenant: call.contextId }, seconds)
   }
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod'
+import type { Retention } from '../../application/ports/service-state.port.ts'
 import type { StaleBatchPolicy } from '../../domain/changes/lsn.ts'
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '../../domain/handshake/token-claims.ts'
 import { SUPEROFFICE_ENVIRONMENTS, type SuperOfficeEnvironment } from '../crypto/verification-keys.ts'
 import { type DatabaseLocation, parseDatabaseLocation } from '../sql/database-location.ts'
 import { DEFAULT_DATABASE_TEMPLATE } from '../sql/database-naming.ts'
@@ -44,6 +46,13 @@ export interface ServiceConfig {
   readonly staleBatches: StaleBatchPolicy
   /** Guards the dashboard under /admin; without it there is no dashboard. */
   readonly adminToken?: string
+  /** Where nonces, pauses and the dashboard's activity live: `sqlite:<file>`, `postgres://…` or `memory:`. */
+  readonly state: string
+  readonly stateRetention: Retention
+  /** A tenant without a completed cycle for this long shows as stale. */
+  readonly staleAfterMs: number
+  /** Per-tenant series on /metrics; off for very many tenants. */
+  readonly metricsTenantLabels: boolean
 }
 
 const positive = (what: string) =>
@@ -60,7 +69,7 @@ export const DEFAULTS = {
   tenantLayout: 'database',
   databaseNameTemplate: DEFAULT_DATABASE_TEMPLATE,
   clockSkewSeconds: 60,
-  maxTokenLifetimeSeconds: 3600,
+  maxTokenLifetimeSeconds: DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
   // A SuperOffice call is about 1 MB (BatchSize) and a TableSchema under 1 MB; a call holds up
   // to about 2.5 times its body while it is applied (README, Security), so 32 MiB of calls in
   // flight keep a service near 256 MB.
@@ -76,7 +85,20 @@ export const DEFAULTS = {
   maxOpenDatabases: 256,
   idleDatabaseMs: 5 * 60_000,
   staleBatches: 'skip',
+  stateRetentionDays: 14,
+  stateRowsPerTenant: 1000,
+  staleAfterMinutes: 60,
 } as const
+
+/**
+ * The state store when --state is not given: next to SQLite mirrors (in a folder no mirror
+ * file can be named like), in memory with `memory:` mirrors, else in ./data.
+ */
+export function defaultState(database: DatabaseLocation): string {
+  if (database.kind === 'memory') return 'memory:'
+  if (database.kind === 'sqlite') return `sqlite:${database.dir}/.tenant-mirror/state.sqlite`
+  return 'sqlite:./data/state.sqlite'
+}
 
 const schema = z.object({
   port: z.coerce
@@ -124,6 +146,14 @@ const schema = z.object({
   idleDatabaseSeconds: positive('--idle-database-seconds'),
   staleBatches: z.enum(['skip', 'apply'], { error: '--stale-batches must be skip or apply' }).default('skip'),
   adminToken: z.string().min(16, '--admin-token must be at least 16 characters').optional(),
+  state: z
+    .string()
+    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+|memory:?)$/, '--state must be sqlite:<file>, postgres://… or memory:')
+    .optional(),
+  stateRetentionDays: positive('--state-retention-days').max(3650),
+  stateRowsPerTenant: positive('--state-rows-per-tenant'),
+  staleAfter: positive('--stale-after'),
+  metricsTenantLabels: z.boolean().default(true),
   maxContextIdLength: positive('--max-context-id-length')
     .max(LONGEST_CONTEXT_ID, `--max-context-id-length must be at most ${LONGEST_CONTEXT_ID}`)
     .optional(),
@@ -196,6 +226,10 @@ export function parseServiceConfig(
       idleDatabaseMs: o.idleDatabaseSeconds * 1000,
       staleBatches: o.staleBatches,
       ...(o.adminToken ? { adminToken: o.adminToken } : {}),
+      state: o.state ?? defaultState(database),
+      stateRetention: { days: o.stateRetentionDays, rowsPerTenant: o.stateRowsPerTenant },
+      staleAfterMs: o.staleAfter * 60_000,
+      metricsTenantLabels: o.metricsTenantLabels,
     },
   }
 }

@@ -13,14 +13,16 @@ import type { MirrorAdmin } from '../../application/ports/mirror-admin.port.ts'
 import type { MirrorDatabaseProvider } from '../../application/ports/mirror-database.port.ts'
 import type { NonceStore } from '../../application/ports/nonce-store.port.ts'
 import type { SchemaHasher } from '../../application/ports/schema-hasher.port.ts'
+import type { ServiceState } from '../../application/ports/service-state.port.ts'
 import type { TokenVerifier } from '../../application/ports/token-verifier.port.ts'
 import { ScreenCall } from '../../application/screen-call.ts'
 import { SyncTableSchemas } from '../../application/sync-table-schemas.ts'
 import { WipeTable } from '../../application/wipe-table.ts'
 import { SUPEROFFICE_ISSUER } from '../../domain/handshake/token-claims.ts'
 import { activityMirrorAdmin } from '../admin/activity-admin.ts'
+import { ActivityRecorder } from '../admin/activity-recorder.ts'
 import { createAdminApp } from '../admin/admin-app.ts'
-import { ServiceActivity } from '../admin/service-activity.ts'
+import { ServiceMetrics } from '../admin/service-metrics.ts'
 import { JoseTokenVerifier } from '../crypto/jose-token-verifier.ts'
 import { NodeApplicationTokenSigner } from '../crypto/node-application-token-signer.ts'
 import { NodeSchemaHasher } from '../crypto/node-schema-hasher.ts'
@@ -32,8 +34,9 @@ import { InflightBudget } from '../http/inflight-budget.ts'
 import type { MirroringUseCases } from '../http/mirroring-use-cases.ts'
 import { checkedDatabaseName, databaseNaming } from '../sql/database-naming.ts'
 import { openMirrorDatabases } from '../sql/mirror-databases.ts'
+import { DeferredServiceState } from '../state/deferred-service-state.ts'
+import { openServiceState } from '../state/open-service-state.ts'
 import { SystemClock } from '../system/clocks.ts'
-import { InMemoryNonceStore } from '../system/in-memory-nonce-store.ts'
 import { loggingMirrorAdmin } from '../system/logging-mirror-admin.ts'
 import { createPinoLogger } from '../system/pino-logger.ts'
 import { DEFAULTS, type ServiceConfig } from './config.ts'
@@ -58,6 +61,8 @@ export interface ServiceOverrides {
   readonly nonces?: NonceStore
   readonly verifier?: TokenVerifier
   readonly signer?: ApplicationTokenSigner
+  /** The state store (nonces, pauses, activity); the configured one (`--state`) when absent. */
+  readonly state?: ServiceState
 }
 
 const infrastructure = (config: ServiceConfig, o: ServiceOverrides) =>
@@ -65,19 +70,37 @@ const infrastructure = (config: ServiceConfig, o: ServiceOverrides) =>
     bind(T.Config).toConstantValue(config)
     bind(T.Clock).toConstantValue(o.clock ?? new SystemClock())
     bind(T.Logger).toConstantValue(o.logger ?? createPinoLogger(config.logLevel))
-    bind(T.NonceStore).toResolvedValue(
-      (clock: Clock) => o.nonces ?? new InMemoryNonceStore(clock, config.clockSkewSeconds),
+    bind(T.State).toResolvedValue(
+      (clock: Clock) =>
+        o.state ??
+        new DeferredServiceState(() =>
+          openServiceState(config.state, {
+            retention: config.stateRetention,
+            graceSeconds: config.clockSkewSeconds,
+            now: () => clock.now(),
+          }),
+        ),
       [T.Clock],
     )
+    bind(T.NonceStore).toResolvedValue((state: ServiceState) => o.nonces ?? state, [T.State])
     bind(T.TokenVerifier).toResolvedValue(() => o.verifier ?? new JoseTokenVerifier(verificationKeys(config)))
     bind(T.Signer).toResolvedValue(
       () => o.signer ?? new NodeApplicationTokenSigner(loadPrivateKey(config.privateKeyFile)),
     )
     bind(T.Hasher).toConstantValue(new NodeSchemaHasher() satisfies SchemaHasher)
-    bind(T.Activity).toConstantValue(new ServiceActivity())
+    bind(T.Metrics).toResolvedValue(
+      (clock: Clock) => new ServiceMetrics({ tenantLabels: config.metricsTenantLabels, now: () => clock.now() }),
+      [T.Clock],
+    )
+    bind(T.Recorder).toResolvedValue(
+      (state: ServiceState, metrics: ServiceMetrics, logger: Logger, clock: Clock) =>
+        new ActivityRecorder(state, metrics, logger, () => clock.now()),
+      [T.State, T.Metrics, T.Logger, T.Clock],
+    )
     bind(T.Admin).toResolvedValue(
-      (logger: Logger, activity: ServiceActivity) => activityMirrorAdmin(activity, loggingMirrorAdmin(logger, o.admin)),
-      [T.Logger, T.Activity],
+      (logger: Logger, state: ServiceState, clock: Clock) =>
+        activityMirrorAdmin(state, loggingMirrorAdmin(logger, o.admin), logger, () => clock.now()),
+      [T.Logger, T.State, T.Clock],
     )
     bind(T.Mirrors).toResolvedValue((admin: MirrorAdmin) => o.mirrors ?? mirrorDatabases(config, admin), [T.Admin])
   })
@@ -155,11 +178,14 @@ const http = new ContainerModule(({ bind }) => {
       useCases: MirroringUseCases,
       logger: Logger,
       config: ServiceConfig,
-      activity: ServiceActivity,
+      metrics: ServiceMetrics,
+      recorder: ActivityRecorder,
+      state: ServiceState,
       mirrors: MirrorDatabaseProvider,
+      clock: Clock,
     ): Hono => {
       const budget = new InflightBudget(config.maxInflightBytes, BUSY_WAIT_MS)
-      registerBudgetMetrics(activity.metrics, budget)
+      registerBudgetMetrics(metrics.registry, budget)
       const app = createHttpApp(useCases, logger, {
         path: config.path,
         limits: {
@@ -172,19 +198,28 @@ const http = new ContainerModule(({ bind }) => {
           maxDensity: MAX_CALL_DENSITY,
         },
         budget,
-        observer: (call) => activity.record(call),
+        observer: (call) => recorder.record(call),
       })
       app.get('/readyz', (c) =>
-        activity.ready ? c.json({ status: 'ready' }) : c.json({ status: 'shutting down' }, 503),
+        metrics.ready ? c.json({ status: 'ready' }) : c.json({ status: 'shutting down' }, 503),
       )
-      app.get('/metrics', async (c) =>
-        c.body(await activity.metrics.metrics(), 200, { 'content-type': activity.metrics.contentType }),
-      )
-      if (config.adminToken)
-        app.route('/admin', createAdminApp({ activity, mirrors, token: config.adminToken, logger }))
+      app.get('/metrics', async (c) => c.body(await metrics.text(), 200, { 'content-type': metrics.contentType }))
+      if (config.adminToken) {
+        app.route(
+          '/admin',
+          createAdminApp({
+            state,
+            mirrors,
+            token: config.adminToken,
+            logger,
+            now: () => clock.now(),
+            staleAfterMs: config.staleAfterMs,
+          }),
+        )
+      }
       return app
     },
-    [T.UseCases, T.Logger, T.Config, T.Activity, T.Mirrors],
+    [T.UseCases, T.Logger, T.Config, T.Metrics, T.Recorder, T.State, T.Mirrors, T.Clock],
   )
 })
 
@@ -200,17 +235,51 @@ export interface MirroringService {
   readonly app: Hono
   readonly mirrors: MirrorDatabaseProvider
   readonly logger: Logger
-  /** Calls, cycles, schema changes and pauses per tenant, and the Prometheus metrics. */
-  readonly activity: ServiceActivity
+  /** This process's Prometheus metrics and readiness. */
+  readonly metrics: ServiceMetrics
+  /** Nonces, pauses and the activity every replica shares. */
+  readonly state: ServiceState
+  /** Resolves once the state store is open; rejects with its reason when it cannot be. */
+  ready(): Promise<void>
+  /** Resolves once every call answered so far is in the state store (it is written in the background). */
+  flush(): Promise<void>
+  /** Writes what is still to be recorded, then closes the state store and the mirror databases. */
+  close(): Promise<void>
 }
+
+/** How often expired nonces and activity past the retention are deleted. */
+const SWEEP_EVERY_MS = 10 * 60_000
 
 export function createMirroringService(config: ServiceConfig, overrides: ServiceOverrides = {}): MirroringService {
   const container = buildContainer(config, overrides)
+  const state = container.get(T.State)
+  const recorder = container.get(T.Recorder)
+  const logger = container.get(T.Logger)
+  const clock = container.get(T.Clock)
+  const mirrors = container.get(T.Mirrors)
+  const sweep = () =>
+    void state
+      .sweep(clock.now())
+      .then((n) => n > 0 && logger.debug({ deleted: n }, 'state store swept'))
+      .catch((error: unknown) => logger.warn({ err: String(error) }, 'state store: sweep failed'))
+  const sweeper = setInterval(sweep, SWEEP_EVERY_MS)
+  sweeper.unref()
   return {
     app: container.get(T.HttpApp),
-    mirrors: container.get(T.Mirrors),
-    logger: container.get(T.Logger),
-    activity: container.get(T.Activity),
+    mirrors,
+    logger,
+    metrics: container.get(T.Metrics),
+    state,
+    async ready() {
+      if (state instanceof DeferredServiceState) await state.ready()
+    },
+    flush: () => recorder.flush(),
+    async close() {
+      clearInterval(sweeper)
+      await recorder.flush()
+      await state.close()
+      await mirrors.close()
+    },
   }
 }
 

@@ -13,11 +13,13 @@ import type { MirrorAdmin } from '../../application/ports/mirror-admin.port.ts'
 import type { MirrorDatabaseProvider } from '../../application/ports/mirror-database.port.ts'
 import type { NonceStore } from '../../application/ports/nonce-store.port.ts'
 import type { SchemaHasher } from '../../application/ports/schema-hasher.port.ts'
+import type { ServiceState } from '../../application/ports/service-state.port.ts'
 import type { TokenVerifier } from '../../application/ports/token-verifier.port.ts'
 import type { ScreenCall } from '../../application/screen-call.ts'
 import type { SyncTableSchemas } from '../../application/sync-table-schemas.ts'
 import type { WipeTable } from '../../application/wipe-table.ts'
-import type { ServiceActivity } from '../admin/service-activity.ts'
+import type { ActivityRecorder } from '../admin/activity-recorder.ts'
+import type { ServiceMetrics } from '../admin/service-metrics.ts'
 import type { MirroringUseCases } from '../http/mirroring-use-cases.ts'
 import type { ServiceConfig } from './config.ts'
 
@@ -45,5 +47,7 @@ export const T = {
   CompleteReplication: id<CompleteReplication>('CompleteReplication'),
   UseCases: id<MirroringUseCases>('MirroringUseCases'),
   HttpApp: id<Hono>('HttpApp'),
-  Activity: id<ServiceActivity>('ServiceActivity'),
+  Metrics: id<ServiceMetrics>('ServiceMetrics'),
+  Recorder: id<ActivityRecorder>('ActivityRecorder'),
+  State: id<ServiceState>('ServiceState'),
 } as const

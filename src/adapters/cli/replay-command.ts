@@ -17,7 +17,8 @@ export function replayCommand(): Command {
       new Option('--log-level <level>', 'service log level (to stderr)').env('MIRROR_LOG_LEVEL').default('warn'),
     )
   return addServiceOptions(command).action(async (captures: string[], options: Record<string, unknown>) => {
-    const parsed = parseServiceConfig(rawServiceOptions(options))
+    // A replay checks a configuration: its nonces and activity are kept for the run only, unless asked.
+    const parsed = parseServiceConfig(rawServiceOptions(options, { state: options.state ?? 'memory:' }))
     if (!parsed.ok) return fail(parsed.error)
     const clock = new PinnedClock(Date.now())
     const logger = createPinoLogger(parsed.config.logLevel as LogLevel, pino.destination(2))
@@ -46,7 +47,7 @@ export function replayCommand(): Command {
     } catch (error) {
       return fail(error instanceof Error ? error.message.split('\n')[0]! : String(error))
     } finally {
-      await service.mirrors.close()
+      await service.close()
       logger.flush()
     }
     process.exitCode = failed > 0 ? 1 : 0

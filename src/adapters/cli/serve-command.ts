@@ -9,6 +9,9 @@ import { describeLocation } from '../sql/database-location.ts'
 import { fail } from './fail.ts'
 import { addServiceOptions, rawServiceOptions } from './service-options.ts'
 
+const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!
+const redactUrl = (url: string) => url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@')
+
 export function serveCommand(): Command {
   const command = new Command('serve')
     .description("run the mirroring client service (SOAP endpoint for SuperOffice's Mirroring Task)")
@@ -37,6 +40,11 @@ export function serveCommand(): Command {
     } catch (error) {
       return fail(error instanceof Error ? error.message.split('\n')[0]! : String(error))
     }
+    try {
+      await service.ready()
+    } catch (error) {
+      return fail(`cannot open the state store (--state ${redactUrl(config.state)}): ${firstLine(error)}`)
+    }
     const server = serve({ fetch: service.app.fetch, port: config.port, hostname: config.host }) as Server
     // Node's own limit on receiving a request, behind the endpoint's exact body timeouts.
     server.requestTimeout = config.bodyTimeoutMs + 10_000
@@ -55,14 +63,14 @@ export function serveCommand(): Command {
     )
     const shutdown = async (signal: string) => {
       service.logger.info({ signal }, 'shutting down: finishing calls in flight')
-      service.activity.ready = false
+      service.metrics.ready = false
       const force = setTimeout(() => server.closeAllConnections(), 30_000)
       force.unref()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeIdleConnections()
       })
-      await service.mirrors.close()
+      await service.close()
       process.exit(0)
     }
     process.once('SIGTERM', () => void shutdown('SIGTERM'))

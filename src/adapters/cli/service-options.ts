@@ -111,6 +111,32 @@ export function addServiceOptions(command: Command): Command {
     )
     .addOption(
       new Option(
+        '--state <url>',
+        'nonces, pauses and dashboard activity: sqlite:<file>, postgres://… (replicas), memory:',
+      ).env('MIRROR_STATE'),
+    )
+    .addOption(
+      new Option('--state-retention-days <n>', 'days of activity kept (cycles, errors, schema changes, figures)')
+        .env('MIRROR_STATE_RETENTION_DAYS')
+        .default(String(DEFAULTS.stateRetentionDays)),
+    )
+    .addOption(
+      new Option('--state-rows-per-tenant <n>', 'cycles, errors and schema changes kept per tenant')
+        .env('MIRROR_STATE_ROWS_PER_TENANT')
+        .default(String(DEFAULTS.stateRowsPerTenant)),
+    )
+    .addOption(
+      new Option('--stale-after <minutes>', 'a tenant without a completed cycle this long shows as stale')
+        .env('MIRROR_STALE_AFTER')
+        .default(String(DEFAULTS.staleAfterMinutes)),
+    )
+    .addOption(
+      new Option('--no-metrics-tenant-labels', 'no per-tenant series on /metrics (for very many tenants)').env(
+        'MIRROR_NO_METRICS_TENANT_LABELS',
+      ),
+    )
+    .addOption(
+      new Option(
         '--stale-batches <policy>',
         "a RowData batch older than its table's LSN: skip (acknowledge, write nothing) or apply",
       )

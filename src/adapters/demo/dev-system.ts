@@ -2,17 +2,17 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { serve } from '@hono/node-server'
 import { DEFAULTS, type ServiceConfig } from '../bootstrap/config.ts'
 import { createMirroringService, type MirroringService } from '../bootstrap/container.ts'
 import { parseTaskConfig } from '../bootstrap/task-config.ts'
 import { createMirroringTask, type MirroringTask } from '../bootstrap/task-container.ts'
-import { generatePartnerKeys } from '../crypto/key-files.ts'
+import { generatePartnerKeys, partnerKeyFiles } from '../crypto/key-files.ts'
 import { parseDatabaseLocation } from '../sql/database-location.ts'
 import type { LogLevel } from '../system/pino-logger.ts'
-import { privateDir, writePrivateFile } from '../system/private-files.ts'
-import { generateFederatedKeys } from '../task/crypto/federated-keys.ts'
+import { privateDir, tightenIfPresent, writePrivateFile } from '../system/private-files.ts'
+import { federatedKeyFiles, generateFederatedKeys } from '../task/crypto/federated-keys.ts'
 import { createDemoSource } from './demo-source.ts'
 
 export const DEMO_TENANT = 'Cust12345'
@@ -49,13 +49,18 @@ export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
   if (options.reset) rmSync(data, { recursive: true, force: true })
   privateDir(data)
   const keys = join(data, 'keys')
-  if (!existsSync(join(keys, 'private.pem'))) generatePartnerKeys(keys)
-  if (!existsSync(join(keys, 'federated.crt'))) generateFederatedKeys(keys)
+  const partner = partnerKeyFiles(keys)
+  const federated = federatedKeyFiles(keys)
+  if (!existsSync(partner.privatePem)) generatePartnerKeys(keys)
+  if (!existsSync(federated.certificate)) generateFederatedKeys(keys)
   const tokenFile = join(data, 'admin-token')
   if (!existsSync(tokenFile)) writePrivateFile(tokenFile, `${randomBytes(24).toString('hex')}\n`)
   const adminToken = readFileSync(tokenFile, 'utf8').trim()
   const source = join(data, 'sources', `${DEMO_TENANT}.sqlite`)
   if (!existsSync(source)) createDemoSource(source, { contacts: options.contacts })
+  // What an older version left readable by others; the registry and mirrors are tightened as they open.
+  const kept = [keys, ...Object.values(partner), ...Object.values(federated), tokenFile, dirname(source), source]
+  for (const path of kept) tightenIfPresent(path)
   const mirrors = join(data, 'mirrors')
 
   const config: ServiceConfig = {
@@ -82,9 +87,14 @@ export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
     idleDatabaseMs: DEFAULTS.idleDatabaseMs,
     staleBatches: DEFAULTS.staleBatches,
     adminToken,
+    state: `sqlite:${join(data, 'state.sqlite')}`,
+    stateRetention: { days: DEFAULTS.stateRetentionDays, rowsPerTenant: DEFAULTS.stateRowsPerTenant },
+    staleAfterMs: DEFAULTS.staleAfterMinutes * 60_000,
+    metricsTenantLabels: true,
   }
   const service = createMirroringService(config)
-  service.activity.know(DEMO_TENANT)
+  await service.ready()
+  await service.state.knowTenant(DEMO_TENANT, Date.now())
   const server = serve({ fetch: service.app.fetch, port: options.port, hostname: options.host }) as Server
   server.requestTimeout = config.bodyTimeoutMs + 10_000
   await new Promise<void>((ready, fail) => {
@@ -148,11 +158,11 @@ export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
     stop() {
       stopped ??= (async () => {
         clearInterval(timer)
-        service.activity.ready = false
+        service.metrics.ready = false
         await task.close()
         server.closeAllConnections()
         await new Promise<void>((done) => server.close(() => done()))
-        await service.mirrors.close()
+        await service.close()
       })()
       return stopped
     },

@@ -5,7 +5,7 @@ import { describeError } from '../../application/describe-error.ts'
 import type { OperationOutcome } from '../../application/operation-outcome.ts'
 import type { Logger } from '../../application/ports/logger.port.ts'
 import type { OperationName } from '../../domain/protocol/messages.ts'
-import type { CallEvent } from '../admin/service-activity.ts'
+import type { CallEvent } from '../admin/service-metrics.ts'
 import type { XmlElement } from '../xml/xml-tree.ts'
 import { dispatch, failureReply, internalFailure } from './dispatch.ts'
 import type { InflightBudget } from './inflight-budget.ts'
@@ -41,10 +41,13 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
     // A tenth of a millisecond: a no-change TableSchema call takes a few.
     const ms = () => Math.round((performance.now() - started) * 10) / 10
     const soapAction = c.req.header('soapaction')
+    /** The tenant the token named, for a call that then crashes. */
+    let tenant: string | undefined
     const screen = async (partial: XmlElement): Promise<Stop | undefined> => {
       const identified = identifyRequest(partial, soapAction)
       if (isFault(identified)) return identified
       const screened = await useCases.screenCall.execute(identified.operation, identified.signedToken)
+      tenant = screened.contextId
       return screened.result.ok ? undefined : { operation: identified.operation, refused: screened }
     }
     const lease = options.budget.lease()
@@ -53,18 +56,23 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
       const stop = read.kind === 'fault' ? read.fault : read.kind === 'stopped' ? read.verdict : undefined
       const identified = read.kind === 'envelope' ? identifyRequest(read.root, soapAction) : stop!
       if (isFault(identified)) {
-        logger.warn({ outcome: 'fault', status: identified.status, reason: identified.message, ms: ms() }, 'SOAP fault')
+        const reference = newReference()
+        logger.warn(
+          { outcome: 'fault', status: identified.status, reason: identified.message, reference, ms: ms() },
+          'SOAP fault',
+        )
         options.observer?.({
           operation: 'none',
           contextId: undefined,
           outcome: 'fault',
           error: identified.message,
+          reference,
           ms: ms(),
         })
         return faultResponse(identified)
       }
       if ('refused' in identified) return refusedResponse(identified.operation, identified.refused, ms())
-      return await answer(identified, ms)
+      return await answer(identified, ms, tenant)
     } finally {
       lease.release()
     }
@@ -72,15 +80,20 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
 
   const refusedResponse = (operation: OperationName, refused: OperationOutcome<void>, ms: number) => {
     const error = refused.result.ok ? undefined : refused.result.error
-    logger.warn({ operation, outcome: 'failed', error: error?.kind, ms, body: 'unread' }, `${operation} failed`)
-    options.observer?.(callEvent(operation, refused, ms))
+    const reference = newReference()
+    logger.warn(
+      { operation, outcome: 'failed', error: error?.kind, reference, ms, body: 'unread' },
+      `${operation} failed`,
+    )
+    options.observer?.(callEvent(operation, refused, ms, reference))
     return new Response(failureReply(operation, error!), { status: 200, headers: XML })
   }
 
-  const answer = async (identified: IdentifiedRequest, ms: () => number) => {
+  const answer = async (identified: IdentifiedRequest, ms: () => number, tenant: string | undefined) => {
     try {
       const { xml, outcome } = await dispatch(identified, useCases)
       const superseded = supersededOf(identified.operation, outcome)
+      const reference = outcome.result.ok ? undefined : newReference()
       const fields = {
         operation: identified.operation,
         contextId: outcome.contextId,
@@ -88,19 +101,27 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
         rows: outcome.rows,
         ms: ms(),
         outcome: outcome.result.ok ? 'ok' : 'failed',
-        ...(outcome.result.ok ? {} : { error: outcome.result.error.kind }),
+        ...(outcome.result.ok ? {} : { error: outcome.result.error.kind, reference }),
         ...(superseded.length > 0 ? { superseded } : {}),
       }
       if (outcome.result.ok) logger.info(fields, `${identified.operation} ok`)
       else logger.warn(fields, `${identified.operation} failed`)
-      options.observer?.(callEvent(identified.operation, outcome, fields.ms))
+      options.observer?.(callEvent(identified.operation, outcome, fields.ms, reference))
       return new Response(xml, { status: 200, headers: XML })
     } catch (error) {
-      const reference = randomUUID().slice(0, 8)
+      const reference = newReference()
       logger.error(
         { operation: identified.operation, reference, err: describeThrown(error), ms: ms() },
         'operation crashed',
       )
+      options.observer?.({
+        operation: identified.operation,
+        contextId: tenant,
+        outcome: 'failed',
+        error: describeError({ kind: 'Internal', reference }),
+        reference,
+        ms: ms(),
+      })
       return new Response(internalFailure(identified, reference), { status: 200, headers: XML })
     }
   }
@@ -119,22 +140,26 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
   return app
 }
 
-function callEvent(operation: string, outcome: OperationOutcome<unknown>, ms: number): CallEvent {
+function callEvent(operation: string, outcome: OperationOutcome<unknown>, ms: number, reference?: string): CallEvent {
   if (!outcome.result.ok) {
     return {
       operation,
       contextId: outcome.contextId,
       outcome: 'failed',
       error: describeError(outcome.result.error),
+      ...(reference ? { reference } : {}),
       ms,
     }
   }
   const batches = operation === 'RowData' ? (outcome.result.value as RowDataResult).batches : []
   const rows = { inserts: 0, updates: 0, deletes: 0 }
+  const tables = new Map<string, number>()
   for (const b of batches) {
     rows.inserts += b.received.inserts
     rows.updates += b.received.updates
     rows.deletes += b.received.deletes
+    const n = b.received.inserts + b.received.updates + b.received.deletes
+    tables.set(b.table.name, (tables.get(b.table.name) ?? 0) + n)
   }
   return {
     operation,
@@ -142,8 +167,14 @@ function callEvent(operation: string, outcome: OperationOutcome<unknown>, ms: nu
     outcome: 'ok',
     ms,
     rows,
+    tables: [...tables].map(([table, n]) => ({ table, rows: n })),
     superseded: supersededOf(operation, outcome).length,
   }
+}
+
+/** A short id in the log line and the dashboard's error feed, to find one from the other. */
+function newReference(): string {
+  return randomUUID().slice(0, 8)
 }
 
 /** RowData batches that were older than their table's LSN and so acknowledged unwritten. */

@@ -27,6 +27,8 @@ export interface MirrorAdmin {
     readonly table: string
     readonly change: SchemaChangeKind
     readonly clientState: string
+    /** What the change did, naming columns and types (`add extra nvarchar(30)`); empty when none. */
+    readonly detail?: string
   }): void | Promise<void>
   /** After a table was emptied (OnWipe). */
   onWipe?(event: {

@@ -23,6 +23,7 @@ async function seeded() {
   ]
   expect((await post(service.app, await rowDataCall([batch(table, 77, rows)]))).successful).toBe(true)
   expect((await post(service.app, await completedCall([]))).successful).toBe(true)
+  await service.flush()
   const api = async (path: string, init: RequestInit = {}) => {
     const response = await service.app.request(`/admin/api${path}`, { ...init, headers: { ...auth, ...init.headers } })
     return { status: response.status, body: (await response.json()) as Record<string, unknown> & unknown[] }
@@ -83,8 +84,12 @@ describe('admin dashboard and API', () => {
       ] as const) {
         const response = await service.app.request(`http://localhost${path}`, { method, headers, body: 'x=1' })
         expect(response.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(403)
+        expect(response.headers.get('content-type')).toBe('application/problem+json')
         expect(await response.json()).toEqual({
-          error: 'cross-origin request refused: use the dashboard, or the Authorization header',
+          type: 'about:blank',
+          title: 'cross-origin request refused',
+          status: 403,
+          detail: 'use the dashboard, or the Authorization header',
         })
       }
     }
@@ -110,18 +115,26 @@ describe('admin dashboard and API', () => {
     expect(tenants.body).toEqual([
       {
         contextId: 'Cust12345',
+        health: 'ok',
         paused: false,
         lastCall: { at: expect.any(Number), operation: 'ReplicationCompleted', outcome: 'ok' },
+        lastSuccessAt: expect.any(Number),
         lastCompletedAt: expect.any(Number),
         lastError: null,
+        failures24h: 0,
+        recentCycles: [],
       },
     ])
     const detail = await api('/tenants/Cust12345')
     expect(detail.body).toMatchObject({
-      tables: [{ table: 'person', lsn: 77, rows: 2, createdByMirror: true }],
-      schemaChanges: [{ table: 'person', change: 'Created' }],
+      tables: [{ table: 'person', lsn: 77, rows: 2, createdByMirror: true, lastRows: 2 }],
+      schemaChanges: [
+        { table: 'person', change: 'Created', detail: expect.stringMatching(/^created: person_id int not null/) },
+      ],
     })
-    expect((await api('/tenants/Nobody')).status).toBe(404)
+    const missing = await api('/tenants/Nobody')
+    expect(missing.status).toBe(404)
+    expect(missing.body).toMatchObject({ title: 'no such tenant', status: 404 })
     expect((await api('/openapi.json')).body).toMatchObject({ openapi: '3.0.3' })
   })
 
@@ -167,7 +180,7 @@ describe('admin dashboard and API', () => {
     expect(metrics).toMatch(/tenant_mirror_call_seconds_count\{operation="RowData"\} 1\b/)
     expect(metrics).toContain('tenant_mirror_active_tenants 1')
     expect((await service.app.request('/readyz')).status).toBe(200)
-    service.activity.ready = false
+    service.metrics.ready = false
     expect((await service.app.request('/readyz')).status).toBe(503)
   })
 })

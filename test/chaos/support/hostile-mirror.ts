@@ -61,7 +61,8 @@ export interface MirrorSnapshot {
 export function snapshotMirror(dir: string): MirrorSnapshot {
   const files = existsSync(dir)
     ? readdirSync(dir)
-        .filter((f) => !/-(wal|shm|journal)$/.test(f))
+        // The service's own state (nonces, the dashboard's activity) changes with every call, by design.
+        .filter((f) => !/-(wal|shm|journal)$/.test(f) && f !== '.tenant-mirror')
         .sort()
     : []
   const file = join(dir, `Mirror_${TENANT}.sqlite`)

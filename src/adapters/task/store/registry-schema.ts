@@ -1,7 +1,8 @@
 import { type Generated, sql } from 'kysely'
 import type { Db } from '../../sql/sql-dialect.ts'
+import type { StoreEngine } from '../../sql/store-connection.ts'
 
-export type RegistryEngine = 'sqlite' | 'postgres'
+export type RegistryEngine = StoreEngine
 
 /** The layout this release writes; a later release migrates from the version it finds. */
 export const REGISTRY_SCHEMA_VERSION = 1

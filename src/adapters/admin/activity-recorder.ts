@@ -1,0 +1,76 @@
+import type { Logger } from '../../application/ports/logger.port.ts'
+import type { ActivityLog, CallRecord } from '../../application/ports/service-state.port.ts'
+import type { CallEvent, ServiceMetrics } from './service-metrics.ts'
+
+/** Calls waiting to be written; past this the oldest are dropped (and counted in the log). */
+const MAX_PENDING = 10_000
+const BATCH = 500
+
+/**
+ * Takes every answered call: this process's metrics at once, the shared state store in the
+ * background — one batch at a time, in order — so that no reply waits for the dashboard's
+ * bookkeeping, and a state store that is slow or down costs figures, never calls.
+ */
+export class ActivityRecorder {
+  readonly #log: ActivityLog
+  readonly #metrics: ServiceMetrics
+  readonly #logger: Logger
+  readonly #now: () => number
+  readonly #pending: CallRecord[] = []
+  #writing: Promise<void> | undefined
+  #dropped = 0
+
+  constructor(log: ActivityLog, metrics: ServiceMetrics, logger: Logger, now: () => number) {
+    this.#log = log
+    this.#metrics = metrics
+    this.#logger = logger
+    this.#now = now
+  }
+
+  record(call: CallEvent): void {
+    this.#metrics.record(call)
+    if (this.#pending.length >= MAX_PENDING) {
+      this.#pending.shift()
+      this.#dropped++
+    }
+    this.#pending.push({
+      at: this.#now(),
+      contextId: call.contextId,
+      operation: call.operation,
+      outcome: call.outcome,
+      ms: call.ms,
+      ...(call.error !== undefined ? { error: call.error } : {}),
+      ...(call.reference !== undefined ? { reference: call.reference } : {}),
+      ...(call.rows ? { rows: call.rows } : {}),
+      ...(call.tables ? { tables: call.tables } : {}),
+    })
+    this.#writing ??= this.#drain()
+  }
+
+  /** Resolves once every call recorded so far is written (or given up on). */
+  async flush(): Promise<void> {
+    while (this.#writing) await this.#writing
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#pending.length > 0) {
+        const batch = this.#pending.splice(0, BATCH)
+        try {
+          await this.#log.recordCalls(batch)
+        } catch (error) {
+          this.#logger.warn(
+            { calls: batch.length, err: error instanceof Error ? error.message.split('\n')[0] : String(error) },
+            'state store: calls not recorded',
+          )
+        }
+        if (this.#dropped > 0) {
+          this.#logger.warn({ calls: this.#dropped }, 'state store: calls dropped while it lagged behind')
+          this.#dropped = 0
+        }
+      }
+    } finally {
+      this.#writing = undefined
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { Hono } from 'hono'
+
+/** The page's own files (assets/admin) and uPlot's, served from the package: no CDN. */
+const OWN = new URL('../../../assets/admin/', import.meta.url)
+const UPLOT = createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js')
+
+const FILES: Readonly<Record<string, { readonly type: string; readonly path: string | URL }>> = {
+  'dashboard.js': { type: 'text/javascript; charset=utf-8', path: new URL('dashboard.js', OWN) },
+  'dashboard.css': { type: 'text/css; charset=utf-8', path: new URL('dashboard.css', OWN) },
+  'uplot.js': { type: 'text/javascript; charset=utf-8', path: UPLOT },
+  'uplot.css': { type: 'text/css; charset=utf-8', path: UPLOT.replace(/uPlot\.iife\.min\.js$/, 'uPlot.min.css') },
+}
+
+/**
+ * `/admin` (the page) and `/admin/assets/*`, read once. The page carries no inline script or
+ * style, so the content security policy can forbid both.
+ */
+export function adminAssets(): Hono {
+  const page = readFileSync(new URL('dashboard.html', OWN), 'utf8')
+  const files = new Map(Object.entries(FILES).map(([name, f]) => [name, { type: f.type, body: readFileSync(f.path) }]))
+  const app = new Hono()
+  app.get('/', (c) => c.html(page))
+  app.get('/assets/:name', (c) => {
+    const file = files.get(c.req.param('name'))
+    if (!file) return c.notFound()
+    return c.body(file.body, 200, { 'content-type': file.type, 'cache-control': 'private, max-age=300' })
+  })
+  return app
+}
