@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { Hono } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Logger } from '../../application/ports/logger.port.ts'
-import type { MirrorDatabaseProvider } from '../../application/ports/mirror-database.port.ts'
+import { type MirrorDatabaseProvider, MirrorStoreError } from '../../application/ports/mirror-database.port.ts'
 import type { ServiceState } from '../../application/ports/service-state.port.ts'
 import { NO_LSN } from '../../domain/changes/lsn.ts'
 import { type ContextId, parseContextId } from '../../domain/handshake/context-id.ts'
@@ -55,6 +55,8 @@ export function createAdminApp(deps: AdminDeps): Hono {
   const { state, mirrors, logger, now, staleAfterMs } = deps
   const app = new Hono()
   app.onError((error, c) => {
+    // The mirror's own refusal is safe to show (no values, no credentials) and says what to fix.
+    if (error instanceof MirrorStoreError) return problem(c, 503, 'mirror database unavailable', error.message)
     const reference = randomUUID().slice(0, 8)
     logger.error(
       { reference, path: c.req.path, err: error instanceof Error ? error.message : String(error) },

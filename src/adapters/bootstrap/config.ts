@@ -53,6 +53,8 @@ export interface ServiceConfig {
   readonly staleAfterMs: number
   /** Per-tenant series on /metrics; off for very many tenants. */
   readonly metricsTenantLabels: boolean
+  /** How long start-up waits for the mirror server and the state store to answer. */
+  readonly waitForDatabaseMs: number
 }
 
 const positive = (what: string) =>
@@ -154,6 +156,12 @@ const schema = z.object({
   stateRowsPerTenant: positive('--state-rows-per-tenant'),
   staleAfter: positive('--stale-after'),
   metricsTenantLabels: z.boolean().default(true),
+  waitForDatabase: z.coerce
+    .number({ error: '--wait-for-database must be a number of seconds' })
+    .int('--wait-for-database must be whole seconds')
+    .min(0, '--wait-for-database must be 0 or more')
+    .max(3600, '--wait-for-database must be at most 3600')
+    .default(0),
   maxContextIdLength: positive('--max-context-id-length')
     .max(LONGEST_CONTEXT_ID, `--max-context-id-length must be at most ${LONGEST_CONTEXT_ID}`)
     .optional(),
@@ -230,6 +238,7 @@ export function parseServiceConfig(
       stateRetention: { days: o.stateRetentionDays, rowsPerTenant: o.stateRowsPerTenant },
       staleAfterMs: o.staleAfter * 60_000,
       metricsTenantLabels: o.metricsTenantLabels,
+      waitForDatabaseMs: o.waitForDatabase * 1000,
     },
   }
 }

@@ -32,6 +32,9 @@ import { registerBudgetMetrics } from '../http/budget-metrics.ts'
 import { createHttpApp } from '../http/create-http-app.ts'
 import { InflightBudget } from '../http/inflight-budget.ts'
 import type { MirroringUseCases } from '../http/mirroring-use-cases.ts'
+import { opsRoutes } from '../http/ops-routes.ts'
+import { Readiness } from '../http/readiness.ts'
+import { describeLocation } from '../sql/database-location.ts'
 import { checkedDatabaseName, databaseNaming } from '../sql/database-naming.ts'
 import { openMirrorDatabases } from '../sql/mirror-databases.ts'
 import { DeferredServiceState } from '../state/deferred-service-state.ts'
@@ -200,10 +203,17 @@ const http = new ContainerModule(({ bind }) => {
         budget,
         observer: (call) => recorder.record(call),
       })
-      app.get('/readyz', (c) =>
-        metrics.ready ? c.json({ status: 'ready' }) : c.json({ status: 'shutting down' }, 503),
+      const readiness = new Readiness(
+        [
+          {
+            name: `mirror database (${describeLocation(config.database)})`,
+            probe: () => mirrors.probe?.() ?? Promise.resolve(),
+          },
+          { name: 'state store', probe: () => state.probe() },
+        ],
+        () => Date.now(),
       )
-      app.get('/metrics', async (c) => c.body(await metrics.text(), 200, { 'content-type': metrics.contentType }))
+      app.route('/', opsRoutes(metrics, readiness))
       if (config.adminToken) {
         app.route(
           '/admin',

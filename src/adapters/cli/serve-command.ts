@@ -2,12 +2,39 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { Command, Option } from 'commander'
-import { DEFAULTS, parseServiceConfig } from '../bootstrap/config.ts'
-import { createMirroringService } from '../bootstrap/container.ts'
+import { DEFAULTS, parseServiceConfig, type ServiceConfig } from '../bootstrap/config.ts'
+import { createMirroringService, type MirroringService } from '../bootstrap/container.ts'
 import { VERSION } from '../bootstrap/version.ts'
 import { describeLocation } from '../sql/database-location.ts'
 import { fail } from './fail.ts'
 import { addServiceOptions, rawServiceOptions } from './service-options.ts'
+
+/**
+ * The state store opens and the mirror server answers, or, after `--wait-for-database`
+ * seconds of trying once a second, the one line that says which does not.
+ */
+async function waitForDatabases(service: MirroringService, config: ServiceConfig): Promise<string | undefined> {
+  const deadline = Date.now() + config.waitForDatabaseMs
+  for (let attempt = 1; ; attempt++) {
+    let problem: string | undefined
+    try {
+      await service.ready()
+    } catch (error) {
+      problem = `cannot open the state store (--state ${redactUrl(config.state)}): ${firstLine(error)}`
+    }
+    if (!problem) {
+      try {
+        await service.mirrors.probe?.()
+        return undefined
+      } catch (error) {
+        problem = `cannot reach the mirror database ${describeLocation(config.database)}: ${firstLine(error)}`
+      }
+    }
+    if (Date.now() + 1000 > deadline) return problem
+    if (attempt === 1) service.logger.warn({ problem }, 'waiting for the databases (--wait-for-database)')
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+  }
+}
 
 const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!
 const redactUrl = (url: string) => url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@')
@@ -40,11 +67,8 @@ export function serveCommand(): Command {
     } catch (error) {
       return fail(error instanceof Error ? error.message.split('\n')[0]! : String(error))
     }
-    try {
-      await service.ready()
-    } catch (error) {
-      return fail(`cannot open the state store (--state ${redactUrl(config.state)}): ${firstLine(error)}`)
-    }
+    const problem = await waitForDatabases(service, config)
+    if (problem) return fail(problem)
     const server = serve({ fetch: service.app.fetch, port: config.port, hostname: config.host }) as Server
     // Node's own limit on receiving a request, behind the endpoint's exact body timeouts.
     server.requestTimeout = config.bodyTimeoutMs + 10_000

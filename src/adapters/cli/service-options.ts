@@ -131,6 +131,11 @@ export function addServiceOptions(command: Command): Command {
         .default(String(DEFAULTS.staleAfterMinutes)),
     )
     .addOption(
+      new Option('--wait-for-database <seconds>', 'at start-up, wait this long for the mirror server and state store')
+        .env('MIRROR_WAIT_FOR_DATABASE')
+        .default('0'),
+    )
+    .addOption(
       new Option('--no-metrics-tenant-labels', 'no per-tenant series on /metrics (for very many tenants)').env(
         'MIRROR_NO_METRICS_TENANT_LABELS',
       ),

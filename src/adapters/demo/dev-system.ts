@@ -91,6 +91,7 @@ export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
     stateRetention: { days: DEFAULTS.stateRetentionDays, rowsPerTenant: DEFAULTS.stateRowsPerTenant },
     staleAfterMs: DEFAULTS.staleAfterMinutes * 60_000,
     metricsTenantLabels: true,
+    waitForDatabaseMs: 0,
   }
   const service = createMirroringService(config)
   await service.ready()

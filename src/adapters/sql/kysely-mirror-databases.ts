@@ -18,6 +18,8 @@ export interface TenantConnector {
   open(contextId: ContextId): Promise<Db>
   /** Closes what the connector itself holds (an admin connection); tenant databases are closed by the pool. */
   close?(): Promise<void>
+  /** Asks the server (or the directory) whether it would serve a tenant now. */
+  probe?(): Promise<void>
 }
 
 export interface PoolOptions {
@@ -32,8 +34,10 @@ export class KyselyMirrorDatabases implements MirrorDatabaseProvider {
   readonly identifierLimit: IdentifierLimit
   readonly #pool: TenantPool<KyselyMirrorDatabase>
   readonly #connector: TenantConnector
+  readonly #dialect: SqlDialect
 
   constructor(dialect: SqlDialect, connector: TenantConnector, options: PoolOptions) {
+    this.#dialect = dialect
     this.identifierLimit = {
       length: dialect.capabilities.maxIdentifierLength,
       unit: dialect.capabilities.identifierUnit,
@@ -48,6 +52,19 @@ export class KyselyMirrorDatabases implements MirrorDatabaseProvider {
 
   async forTenant(contextId: ContextId): Promise<MirrorDatabase> {
     return new PooledMirrorDatabase(contextId, this.#pool)
+  }
+
+  async probe(): Promise<void> {
+    try {
+      await this.#connector.probe?.()
+    } catch (error) {
+      throw new MirrorStoreError(
+        `the mirror server does not answer: ${this.#dialect.describeError(error)}`,
+        this.#dialect.classifyError(error),
+        undefined,
+        { cause: error },
+      )
+    }
   }
 
   async close(): Promise<void> {

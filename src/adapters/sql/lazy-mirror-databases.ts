@@ -21,6 +21,11 @@ export class LazyMirrorDatabases implements MirrorDatabaseProvider {
     return this.#provider.then((provider) => provider.forTenant(contextId))
   }
 
+  async probe(): Promise<void> {
+    this.#provider ??= this.#load()
+    await (await this.#provider).probe?.()
+  }
+
   async close(): Promise<void> {
     await this.#provider?.then(
       (provider) => provider.close(),

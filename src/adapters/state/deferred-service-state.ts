@@ -12,15 +12,32 @@ import type {
 /**
  * A state store opened in the background: the service is wired synchronously, the store's
  * connection and tables come a moment later. `ready()` is what start-up awaits, so that a
- * state store that cannot be opened stops the service with its reason instead of failing calls.
+ * state store that cannot be opened stops the service with its reason (or is waited for);
+ * an open that failed is tried again by the next use, so a store that comes back is used.
  */
 export class DeferredServiceState implements ServiceState {
-  readonly #opened: Promise<ServiceState>
+  readonly #open: () => Promise<ServiceState>
+  #current: Promise<ServiceState>
+  #failed = false
 
   constructor(open: () => Promise<ServiceState>) {
-    this.#opened = open()
+    this.#open = open
+    this.#current = this.#start()
+  }
+
+  #start(): Promise<ServiceState> {
+    this.#failed = false
+    const opening = this.#open()
     // Each use awaits the store and meets its error; this keeps an early failure from being unhandled.
-    this.#opened.catch(() => undefined)
+    opening.catch(() => {
+      this.#failed = true
+    })
+    return opening
+  }
+
+  get #opened(): Promise<ServiceState> {
+    if (this.#failed) this.#current = this.#start()
+    return this.#current
   }
 
   async ready(): Promise<void> {
@@ -66,11 +83,14 @@ export class DeferredServiceState implements ServiceState {
   async tableActivity(contextId: string): Promise<readonly TableActivityRecord[]> {
     return (await this.#opened).tableActivity(contextId)
   }
+  async probe(): Promise<void> {
+    return (await this.#opened).probe()
+  }
   async sweep(now: number): Promise<number> {
     return (await this.#opened).sweep(now)
   }
   async close(): Promise<void> {
-    const state = await this.#opened.catch(() => undefined)
+    const state = await this.#current.catch(() => undefined)
     await state?.close()
   }
 }

@@ -337,6 +337,10 @@ export class KyselyServiceState implements ServiceState {
     return n
   }
 
+  async probe(): Promise<void> {
+    await sql`select 1`.execute(this.#db)
+  }
+
   async close(): Promise<void> {
     await this.#db.destroy()
   }

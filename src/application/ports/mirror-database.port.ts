@@ -93,6 +93,12 @@ export interface MirrorDatabaseProvider {
   forTenant(contextId: ContextId): Promise<MirrorDatabase>
   /** Closes every open connection; calls in flight finish first. */
   close(): Promise<void>
+  /**
+   * Resolves when the mirror server answers (a cheap round trip on an admin connection), and
+   * rejects with the reason when it does not: the start-up check and readiness. Optional for
+   * providers that have no server to ask.
+   */
+  probe?(): Promise<void>
 }
 
 export type FailureClass = 'transient' | 'conflict' | 'fatal'

@@ -9,6 +9,8 @@ import type { NonceStore } from './nonce-store.port.ts'
 export interface ServiceState extends NonceStore, PauseFlags, ActivityLog, ActivityQueries {
   /** Deletes expired nonces and activity past the retention; returns what it deleted. */
   sweep(now: number): Promise<number>
+  /** Resolves when the store answers; for readiness. */
+  probe(): Promise<void>
   close(): Promise<void>
 }
 

@@ -81,6 +81,10 @@ export class MssqlConnector implements TenantConnector {
     }
   }
 
+  async probe(): Promise<void> {
+    await sql`select 1 as ready`.execute(this.#admin)
+  }
+
   async close(): Promise<void> {
     await this.#admin.destroy()
   }

@@ -54,6 +54,10 @@ export class MysqlConnector implements TenantConnector {
     return new Kysely({ dialect: new MysqlDialect({ pool: loadingPool(pool) }) })
   }
 
+  async probe(): Promise<void> {
+    await this.#admin.promise().query('select 1')
+  }
+
   async close(): Promise<void> {
     await this.#admin.promise().end()
   }

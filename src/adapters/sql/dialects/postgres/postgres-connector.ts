@@ -83,6 +83,10 @@ export class PostgresConnector implements TenantConnector {
     }
   }
 
+  async probe(): Promise<void> {
+    await this.#admin.query('select 1')
+  }
+
   async close(): Promise<void> {
     await this.#admin.end()
   }

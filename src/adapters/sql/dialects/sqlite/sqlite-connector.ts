@@ -1,3 +1,5 @@
+import { constants } from 'node:fs'
+import { access } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { Kysely, SqliteDialect as KyselySqliteDriver } from 'kysely'
@@ -24,6 +26,12 @@ export class SqliteConnector implements TenantConnector {
 
   fileFor(contextId: ContextId): string {
     return join(this.#dir, `${this.#name(contextId)}.sqlite`)
+  }
+
+  /** The directory exists (made if need be, private) and this process may write in it. */
+  async probe(): Promise<void> {
+    privateDir(this.#dir)
+    await access(this.#dir, constants.W_OK)
   }
 
   async open(contextId: ContextId): Promise<Db> {
