@@ -56,6 +56,51 @@ describe('admin dashboard and API', () => {
     expect(await page.text()).toContain('partner dashboard')
   })
 
+  it('keeps a browser in with a signed session that is not the token, expires, and ends at logout', async () => {
+    const { service } = await seeded()
+    const login = await service.app.request(`http://mirror.example/admin?token=${TOKEN}`, {
+      headers: { 'x-forwarded-proto': 'https' },
+    })
+    const setCookie = login.headers.get('set-cookie')!
+    expect(setCookie).not.toContain(TOKEN)
+    expect(setCookie).toMatch(/^tenant_mirror_session=\d+\.[0-9a-f]{64};/)
+    expect(setCookie).toMatch(/Max-Age=43200/)
+    expect(setCookie).toMatch(/; Secure/)
+    expect(setCookie).toMatch(/HttpOnly/)
+    const plain = (await service.app.request(`/admin?token=${TOKEN}`)).headers.get('set-cookie')!
+    expect(plain).not.toMatch(/; Secure/)
+    const cookie = setCookie.split(';')[0]!
+    expect((await service.app.request('/admin/api/tenants', { headers: { cookie } })).status).toBe(200)
+    // A forged or altered session is refused.
+    const [name, value] = cookie.split('=') as [string, string]
+    const forged = `${name}=${Number(value.split('.')[0]) + 1}.${value.split('.')[1]}`
+    expect((await service.app.request('/admin/api/tenants', { headers: { cookie: forged } })).status).toBe(401)
+    // Twelve hours later it has expired.
+    service.clock.set(service.clock.now() + 12 * 3600 * 1000 + 1000)
+    expect((await service.app.request('/admin/api/tenants', { headers: { cookie } })).status).toBe(401)
+    service.clock.set(Date.now())
+    const fresh = (await service.app.request(`/admin?token=${TOKEN}`)).headers.get('set-cookie')!.split(';')[0]!
+    const logout = await service.app.request('/admin/logout', {
+      method: 'POST',
+      headers: { cookie: fresh, 'sec-fetch-site': 'same-origin' },
+    })
+    expect(logout.status).toBe(204)
+    expect(logout.headers.get('set-cookie')).toMatch(/^tenant_mirror_session=;.*Max-Age=0/)
+  })
+
+  it('sends security headers on every admin answer, refusals included', async () => {
+    const { service } = await seeded()
+    for (const response of [
+      await service.app.request('/admin', { headers: auth }),
+      await service.app.request('/admin/api/tenants'),
+    ]) {
+      expect(response.headers.get('content-security-policy')).toMatch(/default-src 'self'.*frame-ancestors 'none'/)
+      expect(response.headers.get('x-frame-options')).toBe('DENY')
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer')
+    }
+  })
+
   it('takes the Bearer scheme in any case', async () => {
     const { service } = await seeded()
     for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
