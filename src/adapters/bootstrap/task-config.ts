@@ -19,6 +19,17 @@ export interface TaskConfig {
   /** How long one SOAP call may take. */
   readonly callTimeoutMs: number
   readonly logLevel: LogLevel
+  /** A pg-boss queue in PostgreSQL shared by schedulers and workers on several machines; in-process without. */
+  readonly queue: QueueConfig | undefined
+}
+
+export interface QueueConfig {
+  readonly url: string
+  readonly heartbeatSeconds: number
+  /** Derived from the call timeout unless given: ten calls' worth. */
+  readonly expirySeconds: number
+  readonly retryLimit: number
+  readonly retryDelaySeconds: number
 }
 
 export const TASK_DEFAULTS = {
@@ -29,6 +40,9 @@ export const TASK_DEFAULTS = {
   concurrency: '4',
   callTimeoutSeconds: '600',
   logLevel: 'info',
+  jobHeartbeatSeconds: '30',
+  jobRetries: '3',
+  jobRetryDelaySeconds: '30',
 } as const
 
 const positive = (what: string) =>
@@ -58,6 +72,22 @@ const schema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     error: '--log-level must be fatal, error, warn, info, debug, trace or silent',
   }),
+  queue: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/.+/, '--queue must be a postgres://… URL (pg-boss keeps the jobs there)')
+    .optional(),
+  jobHeartbeatSeconds: positive('--job-heartbeat')
+    .int('--job-heartbeat must be whole seconds')
+    .min(10, '--job-heartbeat must be at least 10 seconds')
+    .default(30),
+  jobExpirySeconds: positive('--job-expiry').int('--job-expiry must be whole seconds').optional(),
+  jobRetryDelaySeconds: positive('--job-retry-delay').int('--job-retry-delay must be whole seconds').default(30),
+  jobRetries: z.coerce
+    .number({ error: '--job-retries must be a number' })
+    .int('--job-retries must be a whole number')
+    .min(0)
+    .max(100)
+    .default(3),
 })
 
 export function parseTaskConfig(
@@ -78,6 +108,15 @@ export function parseTaskConfig(
       concurrency: o.concurrency,
       callTimeoutMs: o.callTimeoutSeconds * 1000,
       logLevel: o.logLevel,
+      queue: o.queue
+        ? {
+            url: o.queue,
+            heartbeatSeconds: o.jobHeartbeatSeconds,
+            expirySeconds: o.jobExpirySeconds ?? Math.ceil(o.callTimeoutSeconds * 10),
+            retryLimit: o.jobRetries,
+            retryDelaySeconds: o.jobRetryDelaySeconds,
+          }
+        : undefined,
     },
   }
 }

@@ -3,7 +3,7 @@ import type { Clock } from '../../application/ports/clock.port.ts'
 import type { Logger } from '../../application/ports/logger.port.ts'
 import type { ChangeSourceFactory } from '../../application/task/ports/change-source.port.ts'
 import type { CycleProgress } from '../../application/task/ports/cycle-progress.port.ts'
-import type { CyclePair } from '../../application/task/ports/cycle-queue.port.ts'
+import type { CyclePair, CycleQueue } from '../../application/task/ports/cycle-queue.port.ts'
 import type { MirroringClientFactory } from '../../application/task/ports/mirroring-client.port.ts'
 import type {
   PartnerSignatureVerifier,
@@ -19,6 +19,7 @@ import { JoseTokenIssuer } from '../task/crypto/jose-token-issuer.ts'
 import { NodePartnerSignatureVerifier, NodeRandomSource } from '../task/crypto/node-partner-verifier.ts'
 import { LogProgress } from '../task/progress/log-progress.ts'
 import { InProcessCycleQueue } from '../task/scheduling/in-process-cycle-queue.ts'
+import type { PgBossCycleQueue } from '../task/scheduling/pg-boss-cycle-queue.ts'
 import { DEFAULT_SOAP_CLIENT_OPTIONS, SoapMirroringClients } from '../task/soap/soap-mirroring-client.ts'
 import { ChangeSources } from '../task/sources/change-sources.ts'
 import type { KyselyRegistry } from '../task/store/kysely-registry.ts'
@@ -40,7 +41,10 @@ export interface MirroringTask {
   readonly registry: KyselyRegistry
   readonly cycle: RunMirroringCycle
   readonly schedule: ScheduleCycles
-  readonly queue: InProcessCycleQueue
+  /** In this process, or shared through PostgreSQL (`--queue`): then workers take its cycles. */
+  readonly queue: CycleQueue
+  /** The shared queue, when there is one: `task worker` runs its jobs, `task queue` lists them. */
+  readonly shared: PgBossCycleQueue | undefined
   readonly logger: Logger
   /** Waits for cycles in flight, then closes the registry. */
   close(): Promise<void>
@@ -54,7 +58,7 @@ const K = {
   Logger: id<Logger>('Logger'),
   Deps: id<CycleDeps>('CycleDeps'),
   Cycle: id<RunMirroringCycle>('RunMirroringCycle'),
-  Queue: id<InProcessCycleQueue>('CycleQueue'),
+  Queue: id<CycleQueue>('CycleQueue'),
   Schedule: id<ScheduleCycles>('ScheduleCycles'),
 } as const
 
@@ -62,13 +66,24 @@ const K = {
 export async function createMirroringTask(config: TaskConfig, o: TaskOverrides = {}): Promise<MirroringTask> {
   const tokens = o.tokens ?? JoseTokenIssuer.fromFiles(config.signingKeyFile, config.signingCertFile)
   const registry = await openRegistry(config.registry)
+  const logger = o.logger ?? createPinoLogger(config.logLevel)
+  // pg-boss is loaded only by a task that shares its queue.
+  const queueConfig = config.queue
+  const shared = queueConfig
+    ? await import('../task/scheduling/pg-boss-cycle-queue.ts')
+        .then((m) => m.PgBossCycleQueue.open(queueConfig.url, queueConfig, logger))
+        .catch(async (error: unknown) => {
+          await registry.close()
+          throw error
+        })
+    : undefined
   const container = new Container({ defaultScope: 'Singleton' })
   await container.load(
     new ContainerModule(({ bind }) => {
       bind(K.Config).toConstantValue(config)
       bind(K.Registry).toConstantValue(registry)
       bind(K.Clock).toConstantValue(o.clock ?? new SystemClock())
-      bind(K.Logger).toConstantValue(o.logger ?? createPinoLogger(config.logLevel))
+      bind(K.Logger).toConstantValue(logger)
       bind(K.Deps).toResolvedValue(
         (registry: KyselyRegistry, clock: Clock, logger: Logger): CycleDeps => ({
           registry,
@@ -89,6 +104,7 @@ export async function createMirroringTask(config: TaskConfig, o: TaskOverrides =
       bind(K.Cycle).toResolvedValue((deps: CycleDeps) => new RunMirroringCycle(deps), [K.Deps])
       bind(K.Queue).toResolvedValue(
         (cycle: RunMirroringCycle, logger: Logger) =>
+          shared ??
           new InProcessCycleQueue(
             (pair) => cycle.execute(pair, o.progress?.(pair) ?? new LogProgress(logger, { ...pair })),
             config.concurrency,
@@ -97,7 +113,7 @@ export async function createMirroringTask(config: TaskConfig, o: TaskOverrides =
         [K.Cycle, K.Logger],
       )
       bind(K.Schedule).toResolvedValue(
-        (registry: KyselyRegistry, queue: InProcessCycleQueue, clock: Clock) =>
+        (registry: KyselyRegistry, queue: CycleQueue, clock: Clock) =>
           new ScheduleCycles(registry, queue, clock, { intervalMs: config.intervalMs, stopWindow: config.stopWindow }),
         [K.Registry, K.Queue, K.Clock],
       )
@@ -109,6 +125,7 @@ export async function createMirroringTask(config: TaskConfig, o: TaskOverrides =
     cycle: container.get(K.Cycle),
     schedule: container.get(K.Schedule),
     queue,
+    shared,
     logger: container.get(K.Logger),
     async close() {
       await queue.close()

@@ -1,10 +1,10 @@
-import { Command, Option } from 'commander'
-import { parseTaskConfig, TASK_DEFAULTS, type TaskConfig } from '../bootstrap/task-config.ts'
-import { createMirroringTask, type MirroringTask } from '../bootstrap/task-container.ts'
+import { Command } from 'commander'
 import { LogProgress } from '../task/progress/log-progress.ts'
 import { TerminalProgress } from '../task/progress/terminal-progress.ts'
 import { fail } from './fail.ts'
-import { addRegistryOption, firstLine } from './registry-option.ts'
+import { firstLine } from './registry-option.ts'
+import { addTaskOptions, startTask, taskConfig } from './task-options.ts'
+import { addQueueCommands } from './task-queue-commands.ts'
 
 /** `tenant-mirror task …`: the Mirroring Task, one tenant now or every approved pair on a schedule. */
 export function taskCommands(): Command {
@@ -86,73 +86,6 @@ export function taskCommands(): Command {
     process.once('SIGTERM', () => void shutdown('SIGTERM'))
     process.once('SIGINT', () => void shutdown('SIGINT'))
   })
+  addQueueCommands(task)
   return task
-}
-
-function addTaskOptions(command: Command): Command {
-  return addRegistryOption(command)
-    .addOption(
-      new Option('--signing-key <file>', 'federated-login private key (PEM) that signs the tokens').env(
-        'MIRROR_SIGNING_KEY',
-      ),
-    )
-    .addOption(
-      new Option('--signing-cert <file>', 'its certificate (PEM): the service verifies with it').env(
-        'MIRROR_SIGNING_CERT',
-      ),
-    )
-    .addOption(
-      new Option('--environment <env>', 'serve the applications of this environment')
-        .env('MIRROR_ENVIRONMENT')
-        .default(TASK_DEFAULTS.environment),
-    )
-    .addOption(
-      new Option('--interval <minutes>', 'minutes between cycles of a pair')
-        .env('MIRROR_INTERVAL_MINUTES')
-        .default(TASK_DEFAULTS.intervalMinutes),
-    )
-    .addOption(
-      new Option('--stop-window <HH:MM-HH:MM>', 'nightly UTC window without cycles, or none')
-        .env('MIRROR_STOP_WINDOW')
-        .default(TASK_DEFAULTS.stopWindow),
-    )
-    .addOption(
-      new Option('--concurrency <n>', 'cycles of different pairs at once')
-        .env('MIRROR_CONCURRENCY')
-        .default(TASK_DEFAULTS.concurrency),
-    )
-    .addOption(
-      new Option('--call-timeout <seconds>', 'longest a SOAP call may take')
-        .env('MIRROR_CALL_TIMEOUT')
-        .default(TASK_DEFAULTS.callTimeoutSeconds),
-    )
-    .addOption(
-      new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
-        .env('MIRROR_LOG_LEVEL')
-        .default(TASK_DEFAULTS.logLevel),
-    )
-}
-
-function taskConfig(options: Record<string, unknown>): TaskConfig {
-  const parsed = parseTaskConfig({
-    registry: options.registry,
-    signingKey: options.signingKey,
-    signingCert: options.signingCert,
-    environment: options.environment,
-    intervalMinutes: options.interval,
-    stopWindow: options.stopWindow,
-    concurrency: options.concurrency,
-    callTimeoutSeconds: options.callTimeout,
-    logLevel: options.logLevel,
-  })
-  if (!parsed.ok) return fail(parsed.error, 2)
-  return parsed.config
-}
-
-async function startTask(config: TaskConfig): Promise<MirroringTask> {
-  try {
-    return await createMirroringTask(config)
-  } catch (error) {
-    return fail(firstLine(error))
-  }
 }
