@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -81,14 +81,14 @@ describe('the mirror database goes away and comes back', () => {
   let service: ServiceChild
 
   beforeAll(async () => {
+    // No --state: the default, a SQLite file under the working directory's data/.
     service = await ServiceChild.start({
+      cwd: dir,
       args: [
         '--database',
         proxied(proxy.port),
         '--database-name',
         template,
-        '--state',
-        `sqlite:${join(dir, 'state.sqlite')}`,
         '--admin-token',
         TOKEN,
         '--log-level',
@@ -155,7 +155,8 @@ describe('the mirror database goes away and comes back', () => {
     await expect.poll(async () => ((await admin(service, '/tenants'))[0] as { health: string }).health).toBe('ok')
   })
 
-  it('keeps the activity across a restart on its SQLite state', async () => {
+  it('keeps the activity across a restart on its default SQLite state', async () => {
+    expect(existsSync(join(dir, 'data', 'state.sqlite'))).toBe(true)
     await service.stop()
     await service.restart()
     const [tenant] = (await admin(service, '/tenants')) as {

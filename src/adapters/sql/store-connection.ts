@@ -39,3 +39,16 @@ export async function openStoreDatabase(url: string, what: string): Promise<{ db
   }
   throw new Error(`${what} is sqlite:<file> or postgres://…`)
 }
+
+/** The version the store records, or undefined when it has none yet (or no tables). */
+export async function installedVersion(db: Db, table: string): Promise<number | undefined> {
+  try {
+    const row = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.max('version').as('v'))
+      .executeTakeFirst()
+    return row?.v === null || row?.v === undefined ? undefined : Number(row.v)
+  } catch {
+    return undefined
+  }
+}

@@ -1,6 +1,6 @@
 import { type Generated, sql } from 'kysely'
 import type { Db } from '../sql/sql-dialect.ts'
-import type { StoreEngine } from '../sql/store-connection.ts'
+import { installedVersion, type StoreEngine } from '../sql/store-connection.ts'
 
 /** The layout this release writes; a store written by a newer release is refused. */
 export const STATE_SCHEMA_VERSION = 1
@@ -13,6 +13,9 @@ const SCHEMA_LOCK = 7_466_000_002
  * `tm_` like the registry's and never equal them, so both may live in one PostgreSQL database.
  */
 export async function ensureStateSchema(db: Db, engine: StoreEngine): Promise<void> {
+  // A store already at this version is left alone: its DDL, even IF NOT EXISTS, would lock the
+  // tables that running replicas write to, and deadlock with them.
+  if ((await installedVersion(db, 'tm_state_version')) === STATE_SCHEMA_VERSION) return
   await db.transaction().execute(async (trx) => {
     if (engine === 'postgres') await sql`select pg_advisory_xact_lock(${SCHEMA_LOCK})`.execute(trx)
     await createTables(trx, engine)

@@ -62,7 +62,7 @@ export class PgBossCycleQueue implements CycleQueue {
       connectionString: url,
       application_name: 'tenant-mirror-queue',
       instanceName: `tenant-mirror@${hostname()}:${process.pid}`,
-      max: 6,
+      max: 3,
     })
     boss.on('error', (error: unknown) =>
       logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'queue: pg-boss reported an error'),

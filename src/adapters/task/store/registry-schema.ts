@@ -1,6 +1,6 @@
 import { type Generated, sql } from 'kysely'
 import type { Db } from '../../sql/sql-dialect.ts'
-import type { StoreEngine } from '../../sql/store-connection.ts'
+import { installedVersion, type StoreEngine } from '../../sql/store-connection.ts'
 
 export type RegistryEngine = StoreEngine
 
@@ -15,6 +15,8 @@ const SCHEMA_LOCK = 7_466_000_001
  * the layout; a registry written by a newer release is refused rather than misread.
  */
 export async function ensureRegistrySchema(db: Db, engine: RegistryEngine): Promise<void> {
+  // A registry at this version is left alone: running task machines write to its tables.
+  if ((await installedVersion(db, 'tm_schema_version')) === REGISTRY_SCHEMA_VERSION) return
   await db.transaction().execute(async (trx) => {
     // CREATE TABLE IF NOT EXISTS is not atomic in PostgreSQL: two task machines starting on a
     // new registry would collide on the catalog without this lock.

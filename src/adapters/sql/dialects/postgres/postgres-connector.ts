@@ -20,19 +20,24 @@ export const APPLICATION_NAME = 'tenant-mirror'
 
 /** Connections per tenant database: a few writers and a reader; TenantPool caps the tenants. */
 const PER_TENANT = 4
+/** Connections of the one pool every tenant's schema shares in the schema layout. */
+const SHARED = 10
 
 export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`
 
 /**
  * Tenant databases on one PostgreSQL server: a database per tenant, created on first use from
  * an admin connection to the URL's database, or (`schema` layout) a schema per tenant in the
- * URL's database, reached through the connection's search_path.
+ * URL's database, reached through the connection's search_path. Schemas share one pool, so that
+ * hundreds of tenants on several replicas stay within the server's connections: a connection
+ * takes the tenant's search_path as it is checked out.
  */
 export class PostgresConnector implements TenantConnector {
   readonly #url: string
   readonly #layout: TenantLayout
   readonly #name: (contextId: ContextId) => string
   readonly #admin: pg.Pool
+  #shared: pg.Pool | undefined
 
   constructor(url: string, layout: TenantLayout, name: (contextId: ContextId) => string) {
     this.#url = url
@@ -48,24 +53,25 @@ export class PostgresConnector implements TenantConnector {
     let pool: pg.Pool
     if (this.#layout === 'schema') {
       await this.#admin.query(`create schema if not exists ${quoteIdent(name)}`)
-      pool = this.#pool(this.#url, `-c search_path=${quoteIdent(name)}`)
+      this.#shared ??= this.#pool(this.#url, SHARED)
+      pool = inSchema(this.#shared, name)
     } else {
       await this.#ensureDatabase(name)
       const url = new URL(this.#url)
       url.pathname = `/${encodeURIComponent(name)}`
-      pool = this.#pool(url.toString(), '')
+      pool = this.#pool(url.toString(), PER_TENANT)
     }
     return new Kysely({ dialect: new PostgresDialect({ pool: copyingPool(pool), cursor: Cursor }) })
   }
 
-  #pool(connectionString: string, options: string): pg.Pool {
+  #pool(connectionString: string, max: number): pg.Pool {
     return guardPgPool(
       new pg.Pool({
         connectionString,
-        max: PER_TENANT,
+        max,
         idleTimeoutMillis: 30_000,
         application_name: APPLICATION_NAME,
-        options: `-c TimeZone=UTC ${options}`.trim(),
+        options: '-c TimeZone=UTC',
         types: TYPES,
       }),
     )
@@ -88,6 +94,32 @@ export class PostgresConnector implements TenantConnector {
   }
 
   async close(): Promise<void> {
+    await this.#shared?.end()
     await this.#admin.end()
   }
+}
+
+/**
+ * One tenant's view of the shared pool: each connection checked out is set to the tenant's
+ * schema (skipped when it already is), and closing the view leaves the pool to the connector.
+ */
+function inSchema(shared: pg.Pool, schema: string): pg.Pool {
+  return new Proxy(shared, {
+    get(target, property, receiver) {
+      if (property === 'end') return async () => undefined
+      if (property !== 'connect') return Reflect.get(target, property, receiver)
+      return async () => {
+        const client = (await target.connect()) as pg.PoolClient & { tenantMirrorSchema?: string }
+        if (client.tenantMirrorSchema === schema) return client
+        try {
+          await client.query(`set search_path to ${quoteIdent(schema)}`)
+        } catch (error) {
+          client.release(error as Error)
+          throw error
+        }
+        client.tenantMirrorSchema = schema
+        return client
+      }
+    },
+  })
 }
