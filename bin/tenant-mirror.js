@@ -6,7 +6,11 @@
 // Runs the TypeScript sources directly where Node can (a checkout on Node >= 22.18), so that
 // `npx tenant-mirror` and `npm start` need no build; an installed package runs its dist/.
 import { existsSync } from 'node:fs'
+// Only Node built-ins so far: on a Node older than 22 this re-executes under Node 24 (or
+// exits 1 saying why) before the service and its native modules load.
+import { ensureNode } from './node-version.js'
 
+await ensureNode()
 const source = new URL('../src/adapters/cli/main.ts', import.meta.url)
 const built = new URL('../dist/adapters/cli/main.js', import.meta.url)
 if (process.features.typescript && existsSync(source)) await import(source.href)

@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs'
 import { Command, Option } from 'commander'
 import pino from 'pino'
 import { parseServiceConfig } from '../bootstrap/config.ts'
@@ -6,6 +7,7 @@ import { replayCaptures } from '../replay/replay-captures.ts'
 import { PinnedClock } from '../system/clocks.ts'
 import { createPinoLogger, type LogLevel } from '../system/pino-logger.ts'
 import { fail } from './fail.ts'
+import { checkServiceFiles, fileProblem } from './option-files.ts'
 import { addServiceOptions, rawServiceOptions } from './service-options.ts'
 
 export function replayCommand(): Command {
@@ -19,14 +21,22 @@ export function replayCommand(): Command {
   return addServiceOptions(command).action(async (captures: string[], options: Record<string, unknown>) => {
     // A replay checks a configuration: its nonces and activity are kept for the run only, unless asked.
     const parsed = parseServiceConfig(rawServiceOptions(options, { state: options.state ?? 'memory:' }))
-    if (!parsed.ok) return fail(parsed.error)
+    if (!parsed.ok) return fail(parsed.error, 2)
+    checkServiceFiles(parsed.config)
+    for (const file of captures) {
+      try {
+        accessSync(file, constants.R_OK)
+      } catch (error) {
+        return fail(fileProblem(file, error), 2)
+      }
+    }
     const clock = new PinnedClock(Date.now())
     const logger = createPinoLogger(parsed.config.logLevel as LogLevel, pino.destination(2))
     let service: ReturnType<typeof createMirroringService>
     try {
       service = createMirroringService(parsed.config, { clock, logger })
     } catch (error) {
-      return fail(error instanceof Error ? error.message.split('\n')[0]! : String(error))
+      return fail(error instanceof Error ? error.message.split('\n')[0]! : String(error), 2)
     }
     let failed = 0
     try {
@@ -39,6 +49,7 @@ export function replayCommand(): Command {
       )
       for (const line of lines) {
         if (!line.successful) failed++
+        for (const warning of line.warnings) process.stderr.write(`${line.source}: warning: ${warning}\n`)
         const error = line.error ? ` ${line.error}` : ''
         process.stdout.write(
           `${line.source} ${line.operation} ${line.contextId} IsSuccessful=${line.successful}${error}\n`,

@@ -12,6 +12,8 @@ export interface ReplayLine {
   readonly successful: boolean
   readonly error: string
   readonly response: string
+  /** What the capture reader had to guess about this request (e.g. a wrong Content-Length). */
+  readonly warnings: readonly string[]
 }
 
 /**
@@ -28,7 +30,7 @@ export async function replayCaptures(
   const lines: ReplayLine[] = []
   if (out) mkdirSync(out, { recursive: true })
   for (const file of files) {
-    const requests = parseCapture(readFileSync(file, 'utf8'))
+    const { requests, warnings } = parseCapture(readFileSync(file, 'utf8'))
     for (const [index, request] of requests.entries()) {
       const source = requests.length > 1 ? `${basename(file)}#${index + 1}` : basename(file)
       const claims = tokenClaims(request.body)
@@ -38,7 +40,13 @@ export async function replayCaptures(
       if (action !== undefined) headers.soapaction = action
       const response = await app.request(path, { method: 'POST', headers, body: request.body })
       const xml = await response.text()
-      const line = { source, contextId: claims.contextId ?? '-', response: xml, ...summarise(xml, response.status) }
+      const line = {
+        source,
+        contextId: claims.contextId ?? '-',
+        response: xml,
+        warnings: warnings.filter((w) => w.request === index).map((w) => w.message),
+        ...summarise(xml, response.status),
+      }
       lines.push(line)
       if (out) writeFileSync(join(out, `${source.replace(/\.xml$/i, '').replace('#', '-')}.response.xml`), xml)
     }
