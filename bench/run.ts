@@ -26,6 +26,7 @@ import { buildTableSchema } from '../src/domain/schema/table-schema.ts'
 import { formatNonce, tokenClaims } from '../src/domain/task/issued-token.ts'
 import { MeasuringClients } from './bench-clients.ts'
 import { benchRows, createBenchSource, INVITATION } from './bench-source.ts'
+import { cyclesPerMinute } from './cycles-per-minute.ts'
 import { pgloader, rawMysql, rawPostgres, rawSqlite } from './raw-loads.ts'
 import { startServiceProcess } from './service-process.ts'
 
@@ -53,9 +54,10 @@ const program = new Command('bench')
   .option('--big <n>', 'rows of the memory run (0 to skip)', '5000000')
   .option(
     '--only <list>',
-    'benchmarks to run: raw,pgloader,full,apply,nochange,memory,callmem',
-    'raw,pgloader,full,apply,nochange,memory,callmem',
+    'benchmarks to run: raw,pgloader,full,apply,nochange,memory,callmem,cycles',
+    'raw,pgloader,full,apply,nochange,memory,callmem,cycles',
   )
+  .option('--cycle-tenants <n>', 'small tenants of the cycles-per-minute run', '200')
   .option('--profile <dir>', 'write a V8 CPU profile of every service process into this folder')
   .parse()
 const flags = program.opts<{
@@ -65,6 +67,7 @@ const flags = program.opts<{
   big: string
   only: string
   profile?: string
+  cycleTenants: string
 }>()
 const ONLY = new Set(flags.only.split(',').map((b) => b.trim()))
 if (flags.profile) process.env.TM_BENCH_PROFILE = flags.profile
@@ -448,6 +451,27 @@ try {
   if (ONLY.has('callmem')) {
     log('memory a parsed call holds per byte of its body')
     results.push(...callMemory())
+  }
+  if (ONLY.has('cycles')) {
+    const tenants = flags.quick ? 50 : Number(flags.cycleTenants)
+    const runs = await cyclesPerMinute({
+      dir,
+      postgres: POSTGRES,
+      tenants,
+      concurrency: 4,
+      keys: partner,
+      federated,
+      log,
+    })
+    for (const r of runs) {
+      results.push({
+        bench: `cycles per minute, ${r.workers} worker(s) of 4`,
+        target: 'sqlite',
+        rows: r.cycles,
+        seconds: r.seconds,
+        note: `${Math.round(r.perMinute)} cycles/min over ${r.tenants} tenants${r.workers > 1 ? `, ${(r.perMinute / runs[0]!.perMinute).toFixed(2)}× one worker` : ''}`,
+      })
+    }
   }
   if (ONLY.has('memory') && BIG > 0) {
     log(`memory: a ${BIG.toLocaleString('en')}-row table into sqlite`)
