@@ -81,6 +81,18 @@ export function describeChangeSourceContract(name: string, make: () => Promise<S
       return current()
     }
 
+    it('names the tables without a primary key, which it does not read, bookkeeping hidden', async () => {
+      const { int } = subject.types
+      await subject.run(`create table nokey (x ${int})`)
+      await subject.run(`create table audit_log (at ${int})`)
+      expect(await source.keylessTables()).toEqual(['audit_log', 'nokey'])
+      await source.enableTracking()
+      await source.trackTable('person')
+      await subject.run(`create table a_later (x ${int})`)
+      expect(await source.keylessTables()).toEqual(['a_later', 'audit_log', 'nokey'])
+      expect((await source.readSchema()).map((t) => t.name)).toEqual(['person'])
+    })
+
     it('reads tables with a primary key, key columns first, in SQL Server types; bookkeeping hidden', async () => {
       const { int, name: text } = subject.types
       await subject.run(`create table link (note ${text}, b ${int} not null, a ${int} not null, primary key (a, b))`)

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -83,6 +83,7 @@ describe('tenant-mirror dev', () => {
     expect(output).toMatch(/mirroring service {2}http:\/\/127\.0\.0\.1:\d+\/MirroringClientService\.svc/)
     expect(output).toMatch(/dashboard {10}http:\/\/127\.0\.0\.1:\d+\/admin\?token=[0-9a-f]{48}/)
     expect(output).toMatch(/admin token {8}[0-9a-f]{48}/)
+    expect(output).toContain(`  log                ${join(data, 'dev.log')} (JSON lines)`)
   })
 
   it('mirrors the demo tenant on the first cycle: the real schema, the generated CRM rows', async () => {
@@ -122,6 +123,22 @@ describe('tenant-mirror dev', () => {
       since.join('\n'),
     ).toBe(true)
     await expectMirrorEqualsSource()
+  })
+
+  it('prints one line per cycle, and the JSON log lines of the service and the task only to data/dev.log', async () => {
+    const cycles = () => output.split('\n').filter((line) => / Cust12345 cycle /.test(line))
+    for (let i = 0; i < 50 && cycles().length < 2; i++) await new Promise((r) => setTimeout(r, 100))
+    expect(cycles()[0]).toMatch(
+      /^\d\d:\d\d:\d\d Cust12345 cycle ok: 399 tables \(399 reloaded\), \d+ rows in \d+\.\d s$/,
+    )
+    expect(cycles()[1]).toMatch(/^\d\d:\d\d:\d\d Cust12345 cycle ok: 399 tables, \d+ rows? in \d+\.\d s$/)
+    expect(output.split('\n').filter((line) => line.startsWith('{'))).toEqual([])
+    const log = readFileSync(join(data, 'dev.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { operation?: string; msg: string })
+    expect(log.some((entry) => entry.operation === 'TableSchema')).toBe(true)
+    expect(log.some((entry) => entry.msg.startsWith('mirroring cycle completed: 399 tables'))).toBe(true)
   })
 
   it('stops cleanly on Ctrl-C', async () => {

@@ -45,6 +45,11 @@ export class InMemoryTrackedDatabase implements ChangeSource, ChangeSourceFactor
     return this
   }
 
+  /** Every table of the model has a key (column 0). */
+  async keylessTables(): Promise<readonly string[]> {
+    return []
+  }
+
   createTable(schema: WireTableSchema, rows: Row[] = []): void {
     this.tables.set(schema.name, { schema, rows: new Map(), tracked: false, minValid: 0, changes: new Map() })
     for (const row of rows) this.insert(schema.name, row)

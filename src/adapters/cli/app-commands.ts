@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { checkMirroringUrl } from '../../domain/registry/registered-application.ts'
 import { fail } from './fail.ts'
+import { fileProblem } from './option-files.ts'
 import { addRegistryOption, clientIdArg, table, usageErrorsExit2, withRegistry } from './registry-option.ts'
 
 interface Registered {
@@ -134,8 +135,8 @@ function readKey(file: string, label: string): string {
   let text: string
   try {
     text = readFileSync(file, 'utf8').trim()
-  } catch {
-    return fail(`${label}: cannot read ${file}`, 2)
+  } catch (error) {
+    return fail(`${label}: ${fileProblem(file, error)}`, 2)
   }
   if (!/^-----BEGIN (RSA )?PUBLIC KEY-----/.test(text) && !text.startsWith('<RSAKeyValue>')) {
     return fail(`${label}: ${file} is not a PEM public key or an RSAKeyValue XML key`, 2)

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander'
 import { startDevSystem } from '../demo/dev-system.ts'
+import { cycleLine } from '../task/progress/cycle-line.ts'
 import { fail } from './fail.ts'
 import { firstLine } from './registry-option.ts'
 
@@ -21,7 +22,12 @@ export function devCommand(): Command {
         '2000',
       ),
     )
-    .addOption(new Option('--log-level <level>', 'log level').choices(LEVELS).env('MIRROR_LOG_LEVEL').default('warn'))
+    .addOption(
+      new Option('--log-level <level>', 'level of the JSON log in <data>/dev.log (the terminal gets a line per cycle)')
+        .choices(LEVELS)
+        .env('MIRROR_LOG_LEVEL')
+        .default('info'),
+    )
     .action(
       async (o: {
         data: string
@@ -49,6 +55,9 @@ export function devCommand(): Command {
             intervalSeconds: interval,
             contacts,
             logLevel: o.logLevel,
+            // One line per cycle of the demo tenant; the JSON log lines are in the log file.
+            onCycle: ({ contextId }, report) =>
+              process.stdout.write(`${cycleLine({ contextId }, report, new Date())}\n`),
           })
         } catch (error) {
           return fail(firstLine(error))
@@ -60,6 +69,7 @@ export function devCommand(): Command {
             `  dashboard          ${system.dashboardUrl}`,
             `  admin token        ${system.adminToken}`,
             `  metrics            ${new URL('/metrics', system.url)}`,
+            `  log                ${system.files.log} (JSON lines)`,
             `  demo tenant        Cust12345, cycles every ${interval} s (source ${system.files.source})`,
             '  more activity      npx tenant-mirror demo activity',
             'Ctrl-C stops everything.',

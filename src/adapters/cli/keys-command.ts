@@ -4,6 +4,7 @@ import { generatePartnerKeys, pem } from '../crypto/key-files.ts'
 import { keyFromRsaXml } from '../crypto/rsa-key-xml.ts'
 import { generateFederatedKeys } from '../task/crypto/federated-keys.ts'
 import { fail } from './fail.ts'
+import { fileProblem } from './option-files.ts'
 
 export function keysCommand(): Command {
   const keys = new Command('keys').description('partner key pairs')
@@ -31,11 +32,18 @@ export function keysCommand(): Command {
     .description('print the PEM form of a .NET RSAKeyValue XML key')
     .argument('<file>', 'RSAKeyValue XML file')
     .action((file: string) => {
+      let text: string
       try {
-        process.stdout.write(pem(keyFromRsaXml(readFileSync(file, 'utf8'))))
+        text = readFileSync(file, 'utf8')
+      } catch (error) {
+        return fail(fileProblem(file, error), 2)
+      }
+      try {
+        process.stdout.write(pem(keyFromRsaXml(text)))
       } catch (error) {
         fail(
           `${file} is not a readable RSAKeyValue key: ${error instanceof Error ? error.message.split('\n')[0] : error}`,
+          2,
         )
       }
     })

@@ -10,6 +10,7 @@ import { replayCommand } from './replay-command.ts'
 import { serveCommand } from './serve-command.ts'
 import { taskCommands } from './task-commands.ts'
 import { tenantCommands } from './tenant-commands.ts'
+import { configureUsageErrors } from './usage-errors.ts'
 
 const program = new Command('tenant-mirror')
   .description('SuperOffice database mirroring: the partner-hosted mirroring client service and the Mirroring Task')
@@ -24,5 +25,6 @@ const program = new Command('tenant-mirror')
   .addCommand(taskCommands())
   .addCommand(eventCommands())
 
+configureUsageErrors(program)
 exitOnUnexpectedErrors()
 await program.parseAsync(process.argv)

@@ -7,6 +7,7 @@ import { createMirroringService, type MirroringService } from '../bootstrap/cont
 import { VERSION } from '../bootstrap/version.ts'
 import { describeLocation } from '../sql/database-location.ts'
 import { fail } from './fail.ts'
+import { checkServiceFiles } from './option-files.ts'
 import { addServiceOptions, rawServiceOptions } from './service-options.ts'
 
 /**
@@ -59,13 +60,15 @@ export function serveCommand(): Command {
     )
   return addServiceOptions(command).action(async (options: Record<string, unknown>) => {
     const parsed = parseServiceConfig(rawServiceOptions(options))
-    if (!parsed.ok) return fail(parsed.error)
+    if (!parsed.ok) return fail(parsed.error, 2)
     const config = parsed.config
+    // A key or certificate that cannot be read is a configuration error (exit 2), named by its option.
+    checkServiceFiles(config)
     let service: ReturnType<typeof createMirroringService>
     try {
       service = createMirroringService(config)
     } catch (error) {
-      return fail(error instanceof Error ? error.message.split('\n')[0]! : String(error))
+      return fail(error instanceof Error ? error.message.split('\n')[0]! : String(error), 2)
     }
     const problem = await waitForDatabases(service, config)
     if (problem) return fail(problem)

@@ -1,6 +1,9 @@
-import { Command } from 'commander'
+import { Command, Option } from 'commander'
+import { cycleReport } from '../../application/task/run-mirroring-cycle.ts'
+import { cycleLine } from '../task/progress/cycle-line.ts'
 import { LogProgress } from '../task/progress/log-progress.ts'
 import { TerminalProgress } from '../task/progress/terminal-progress.ts'
+import { TextLogger } from '../task/progress/text-logger.ts'
 import { fail } from './fail.ts'
 import { firstLine } from './registry-option.ts'
 import { addTaskOptions, startTask, taskConfig } from './task-options.ts'
@@ -16,11 +19,23 @@ export function taskCommands(): Command {
       .description("run a tenant's mirroring cycle now (and then on the interval, unless --once)")
       .requiredOption('--tenant <ctx>', 'the tenant')
       .option('--app <client-id>', 'only this application (default: every application the tenant approved)')
-      .option('--once', 'run one cycle and exit: status 0 when every cycle succeeded'),
+      .option('--once', 'run one cycle and exit: status 0 when every cycle succeeded')
+      .addOption(
+        new Option(
+          '--format <format>',
+          'text (a bar per table, a line per cycle) or json (log lines); default: text on a terminal, else json',
+        ).choices(['text', 'json']),
+      ),
   ).action(async (options: Record<string, unknown> & { tenant: string; app?: string; once?: boolean }) => {
     const config = taskConfig(options)
-    const terminal = process.stderr.isTTY ? new TerminalProgress() : undefined
-    const task = await startTask(config)
+    // One format, never both: text for a person (bars on stderr, a line per cycle, warnings as
+    // text; no JSON through the bars), JSON log lines for a pipe or a file.
+    const text = (options.format ?? (process.stdout.isTTY ? 'text' : 'json')) === 'text'
+    const terminal = text ? new TerminalProgress() : undefined
+    const task = await startTask(
+      config,
+      terminal ? { logger: new TextLogger((line) => terminal.log(line), config.logLevel) } : {},
+    )
     const pairs = (await task.registry.approvals())
       .filter((a) => a.contextId === options.tenant && (!options.app || a.clientId === options.app))
       .map((a) => ({ contextId: a.contextId, clientId: a.clientId }))
@@ -41,10 +56,14 @@ export function taskCommands(): Command {
     let failed = false
     do {
       for (const pair of pairs) {
+        const started = Date.now()
         const result = await task.cycle.execute(pair, terminal ?? new LogProgress(task.logger, { ...pair }))
-        terminal?.stop()
         failed ||= result.outcome === 'failed'
-        process.stdout.write(`${pair.contextId} ${pair.clientId} ${result.outcome}: ${result.message}\n`)
+        // JSON: the cycle's own log line says how it ended.
+        if (terminal) {
+          terminal.stop()
+          process.stdout.write(`${cycleLine(pair, cycleReport(result, Date.now() - started), new Date())}\n`)
+        }
       }
       if (options.once || stopping) break
       await new Promise<void>((resolve) => {

@@ -1,7 +1,8 @@
 import { type Command, Option } from 'commander'
 import { parseTaskConfig, TASK_DEFAULTS, type TaskConfig } from '../bootstrap/task-config.ts'
-import { createMirroringTask, type MirroringTask } from '../bootstrap/task-container.ts'
+import { createMirroringTask, type MirroringTask, type TaskOverrides } from '../bootstrap/task-container.ts'
 import { fail } from './fail.ts'
+import { checkTaskFiles } from './option-files.ts'
 import { addRegistryOption, firstLine } from './registry-option.ts'
 
 /** The options every `task` command takes, and what they make: the task's config and the task. */
@@ -96,9 +97,11 @@ export function taskConfig(options: Record<string, unknown>): TaskConfig {
   return parsed.config
 }
 
-export async function startTask(config: TaskConfig): Promise<MirroringTask> {
+export async function startTask(config: TaskConfig, overrides: TaskOverrides = {}): Promise<MirroringTask> {
+  // A signing key or certificate that cannot be read is a configuration error (exit 2), named by its option.
+  checkTaskFiles(config)
   try {
-    return await createMirroringTask(config)
+    return await createMirroringTask(config, overrides)
   } catch (error) {
     return fail(firstLine(error))
   }

@@ -1,11 +1,15 @@
 import { Command } from 'commander'
+import type { ChangeSource } from '../../application/task/ports/change-source.port.ts'
 import { identifierProblem } from '../../domain/schema/identifier.ts'
+import { BLOCKED_TABLES, tablesToMirror } from '../../domain/task/blocked-tables.ts'
 import { DEFAULT_BATCH_SIZE, parseBatchSize, parseSkipTable } from '../../domain/task/preferences.ts'
+import { ChangeSources } from '../task/sources/change-sources.ts'
 import { fail } from './fail.ts'
 import {
   addRegistryOption,
   clientIdArg,
   contextIdArg,
+  firstLine,
   redactUrl,
   table,
   usageErrorsExit2,
@@ -30,26 +34,32 @@ export function tenantCommands(): Command {
       .requiredOption('--context-id <ctx>', 'the tenant, e.g. Cust12345')
       .requiredOption('--source <url>', 'source database: sqlite:<file>, postgres://… or mssql://…')
       .option('--skip-table <tables>', 'SkipTable preference: comma-separated tables not to mirror', '')
-      .option('--batch-size <bytes>', 'BatchSize preference: bytes per RowData request', String(DEFAULT_BATCH_SIZE)),
-  ).action(async (o: Registered & { contextId: string; source: string; skipTable: string; batchSize: string }) => {
-    const contextId = contextIdArg(o.contextId)
-    const skipTable = skipTableArg(o.skipTable, '--skip-table')
-    const batchSize = parseBatchSize(o.batchSize)
-    if (!batchSize.ok) return fail(`--batch-size: ${batchSize.error}`, 2)
-    if (!SOURCE_URL.test(o.source)) {
-      return fail(`--source '${redactUrl(o.source).slice(0, 80)}' is not sqlite:<file>, postgres://… or mssql://…`, 2)
-    }
-    await withRegistry(o.registry, async (registry) => {
-      if (await registry.tenant(contextId)) return fail(`tenant ${contextId} is already registered`)
-      await registry.addTenant({
-        contextId,
-        sourceUrl: o.source,
-        skipTable,
-        batchSize: batchSize.value,
+      .option('--batch-size <bytes>', 'BatchSize preference: bytes per RowData request', String(DEFAULT_BATCH_SIZE))
+      .option('--no-check', 'register without opening the source (one only the task machines reach)'),
+  ).action(
+    async (
+      o: Registered & { contextId: string; source: string; skipTable: string; batchSize: string; check: boolean },
+    ) => {
+      const contextId = contextIdArg(o.contextId)
+      const skipTable = skipTableArg(o.skipTable, '--skip-table')
+      const batchSize = parseBatchSize(o.batchSize)
+      if (!batchSize.ok) return fail(`--batch-size: ${batchSize.error}`, 2)
+      if (!SOURCE_URL.test(o.source)) {
+        return fail(`--source '${redactUrl(o.source).slice(0, 80)}' is not sqlite:<file>, postgres://… or mssql://…`, 2)
+      }
+      await withRegistry(o.registry, async (registry) => {
+        if (await registry.tenant(contextId)) return fail(`tenant ${contextId} is already registered`)
+        const tables = o.check ? await sourceTables(o.source) : undefined
+        await registry.addTenant({
+          contextId,
+          sourceUrl: o.source,
+          skipTable,
+          batchSize: batchSize.value,
+        })
+        process.stdout.write(tables ? describeTables(contextId, tables, skipTable) : `registered ${contextId}\n`)
       })
-      process.stdout.write(`registered ${contextId}\n`)
-    })
-  })
+    },
+  )
 
   addRegistryOption(
     tenants.command('list').description('list tenants and their approvals').option('--json', 'as JSON'),
@@ -131,6 +141,45 @@ export function tenantCommands(): Command {
     })
   })
   return usageErrorsExit2(tenants)
+}
+
+/**
+ * Opens the source as the task will and reads its tables: those with a primary key, and those
+ * without one, which are never mirrored (change tracking needs a key). Nothing is written to
+ * it. A SQLite file that is missing or is not a database is a configuration error (exit 2); a
+ * server that does not answer is a runtime failure (exit 1).
+ */
+async function sourceTables(url: string): Promise<{ keyed: readonly string[]; keyless: readonly string[] }> {
+  const code = /^sqlite:/i.test(url) ? 2 : 1
+  let source: ChangeSource
+  try {
+    source = await new ChangeSources().open(url)
+  } catch (error) {
+    return fail(`--source: ${firstLine(error)}`, code)
+  }
+  try {
+    const keyed = (await source.readSchema()).map((t) => t.name)
+    return { keyed, keyless: await source.keylessTables() }
+  } catch (error) {
+    return fail(`--source: cannot read the tables of ${redactUrl(url).slice(0, 80)}: ${firstLine(error)}`, code)
+  } finally {
+    await source.close()
+  }
+}
+
+function describeTables(
+  contextId: string,
+  tables: { keyed: readonly string[]; keyless: readonly string[] },
+  skipTable: readonly string[],
+): string {
+  const mirrored = tablesToMirror(tables.keyed, skipTable, BLOCKED_TABLES).length
+  const left = tables.keyed.length - mirrored
+  const lines = [
+    `registered ${contextId}: ${mirrored} ${mirrored === 1 ? 'table' : 'tables'} to mirror` +
+      (left > 0 ? `, ${left} left out (SkipTable or never mirrored)` : ''),
+  ]
+  if (tables.keyless.length > 0) lines.push(`not mirrored (no primary key): ${tables.keyless.join(', ')}`)
+  return `${lines.join('\n')}\n`
 }
 
 /**

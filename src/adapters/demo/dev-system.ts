@@ -4,15 +4,19 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { serve } from '@hono/node-server'
+import pino from 'pino'
+import type { CycleProgress, CycleReport } from '../../application/task/ports/cycle-progress.port.ts'
+import type { CyclePair } from '../../application/task/ports/cycle-queue.port.ts'
 import { DEFAULTS, type ServiceConfig } from '../bootstrap/config.ts'
 import { createMirroringService, type MirroringService } from '../bootstrap/container.ts'
 import { parseTaskConfig } from '../bootstrap/task-config.ts'
 import { createMirroringTask, type MirroringTask } from '../bootstrap/task-container.ts'
 import { generatePartnerKeys, partnerKeyFiles } from '../crypto/key-files.ts'
 import { parseDatabaseLocation } from '../sql/database-location.ts'
-import type { LogLevel } from '../system/pino-logger.ts'
-import { privateDir, tightenIfPresent, writePrivateFile } from '../system/private-files.ts'
+import { createPinoLogger, type LogLevel } from '../system/pino-logger.ts'
+import { privateDir, privateFile, tightenIfPresent, writePrivateFile } from '../system/private-files.ts'
 import { federatedKeyFiles, generateFederatedKeys } from '../task/crypto/federated-keys.ts'
+import { LogProgress } from '../task/progress/log-progress.ts'
 import { createDemoSource } from './demo-source.ts'
 
 export const DEMO_TENANT = 'Cust12345'
@@ -25,7 +29,10 @@ export interface DevOptions {
   readonly port: number
   readonly intervalSeconds: number
   readonly contacts: number
+  /** Level of the JSON log lines, which go to `<data>/dev.log`, not to the terminal. */
   readonly logLevel: LogLevel
+  /** Told when each of the scheduler's cycles ends (`dev` prints a line). */
+  readonly onCycle?: (pair: CyclePair, report: CycleReport) => void
 }
 
 export interface DevSystem {
@@ -34,7 +41,7 @@ export interface DevSystem {
   readonly adminToken: string
   readonly service: MirroringService
   readonly task: MirroringTask
-  readonly files: { readonly source: string; readonly registry: string; readonly mirrors: string }
+  readonly files: { readonly source: string; readonly registry: string; readonly mirrors: string; readonly log: string }
   stop(): Promise<void>
 }
 
@@ -62,6 +69,11 @@ export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
   const kept = [keys, ...Object.values(partner), ...Object.values(federated), tokenFile, dirname(source), source]
   for (const path of kept) tightenIfPresent(path)
   const mirrors = join(data, 'mirrors')
+  // The service's and the task's JSON log lines go to a file of their own: the terminal gets a
+  // line per cycle, and the details are in the file (`tail -f data/dev.log`).
+  const log = join(data, 'dev.log')
+  privateFile(log)
+  const logger = createPinoLogger(options.logLevel, pino.destination({ dest: log, append: true, sync: true }))
 
   const config: ServiceConfig = {
     port: options.port,
@@ -93,7 +105,7 @@ export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
     metricsTenantLabels: true,
     waitForDatabaseMs: 0,
   }
-  const service = createMirroringService(config)
+  const service = createMirroringService(config, { logger })
   await service.ready()
   await service.state.knowTenant(DEMO_TENANT, Date.now())
   const server = serve({ fetch: service.app.fetch, port: options.port, hostname: options.host }) as Server
@@ -118,7 +130,10 @@ export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
     logLevel: options.logLevel,
   })
   if (!taskConfig.ok) throw new Error(taskConfig.error)
-  const task = await createMirroringTask(taskConfig.config)
+  const task = await createMirroringTask(taskConfig.config, {
+    logger,
+    progress: (pair) => reporting(new LogProgress(logger, { ...pair }), (report) => options.onCycle?.(pair, report)),
+  })
   const publicKey = readFileSync(join(keys, 'public.pem'), 'utf8')
   if (await task.registry.application(DEMO_APP)) {
     await task.registry.updateApplication(DEMO_APP, { mirroringUrl: url, publicKey, mirroringEnabled: true })
@@ -155,7 +170,7 @@ export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
     adminToken,
     service,
     task,
-    files: { source, registry, mirrors },
+    files: { source, registry, mirrors, log },
     stop() {
       stopped ??= (async () => {
         clearInterval(timer)
@@ -167,5 +182,15 @@ export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
       })()
       return stopped
     },
+  }
+}
+
+/** The log lines of a progress, and its end told to `onCycle`. */
+function reporting(progress: CycleProgress, onCycle: (report: CycleReport) => void): CycleProgress {
+  return {
+    tableStarted: (table, kind, expectedRows) => progress.tableStarted(table, kind, expectedRows),
+    rowsSent: (table, rows) => progress.rowsSent(table, rows),
+    tableFinished: (table) => progress.tableFinished(table),
+    cycleFinished: onCycle,
   }
 }

@@ -11,7 +11,7 @@ import { authenticatePartner } from './authenticate-partner.ts'
 import { CallTokens } from './call-tokens.ts'
 import { CycleFailure, required } from './cycle-failure.ts'
 import type { ChangeSource, ChangeSourceFactory } from './ports/change-source.port.ts'
-import { type CycleProgress, SILENT_PROGRESS } from './ports/cycle-progress.port.ts'
+import { type CycleProgress, type CycleReport, SILENT_PROGRESS } from './ports/cycle-progress.port.ts'
 import type { CyclePair } from './ports/cycle-queue.port.ts'
 import type { EventLog } from './ports/event-log.port.ts'
 import { MirroringCallError, type MirroringClientFactory } from './ports/mirroring-client.port.ts'
@@ -79,7 +79,9 @@ export class RunMirroringCycle {
       type: result.outcome === 'failed' ? 'Error' : 'Information',
       message: result.outcome === 'ok' ? `${result.message} in ${clock.now() - started} ms` : result.message,
     })
-    this.#deps.logger.info({ ...pair, outcome: result.outcome, ms: clock.now() - started }, result.message)
+    const ms = clock.now() - started
+    this.#deps.logger.info({ ...pair, outcome: result.outcome, ms }, result.message)
+    progress.cycleFinished?.(cycleReport(result, ms))
     return result
   }
 
@@ -167,6 +169,18 @@ export class RunMirroringCycle {
       if (!schema.ok) throw new CycleFailure(`source table ${name} cannot be mirrored: ${describeError(schema.error)}`)
       return { schema: schema.value, wire }
     })
+  }
+}
+
+/** The result in the figures of a one-line report. */
+export function cycleReport(result: CycleResult, ms: number): CycleReport {
+  return {
+    outcome: result.outcome,
+    message: result.message,
+    tables: result.tables.length,
+    reloaded: result.tables.filter((t) => t.kind === 'full').length,
+    rows: result.tables.reduce((n, t) => n + t.inserts + t.updates + t.deletes, 0),
+    ms,
   }
 }
 

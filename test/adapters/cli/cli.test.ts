@@ -1,9 +1,11 @@
 import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { keyFromRsaXml } from '../../../src/adapters/crypto/rsa-key-xml.ts'
 import { SAMPLE_CLIENT_ID, samplePath } from '../../support/fixtures.ts'
 
@@ -45,33 +47,127 @@ describe('tenant-mirror keys', () => {
   })
 })
 
+describe('tenant-mirror usage errors', () => {
+  it('exits 2 with one line for what commander refuses, 0 for help and version', async () => {
+    const unknown = await cli(['serve', '--colour'])
+    expect(unknown).toMatchObject({ code: 2, stderr: "tenant-mirror: unknown option '--colour'\n" })
+    expect((await cli(['keys', 'generate'])).code).toBe(2)
+    expect((await cli(['task'])).code).toBe(2)
+    expect((await cli(['--version'])).code).toBe(0)
+    expect((await cli(['serve', '--help'])).code).toBe(0)
+  })
+
+  it('names a key or capture file it cannot read, exit 2', async () => {
+    const missing = join(dir, 'nope.xml')
+    expect(await cli(['keys', 'convert', missing])).toMatchObject({
+      code: 2,
+      stderr: `tenant-mirror: cannot read ${missing}: no such file\n`,
+    })
+    await cli(['keys', 'generate', '--out', join(dir, 'usage-keys')])
+    const replay = await cli([
+      'replay',
+      '--database',
+      'memory:',
+      '--superoffice-env',
+      'development',
+      '--client-id',
+      SAMPLE_CLIENT_ID,
+      '--private-key',
+      join(dir, 'usage-keys', 'private.pem'),
+      missing,
+    ])
+    expect(replay).toMatchObject({ code: 2, stderr: `tenant-mirror: cannot read ${missing}: no such file\n` })
+  })
+})
+
 describe('tenant-mirror serve', () => {
+  const keys = join(dir, 'start-keys')
+  const key = join(keys, 'private.pem')
+  beforeAll(async () => {
+    expect((await cli(['keys', 'generate', '--out', keys])).code).toBe(0)
+  })
+
   it.each([
-    [[], {}, '--client-id is required'],
-    [['--client-id', 'abc'], {}, '--private-key is required'],
-    [['--client-id', 'abc', '--private-key', 'k.pem'], {}, '--superoffice-env or --federated-cert is required'],
+    [[], {}, '--client-id (MIRROR_CLIENT_ID) is required'],
+    [['--client-id', 'abc'], {}, '--private-key (MIRROR_PRIVATE_KEY) is required'],
+    [
+      ['--client-id', 'abc', '--private-key', 'k.pem'],
+      {},
+      '--superoffice-env (MIRROR_SUPEROFFICE_ENV) or --federated-cert (MIRROR_FEDERATED_CERT) is required',
+    ],
     [
       ['--client-id', 'abc', '--private-key', 'k.pem', '--superoffice-env', 'development', '--port', 'eighty'],
       {},
-      '--port must be a number',
+      'tenant-mirror: --port (PORT) must be a number',
     ],
     [
       ['--client-id', 'abc', '--private-key', 'k.pem', '--superoffice-env', 'development'],
       { PORT: '70000' },
-      '--port must be at most 65535',
+      'tenant-mirror: --port (PORT) must be at most 65535',
     ],
     [
       ['--client-id', 'abc', '--private-key', 'k.pem', '--superoffice-env', 'development', '--database', 'oracle://x'],
       {},
-      "--database 'oracle://x' is not sqlite:<dir>, memory:",
+      "--database (MIRROR_DATABASE) 'oracle://x' is not sqlite:<dir>, memory:",
     ],
-    [['--client-id', 'abc', '--private-key', 'missing.pem', '--superoffice-env', 'development'], {}, 'missing.pem'],
-  ])('stops with one clear line for %j', async (args, env, message) => {
-    const result = await cli(['serve', ...args], env as Record<string, string>)
-    expect(result.code).not.toBe(0)
-    const lines = result.stderr.trim().split('\n')
-    expect(lines).toHaveLength(1)
-    expect(lines[0]).toContain(message)
+    [
+      ['--client-id', 'abc', '--private-key', 'k.pem', '--tenant-layout', 'flat'],
+      {},
+      "tenant-mirror: option --tenant-layout (MIRROR_TENANT_LAYOUT) argument 'flat' is invalid",
+    ],
+    [
+      ['--client-id', 'abc', '--superoffice-env', 'development'],
+      { MIRROR_PRIVATE_KEY: './keys/nope.pem' },
+      'tenant-mirror: --private-key (MIRROR_PRIVATE_KEY): cannot read ./keys/nope.pem: no such file',
+    ],
+    [
+      ['--client-id', 'abc', '--private-key', BIN, '--superoffice-env', 'development'],
+      {},
+      `tenant-mirror: --private-key (MIRROR_PRIVATE_KEY): ${BIN} is not a readable RSA private key`,
+    ],
+    [
+      ['--client-id', 'abc', '--private-key', key, '--federated-cert', join(dir, 'nope.crt')],
+      {},
+      `tenant-mirror: --federated-cert (MIRROR_FEDERATED_CERT): cannot read ${join(dir, 'nope.crt')}: no such file`,
+    ],
+    [
+      ['--client-id', 'abc', '--private-key', key, '--federated-cert', BIN],
+      {},
+      `tenant-mirror: --federated-cert (MIRROR_FEDERATED_CERT): ${BIN} is not a readable certificate or public key`,
+    ],
+  ])(
+    'stops a configuration error with exit 2 and one line naming the flag and its variable: %j',
+    async (args, env, message) => {
+      const result = await cli(['serve', ...args], env as Record<string, string>)
+      expect(result.code).toBe(2)
+      const lines = result.stderr.trim().split('\n')
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toContain(message)
+    },
+  )
+
+  it('stops with exit 1 when what it needs at run time is not there: a mirror server, its port', async () => {
+    const start = ['serve', '--client-id', 'abc', '--private-key', key, '--superoffice-env', 'development']
+    const unreachable = await cli([
+      ...start,
+      '--database',
+      'postgres://tm:secret@127.0.0.1:1/mirrors',
+      '--state',
+      'memory:',
+    ])
+    expect(unreachable.code).toBe(1)
+    expect(unreachable.stderr).toMatch(/^tenant-mirror: cannot reach the mirror database [^\n]*\n$/)
+    expect(unreachable.stderr).not.toContain('secret')
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = String((taken.address() as AddressInfo).port)
+      const busy = await cli([...start, '--database', 'memory:', '--host', '127.0.0.1', '--port', port])
+      expect(busy.code).toBe(1)
+      expect(busy.stderr).toContain(`tenant-mirror: cannot listen on 127.0.0.1:${port}`)
+    } finally {
+      taken.close()
+    }
   })
 
   it('starts from environment variables, serves, and stops cleanly on SIGTERM', async () => {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openRegistry } from '../../../src/adapters/task/store/open-registry.ts'
 
@@ -11,6 +12,13 @@ const BIN = new URL('../../../bin/tenant-mirror.js', import.meta.url).pathname
 const dir = mkdtempSync(join(tmpdir(), 'tm-regcli-'))
 const REGISTRY = ['--registry', `sqlite:${join(dir, 'registry.sqlite')}`]
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+/** A SQLite file with these tables, as a tenant's source. */
+function sqliteSource(file: string, ddl: readonly string[]): void {
+  const db = new Database(file)
+  for (const statement of ddl) db.exec(statement)
+  db.close()
+}
 
 async function cli(...args: string[]) {
   return cliWithEnv({}, ...args)
@@ -67,6 +75,7 @@ describe('tenant-mirror apps, tenants and events', () => {
 
   it('registers tenants, approvals and preferences', async () => {
     const source = `sqlite:${join(dir, 'src.sqlite')}`
+    sqliteSource(join(dir, 'src.sqlite'), ['create table contact (contact_id integer primary key, name text)'])
     expect((await cli('tenants', 'add', ...REGISTRY, '--context-id', 'Cust1', '--source', source)).code).toBe(0)
     expect((await cli('tenants', 'approve', 'Cust1', '--app', 'app1', ...REGISTRY)).stdout).toBe(
       'Cust1 approved app1\n',
@@ -78,7 +87,7 @@ describe('tenant-mirror apps, tenants and events', () => {
     ])
     expect((await cli('tenants', 'revoke', 'Cust1', '--app', 'app1', ...REGISTRY)).code).toBe(0)
     expect((await cli('tenants', 'revoke', 'Cust1', '--app', 'app1', ...REGISTRY)).code).toBe(1)
-  })
+  }, 60_000)
 
   it('refuses bad input with one line and exit 2, writing nothing', async () => {
     const bad = await cli('tenants', 'add', ...REGISTRY, '--context-id', "x';drop", '--source', 'sqlite:/x')
@@ -113,9 +122,94 @@ describe('tenant-mirror apps, tenants and events', () => {
     const task = await cli('task', 'run', '--tenant', 'Cust1', '--once', ...REGISTRY)
     expect(task).toMatchObject({
       code: 2,
-      stderr: 'tenant-mirror: --signing-key is required (the federated-login private key, PEM)\n',
+      stderr: 'tenant-mirror: --signing-key (MIRROR_SIGNING_KEY) is required (the federated-login private key, PEM)\n',
     })
   })
+
+  it('names a signing key or certificate it cannot read by its flag and variable, exit 2, before the registry opens', async () => {
+    const key = join(dir, 'fed', 'federated-private.pem')
+    const cert = join(dir, 'fed', 'federated.crt')
+    const unopened = ['--registry', `sqlite:${join(dir, 'never', 'registry.sqlite')}`]
+    const run = (env: Record<string, string>, ...args: string[]) =>
+      cliWithEnv(env, 'task', 'run', '--tenant', 'Cust1', '--once', ...unopened, ...args)
+    const results = await Promise.all([
+      run({ MIRROR_SIGNING_KEY: join(dir, 'nope.pem'), MIRROR_SIGNING_CERT: cert }),
+      run({}, '--signing-key', cert, '--signing-cert', cert),
+      run({ MIRROR_SIGNING_KEY: key }, '--signing-cert', key),
+      cliWithEnv({}, 'task', 'schedule', ...unopened, '--signing-key', key, '--signing-cert', join(dir, 'x.crt')),
+      run({ MIRROR_SIGNING_KEY: key, MIRROR_SIGNING_CERT: cert }, '--interval', 'soon'),
+    ])
+    expect(results.map((r) => [r.code, r.stderr])).toEqual([
+      [2, `tenant-mirror: --signing-key (MIRROR_SIGNING_KEY): cannot read ${join(dir, 'nope.pem')}: no such file\n`],
+      [2, `tenant-mirror: --signing-key (MIRROR_SIGNING_KEY): ${cert} is not a readable private key (PEM)\n`],
+      [
+        2,
+        `tenant-mirror: --signing-cert (MIRROR_SIGNING_CERT): ${key} is not a readable X.509 certificate (PEM or DER)\n`,
+      ],
+      [2, `tenant-mirror: --signing-cert (MIRROR_SIGNING_CERT): cannot read ${join(dir, 'x.crt')}: no such file\n`],
+      [2, 'tenant-mirror: --interval (MIRROR_INTERVAL_MINUTES) must be a number\n'],
+    ])
+    expect(existsSync(join(dir, 'never'))).toBe(false)
+  }, 60_000)
+
+  it('opens the source of a new tenant and names the tables it will not mirror, those without a primary key', async () => {
+    const file = join(dir, 'crm.sqlite')
+    sqliteSource(file, [
+      'create table contact (contact_id integer primary key, name text)',
+      'create table person (person_id integer primary key, contact_id integer)',
+      'create table sequence (id integer primary key)',
+      'create table import_log (at text, line text)',
+      'create table scratch (x)',
+    ])
+    const add = await cli('tenants', 'add', ...REGISTRY, '--context-id', 'Crm', '--source', `sqlite:${file}`)
+    expect(add).toMatchObject({
+      code: 0,
+      stdout:
+        'registered Crm: 2 tables to mirror, 1 left out (SkipTable or never mirrored)\n' +
+        'not mirrored (no primary key): import_log, scratch\n',
+    })
+    const skipped = await cli(
+      'tenants',
+      'add',
+      ...REGISTRY,
+      '--context-id',
+      'Crm2',
+      '--source',
+      `sqlite:${file}`,
+      '--skip-table',
+      'person',
+    )
+    expect(skipped.stdout.split('\n')[0]).toBe(
+      'registered Crm2: 1 table to mirror, 2 left out (SkipTable or never mirrored)',
+    )
+  }, 60_000)
+
+  it('refuses a source that does not open, naming it: a missing or foreign file exit 2, a server that does not answer exit 1', async () => {
+    const missing = join(dir, 'missing.sqlite')
+    const notSqlite = join(dir, 'partner', 'public.pem')
+    const add = (ctx: string, source: string, ...extra: string[]) =>
+      cli('tenants', 'add', ...REGISTRY, '--context-id', ctx, '--source', source, ...extra)
+    const results = await Promise.all([
+      add('Gone', `sqlite:${missing}`),
+      add('Pem', `sqlite:${notSqlite}`),
+      add('Far', 'postgres://reader:hunter2@127.0.0.1:1/crm'),
+    ])
+    expect(results.map((r) => [r.code, r.stderr])).toEqual([
+      [2, `tenant-mirror: --source: sqlite source ${missing} does not exist\n`],
+      [2, `tenant-mirror: --source: cannot read the tables of sqlite:${notSqlite}: file is not a database\n`],
+      [
+        1,
+        expect.stringMatching(/^tenant-mirror: --source: cannot reach postgres source 127\.0\.0\.1:1\/crm: [^\n]+\n$/),
+      ],
+    ])
+    expect(existsSync(missing)).toBe(false)
+    const tenants = JSON.parse((await cli('tenants', 'list', '--json', ...REGISTRY)).stdout) as { contextId: string }[]
+    expect(tenants.map((t) => t.contextId)).not.toContain('Gone')
+    expect(tenants.map((t) => t.contextId)).not.toContain('Far')
+    // A source only the task machines reach is registered unopened when asked.
+    const unchecked = await add('Far', 'postgres://reader:hunter2@127.0.0.1:1/crm', '--no-check')
+    expect(unchecked).toMatchObject({ code: 0, stdout: 'registered Far\n' })
+  }, 60_000)
 })
 
 describe('tenant-mirror registry commands, edges', () => {
@@ -132,7 +226,7 @@ describe('tenant-mirror registry commands, edges', () => {
     writeFileSync(pem, publicKey.export({ type: 'spki', format: 'pem' }))
     expect((await addApp('--client-id', 'edge', '--environment', 'production', '--disabled')).code).toBe(0)
     const source = 'postgres://reader:hunter2@db.example/crm'
-    expect((await cli('tenants', 'add', ...AT, '--context-id', 'Cust7', '--source', source)).code).toBe(0)
+    expect((await cli('tenants', 'add', ...AT, '--context-id', 'Cust7', '--source', source, '--no-check')).code).toBe(0)
   }, 30_000)
 
   it('generates a secret it never prints, and takes the registry from MIRROR_REGISTRY', async () => {
@@ -293,7 +387,7 @@ describe('tenant-mirror registry commands, edges', () => {
           '--public-key',
           join(dir, 'nope.pem'),
         ],
-        '--public-key: cannot read',
+        `--public-key: cannot read ${join(dir, 'nope.pem')}: no such file`,
       ],
       [
         ['apps', 'add', ...AT, '--client-id', 'n2', '--name', 'x', '--url', 'http://a.example/', '--public-key', file],
@@ -316,7 +410,7 @@ describe('tenant-mirror registry commands, edges', () => {
       [['tenants', 'approve', '../etc', '--app', 'edge', ...AT], "context id '../etc'"],
       [['events', '--tenant', 'Cust7', '--limit', '0', ...AT], "--limit '0'"],
       [['events', '--tenant', "x'", ...AT], "--tenant 'x''"],
-      [['events', '--tenant', 'Cust7', '--registry', 'mysql://x'], "--registry 'mysql://x'"],
+      [['events', '--tenant', 'Cust7', '--registry', 'mysql://x'], "--registry (MIRROR_REGISTRY) 'mysql://x'"],
       [['apps', 'list', '--colour', ...AT], "unknown option '--colour'"],
     ]
     const results = await Promise.all(cases.map(([args]) => cli(...args)))

@@ -65,6 +65,17 @@ describe('SQL Server change-tracking source: statements, exactly', () => {
     ])
   })
 
+  it('names the tables without a primary key from the catalog views', async () => {
+    const { db, statements } = recordingMssql(() => [{ name: 'audit' }, { name: 'log' }])
+    expect(await new MssqlChangeSource(db).keylessTables()).toEqual(['audit', 'log'])
+    expect(statements.map((s) => [flat(s.sql), s.parameters])).toEqual([
+      [
+        'select t.name from sys.tables t where t.is_ms_shipped = 0 and t.schema_id = schema_id() and not exists (select 1 from sys.indexes i where i.object_id = t.object_id and i.is_primary_key = 1) order by t.name',
+        [],
+      ],
+    ])
+  })
+
   it('reads the schema from the catalog views as SuperOffice sends it: key first, types, defaults', async () => {
     const rows: CatalogRow[] = [
       catalogRow({

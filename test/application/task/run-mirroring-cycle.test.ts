@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { type CycleReport, SILENT_PROGRESS } from '../../../src/application/task/ports/cycle-progress.port.ts'
 import type { WireTableSchema } from '../../../src/domain/protocol/messages.ts'
 import { column } from '../../support/schemas.ts'
 import { cycleHarness } from './cycle-harness.ts'
@@ -251,6 +252,40 @@ describe('RunMirroringCycle', () => {
     expect(events[1]!.message).toMatch(/^mirroring cycle completed: 1 tables \(1 reloaded\), 1 inserts/)
     const [status] = await h.registry.pairStatuses()
     expect(status).toMatchObject({ lastOutcome: 'failed', lastError: expect.stringContaining('lost in transit') })
+  })
+
+  it('reports how each cycle ended to its progress, after recording it: tables, reloads, rows, time', async () => {
+    const h = await cycleHarness()
+    h.source.createTable(PERSON, [person(1), person(2)])
+    h.source.createTable(NOTE, [[1, 'a']])
+    const reports: CycleReport[] = []
+    const progress = { ...SILENT_PROGRESS, cycleFinished: (r: CycleReport) => reports.push(r) }
+    await h.cycle.execute(h.pair, progress)
+    h.source.update('person', person(1, 'Ann'))
+    h.source.delete('person', 2)
+    await h.cycle.execute(h.pair, progress)
+    h.client.failOn = { operation: 'TableSchema', call: 3 }
+    await h.cycle.execute(h.pair, progress)
+    expect(reports.map(({ ms, ...r }) => ({ ...r, ms: typeof ms }))).toEqual([
+      {
+        outcome: 'ok',
+        message: expect.stringMatching(/^mirroring cycle completed/),
+        tables: 2,
+        reloaded: 2,
+        rows: 3,
+        ms: 'number',
+      },
+      { outcome: 'ok', message: expect.any(String), tables: 2, reloaded: 0, rows: 2, ms: 'number' },
+      {
+        outcome: 'failed',
+        message: expect.stringContaining('lost in transit'),
+        tables: 0,
+        reloaded: 0,
+        rows: 0,
+        ms: 'number',
+      },
+    ])
+    expect((await h.registry.list('Cust1', 10)).length).toBe(3)
   })
 
   it('stops before reading the source when the partner asks not to replicate', async () => {

@@ -8,10 +8,12 @@ import type { LoadKind } from '../../../domain/task/load-decision.ts'
  * hundreds of unchanged tables does not scroll the screen away.
  */
 export class TerminalProgress implements CycleProgress {
+  readonly #stream: NodeJS.WriteStream
   readonly #bars: MultiBar
   readonly #active = new Map<string, { bar: SingleBar; sent: number }>()
 
   constructor(stream: NodeJS.WriteStream = process.stderr) {
+    this.#stream = stream
     this.#bars = new MultiBar(
       {
         stream,
@@ -26,7 +28,8 @@ export class TerminalProgress implements CycleProgress {
   }
 
   tableStarted(table: string, kind: LoadKind | 'up-to-date', expectedRows: number): void {
-    if (kind === 'up-to-date') return
+    // Bars are drawn on a terminal only: elsewhere cli-progress would print their last state, unfilled.
+    if (kind === 'up-to-date' || !this.#stream.isTTY) return
     const bar = this.#bars.create(Math.max(expectedRows, 1), 0, { table: table.padEnd(24).slice(0, 24), kind })
     this.#active.set(table, { bar, sent: 0 })
   }
@@ -48,7 +51,16 @@ export class TerminalProgress implements CycleProgress {
     this.#active.delete(table)
   }
 
+  /** A line of text on the bars' stream: above them while they are drawn, so that they stay whole. */
+  log(line: string): void {
+    if (this.#bars.isActive) this.#bars.log(`${line}\n`)
+    else this.#stream.write(`${line}\n`)
+  }
+
   stop(): void {
+    if (!this.#bars.isActive) return
+    // A redraw first writes out lines logged since the last one.
+    this.#bars.update()
     this.#bars.stop()
   }
 }

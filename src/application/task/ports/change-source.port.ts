@@ -24,6 +24,9 @@ export interface ChangeSource {
   /** Every user table with a primary key, in wire form; tracking bookkeeping tables excluded. */
   readSchema(): Promise<readonly WireTableSchema[]>
 
+  /** User tables without a primary key, by name: never mirrored (change tracking needs a key). */
+  keylessTables(): Promise<readonly string[]>
+
   /** Tracks the table from now on; `justEnabled` when it was not tracked before (then it needs a full load). */
   trackTable(table: string): Promise<{ readonly justEnabled: boolean }>
 

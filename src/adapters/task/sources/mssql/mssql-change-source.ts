@@ -16,6 +16,7 @@ import {
   countRowsStatement,
   currentVersionStatement,
   enableTrackingStatement,
+  keylessTablesStatement,
   minValidVersionStatement,
   readChangesQuery,
   readRowsQuery,
@@ -46,6 +47,11 @@ export class MssqlChangeSource implements ChangeSource {
   async readSchema(): Promise<readonly WireTableSchema[]> {
     const { rows } = await catalogStatement().execute(this.#db)
     return catalogToWire(rows)
+  }
+
+  async keylessTables(): Promise<readonly string[]> {
+    const { rows } = await keylessTablesStatement().execute(this.#db)
+    return rows.map((r) => r.name)
   }
 
   async trackTable(table: string): Promise<{ readonly justEnabled: boolean }> {

@@ -38,6 +38,14 @@ where t.is_ms_shipped = 0 and t.schema_id = schema_id()
 order by t.name, c.column_id`
 }
 
+/** The user tables of the default schema that have no primary key: not mirrored. */
+export function keylessTablesStatement() {
+  return sql<{ name: string }>`select t.name from sys.tables t
+where t.is_ms_shipped = 0 and t.schema_id = schema_id()
+  and not exists (select 1 from sys.indexes i where i.object_id = t.object_id and i.is_primary_key = 1)
+order by t.name`
+}
+
 export interface CatalogRow {
   readonly table_name: string
   readonly column_name: string

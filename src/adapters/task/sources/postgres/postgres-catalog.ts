@@ -59,6 +59,20 @@ export async function readTables(db: Queryable, schema: string): Promise<WireTab
   return [...tables].map(([name, columns]) => sourceTableToWire(name, columns))
 }
 
+/** The ordinary and partitioned tables of the schema that have no primary key: not mirrored. */
+export async function keylessTables(db: Queryable, schema: string): Promise<string[]> {
+  const { rows } = await db.query<{ name: string }>(
+    `select c.relname as name
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = $1 and c.relkind in ('r', 'p') and not c.relispartition
+        and left(c.relname, ${TRACKING_PREFIX.length}) <> $2
+        and not exists (select 1 from pg_constraint k where k.conrelid = c.oid and k.contype = 'p')
+      order by c.relname`,
+    [schema, TRACKING_PREFIX],
+  )
+  return rows.map((r) => r.name)
+}
+
 /** The table's oid and primary key columns in key order; undefined when there is no such table. */
 export async function primaryKey(
   db: Queryable,

@@ -2,7 +2,7 @@ import type pg from 'pg'
 import type { ChangeSource, SourceSnapshot } from '../../../../application/task/ports/change-source.port.ts'
 import type { WireTableSchema } from '../../../../domain/protocol/messages.ts'
 import type { SourceOptions } from '../change-sources.ts'
-import { primaryKey, readTables } from './postgres-catalog.ts'
+import { keylessTables, primaryKey, readTables } from './postgres-catalog.ts'
 import { type PostgresSourceLocation, parsePostgresSourceUrl, quoteId, sourcePool } from './postgres-connection.ts'
 import { PostgresSnapshot } from './postgres-snapshot.ts'
 import {
@@ -82,6 +82,10 @@ export class PostgresChangeSource implements ChangeSource {
 
   async readSchema(): Promise<readonly WireTableSchema[]> {
     return readTables(this.#pool, this.#schema)
+  }
+
+  async keylessTables(): Promise<readonly string[]> {
+    return keylessTables(this.#pool, this.#schema)
   }
 
   async trackTable(table: string): Promise<{ readonly justEnabled: boolean }> {

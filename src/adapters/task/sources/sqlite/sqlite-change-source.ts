@@ -87,6 +87,10 @@ export class SqliteChangeSource implements ChangeSource {
     return tables
   }
 
+  async keylessTables(): Promise<readonly string[]> {
+    return userTables(this.#db).filter((name) => primaryKey(this.#db, name).columns.length === 0)
+  }
+
   async trackTable(table: string): Promise<{ readonly justEnabled: boolean }> {
     this.#install()
     const track = this.#db.transaction(() => {
