@@ -114,7 +114,7 @@ function reexec(binary) {
   return new Promise(() => {}) // the bin must not go on to load the service
 }
 
-/** Returns on a Node that is new enough; otherwise re-executes under Node 24 or exits 1 with the reason. */
+/** Returns on a Node that is new enough; otherwise re-executes under Node 24 or exits with the reason (2 when it may not fetch one, 1 when fetching failed). */
 export function ensureNode() {
   const plan = planNode({
     version: process.versions.node,
@@ -124,8 +124,9 @@ export function ensureNode() {
   })
   if (plan.action === 'run') return Promise.resolve()
   if (plan.action === 'fail') {
+    // A configuration error like any other (exit 2): a supervisor should not restart it.
     process.stderr.write(`${plan.message}\n`)
-    process.exit(1)
+    process.exit(2)
   }
   if (plan.fetch) {
     process.stderr.write(

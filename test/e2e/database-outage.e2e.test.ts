@@ -76,6 +76,12 @@ async function readyz(service: ServiceChild) {
   return { status: response.status, body: (await response.json()) as { status: string; problems?: string[] } }
 }
 
+/** The gauge alerts read: the same answer as /readyz, without a prober. */
+async function readyMetric(service: ServiceChild) {
+  const text = await (await fetch(`${service.base}/metrics`)).text()
+  return /^tenant_mirror_ready (\d)$/m.exec(text)?.[1]
+}
+
 /** Issue 16's acceptance for honest status: the mirror's PostgreSQL goes away while the service runs. */
 describe('the mirror database goes away and comes back', () => {
   let service: ServiceChild
@@ -122,6 +128,7 @@ describe('the mirror database goes away and comes back', () => {
     expect(body.problems![0]).toMatch(
       /^mirror database \(postgres:\/\/127\.0\.0\.1:\d+\/postgres\): the mirror server does not answer/,
     )
+    expect(await readyMetric(service)).toBe('0')
 
     const people = peopleTable()
     expect((await call(service, await authenticateCall({ contextId: TENANT }))).successful).toBe(true)
@@ -144,6 +151,7 @@ describe('the mirror database goes away and comes back', () => {
 
     await proxy.restore()
     await expect.poll(async () => (await readyz(service)).status, { timeout: 15_000, interval: 500 }).toBe(200)
+    expect(await readyMetric(service)).toBe('1')
     for (const c of [
       await authenticateCall({ contextId: TENANT }),
       await tableSchemaCall([people], { contextId: TENANT }),

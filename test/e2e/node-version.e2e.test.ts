@@ -132,9 +132,9 @@ describe.skipIf(skipOld)(`bin/tenant-mirror.js on ${OLD_NODE} (Node ${oldVersion
     expect(await exit).toEqual({ code: null, signal: 'SIGKILL' })
   })
 
-  it('says which Node it needs and found, and exits 1, when it may not fetch one', async () => {
+  it('says which Node it needs and found, and exits 2 (a configuration error), when it may not fetch one', async () => {
     const result = await bin(OLD_NODE, ['--version'], { TENANT_MIRROR_NODE_DIR: EMPTY, TENANT_MIRROR_NODE_FETCH: '0' })
-    expect(result.code).toBe(1)
+    expect(result.code).toBe(2)
     expect(result.stdout).toBe('')
     expect(result.stderr).toBe(
       `tenant-mirror needs Node.js >= 22 (24 recommended); this is Node ${oldVersion} (fetching Node 24 is off: TENANT_MIRROR_NODE_FETCH=0); install Node 24 (\`nvm install\` reads .nvmrc) and run with it\n`,

@@ -93,7 +93,24 @@ export class ServiceMetrics {
         this.set(recent.size)
       },
     })
+    const metrics = this
+    new Gauge({
+      name: 'tenant_mirror_ready',
+      help: '1 while /readyz answers 200: not shutting down and the mirror server and state store answering',
+      registers: [this.registry],
+      async collect() {
+        const problems = metrics.ready ? await metrics.#readinessProblems() : ['shutting down']
+        this.set(problems.length === 0 ? 1 : 0)
+      },
+    })
     collectDefaultMetrics({ register: this.registry })
+  }
+
+  #readinessProblems: () => Promise<readonly string[]> = async () => []
+
+  /** Where `tenant_mirror_ready` learns what /readyz knows, so that an alert needs no prober. */
+  readinessFrom(problems: () => Promise<readonly string[]>): void {
+    this.#readinessProblems = problems
   }
 
   readonly #recent: Map<string, number>

@@ -213,6 +213,7 @@ const http = new ContainerModule(({ bind }) => {
         ],
         () => Date.now(),
       )
+      metrics.readinessFrom(() => readiness.problems())
       app.route('/', opsRoutes(metrics, readiness))
       if (config.adminToken) {
         app.route(

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
@@ -7,8 +8,9 @@ import { createMirroringService, type MirroringService } from '../bootstrap/cont
 import { VERSION } from '../bootstrap/version.ts'
 import { describeLocation } from '../sql/database-location.ts'
 import { fail } from './fail.ts'
-import { checkServiceFiles } from './option-files.ts'
+import { checkServiceFiles, loadOptionFile } from './option-files.ts'
 import { addServiceOptions, rawServiceOptions } from './service-options.ts'
+import { USAGE_ERROR_EXIT } from './usage-errors.ts'
 
 /**
  * The state store opens and the mirror server answers, or, after `--wait-for-database`
@@ -40,6 +42,15 @@ async function waitForDatabases(service: MirroringService, config: ServiceConfig
 const firstLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0]!
 const redactUrl = (url: string) => url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@')
 
+/** A secret mounted as a file (compose, Kubernetes) instead of a variable every child process inherits. */
+function adminTokenFromFile(options: Record<string, unknown>): Record<string, unknown> {
+  const file = options.adminTokenFile
+  if (typeof file !== 'string') return {}
+  const token = loadOptionFile('--admin-token-file', file, (path) => readFileSync(path, 'utf8').trim())
+  if (token === '') return fail(`--admin-token-file: ${file} is empty`, USAGE_ERROR_EXIT)
+  return { adminToken: token }
+}
+
 export function serveCommand(): Command {
   const command = new Command('serve')
     .description("run the mirroring client service (SOAP endpoint for SuperOffice's Mirroring Task)")
@@ -54,12 +65,17 @@ export function serveCommand(): Command {
       ),
     )
     .addOption(
+      new Option('--admin-token-file <file>', 'read --admin-token from this file (a mounted secret)')
+        .env('MIRROR_ADMIN_TOKEN_FILE')
+        .conflicts('adminToken'),
+    )
+    .addOption(
       new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
         .env('MIRROR_LOG_LEVEL')
         .default(DEFAULTS.logLevel),
     )
   return addServiceOptions(command).action(async (options: Record<string, unknown>) => {
-    const parsed = parseServiceConfig(rawServiceOptions(options))
+    const parsed = parseServiceConfig(rawServiceOptions(options, adminTokenFromFile(options)))
     if (!parsed.ok) return fail(parsed.error, 2)
     const config = parsed.config
     // A key or certificate that cannot be read is a configuration error (exit 2), named by its option.

@@ -225,7 +225,9 @@ describe('admin dashboard and API', () => {
     expect(metrics).toMatch(/tenant_mirror_call_seconds_count\{operation="RowData"\} 1\b/)
     expect(metrics).toContain('tenant_mirror_active_tenants 1')
     expect((await service.app.request('/readyz')).status).toBe(200)
+    expect(metrics).toMatch(/^tenant_mirror_ready 1$/m)
     service.metrics.ready = false
     expect((await service.app.request('/readyz')).status).toBe(503)
+    expect(await (await service.app.request('/metrics')).text()).toMatch(/^tenant_mirror_ready 0$/m)
   })
 })

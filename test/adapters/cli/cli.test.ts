@@ -83,8 +83,10 @@ describe('tenant-mirror usage errors', () => {
 describe('tenant-mirror serve', () => {
   const keys = join(dir, 'start-keys')
   const key = join(keys, 'private.pem')
+  const BLANK = join(dir, 'blank-token')
   beforeAll(async () => {
     expect((await cli(['keys', 'generate', '--out', keys])).code).toBe(0)
+    writeFileSync(BLANK, ' \n')
   })
 
   it.each([
@@ -129,6 +131,21 @@ describe('tenant-mirror serve', () => {
       ['--client-id', 'abc', '--private-key', key, '--federated-cert', join(dir, 'nope.crt')],
       {},
       `tenant-mirror: --federated-cert (MIRROR_FEDERATED_CERT): cannot read ${join(dir, 'nope.crt')}: no such file`,
+    ],
+    [
+      ['--client-id', 'abc', '--private-key', key, '--superoffice-env', 'development'],
+      { MIRROR_ADMIN_TOKEN_FILE: join(dir, 'nope-token') },
+      `tenant-mirror: --admin-token-file (MIRROR_ADMIN_TOKEN_FILE): cannot read ${join(dir, 'nope-token')}: no such file`,
+    ],
+    [
+      ['--client-id', 'abc', '--private-key', key, '--superoffice-env', 'development', '--admin-token-file', BLANK],
+      {},
+      `tenant-mirror: --admin-token-file (MIRROR_ADMIN_TOKEN_FILE): ${BLANK} is empty`,
+    ],
+    [
+      ['--admin-token', 'x'.repeat(20), '--admin-token-file', BLANK],
+      {},
+      'tenant-mirror: option --admin-token-file (MIRROR_ADMIN_TOKEN_FILE) cannot be used with option --admin-token (MIRROR_ADMIN_TOKEN)',
     ],
     [
       ['--client-id', 'abc', '--private-key', key, '--federated-cert', BIN],
