@@ -4,9 +4,9 @@
 // past 8 bytes per byte. Prints one JSON array on stdout.
 
 import { superOfficeSchema } from '../src/adapters/demo/demo-schema.ts'
-import { NS } from '../src/adapters/http/soap/namespaces.ts'
-import { rowDataBatchFrame, rowDataFrame, writeTableSchemaRequest } from '../src/adapters/http/soap/request-writers.ts'
-import { rowDataCapture } from '../src/adapters/http/soap/row-data-capture.ts'
+import { NS } from '../src/adapters/soap/namespaces.ts'
+import { rowDataBatchFrame, rowDataFrame, writeTableSchemaRequest } from '../src/adapters/soap/request-writers.ts'
+import { rowDataCapture } from '../src/adapters/soap/row-data-capture.ts'
 import { SoapMirroringClient } from '../src/adapters/task/soap/soap-mirroring-client.ts'
 import { canonicalRow } from '../src/adapters/task/sources/source-rows.ts'
 import { XmlRejected, XmlTreeBuilder } from '../src/adapters/xml/xml-tree.ts'

@@ -10,13 +10,13 @@ import { parseTaskConfig } from '../src/adapters/bootstrap/task-config.ts'
 import { createMirroringTask } from '../src/adapters/bootstrap/task-container.ts'
 import { generatePartnerKeys } from '../src/adapters/crypto/key-files.ts'
 import { createDemoSource } from '../src/adapters/demo/demo-source.ts'
-import { soapActionOf } from '../src/adapters/http/soap/namespaces.ts'
+import { soapActionOf } from '../src/adapters/soap/namespaces.ts'
 import {
   rowDataBatchFrame,
   rowDataFrame,
   writeTableSchemaRequest,
   writeWipeRequest,
-} from '../src/adapters/http/soap/request-writers.ts'
+} from '../src/adapters/soap/request-writers.ts'
 import { generateFederatedKeys } from '../src/adapters/task/crypto/federated-keys.ts'
 import { JoseTokenIssuer } from '../src/adapters/task/crypto/jose-token-issuer.ts'
 import { SoapMirroringClient } from '../src/adapters/task/soap/soap-mirroring-client.ts'

@@ -1,17 +1,17 @@
 import { type ChangeBatch, decodeBatch } from '../domain/changes/change-batch.ts'
 import type { Lsn } from '../domain/changes/lsn.ts'
+import type { VerifiedCall } from '../domain/handshake/token-claims.ts'
 import type { RowDataRequest, WireRowBatch } from '../domain/protocol/messages.ts'
 import { identifierKey, identifierProblem } from '../domain/schema/identifier.ts'
 import { formatSqlServerType } from '../domain/schema/sql-server-type.ts'
 import { buildTableSchema, findColumn, type TableSchema } from '../domain/schema/table-schema.ts'
 import { clip } from '../domain/shared/clip.ts'
 import { err, ok, type Result } from '../domain/shared/result.ts'
-import { tableLockKey } from './authorize-call.ts'
 import type { MirroringDeps } from './mirroring-deps.ts'
 import type { OperationError } from './operation-error.ts'
 import { type OperationOutcome, outcome } from './operation-outcome.ts'
-import { failed, openMirror, reported, runMirror } from './operation-support.ts'
 import type { MirrorState } from './ports/mirror-database.port.ts'
+import { openTenantMirror, tenantCall } from './tenant-call.ts'
 
 export interface SupersededBatch {
   readonly table: string
@@ -38,31 +38,34 @@ export class ApplyRowData {
     this.#deps = deps
   }
 
-  async execute(request: RowDataRequest): Promise<OperationOutcome<RowDataResult>> {
-    return reported(this.#deps.admin, 'RowData', await this.#run(request), describeSuperseded)
+  execute(request: RowDataRequest): Promise<OperationOutcome<RowDataResult>> {
+    return tenantCall(
+      this.#deps,
+      'RowData',
+      request.signedToken,
+      (call) => this.#run(request, call),
+      describeSuperseded,
+    )
   }
 
-  async #run(request: RowDataRequest): Promise<OperationOutcome<RowDataResult>> {
-    const call = await this.#deps.authorize.execute(request.signedToken)
-    if (!call.ok) return failed(call.error)
-    const { contextId } = call.value
+  async #run(request: RowDataRequest, { contextId }: VerifiedCall): Promise<OperationOutcome<RowDataResult>> {
     const rows = request.batches.reduce((n, b) => n + b.rows.length, 0)
     const tables = new Set(request.batches.map((b) => identifierKey(b.table.name))).size
     if (request.batches.length === 0) return outcome(ok({ batches: [], superseded: [] }), contextId)
 
-    const opened = await openMirror(this.#deps.mirrors, contextId)
+    const opened = await openTenantMirror(this.#deps, contextId)
     if (!opened.ok) return outcome(opened, contextId, tables, rows)
-    const { db, state } = opened.value
+    const mirror = opened.value
     const batches: ChangeBatch[] = []
     for (const wire of request.batches) {
-      const batch = this.#decode(wire, state)
+      const batch = this.#decode(wire, mirror.state)
       if (!batch.ok) return outcome(batch, contextId, tables, rows)
       batches.push(batch.value)
     }
 
-    const keys = batches.map((b) => tableLockKey(contextId, b.table.name))
-    const applied = await runMirror(batches.length === 1 ? batches[0]!.table.name : undefined, () =>
-      this.#deps.locks.run(keys, () => db.applyBatches(batches, this.#deps.staleBatches ?? 'skip')),
+    const applied = await mirror.write(
+      batches.map((b) => b.table.name),
+      (db) => db.applyBatches(batches, this.#deps.staleBatches ?? 'skip'),
     )
     if (!applied.ok) return outcome(applied, contextId, tables, rows)
     const written: ChangeBatch[] = []

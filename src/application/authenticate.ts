@@ -1,12 +1,14 @@
 import { applicationTokenSigningInput, assembleApplicationToken } from '../domain/handshake/signed-application-token.ts'
+import type { VerifiedCall } from '../domain/handshake/token-claims.ts'
 import type { AuthenticateReply, AuthenticateRequest } from '../domain/protocol/messages.ts'
 import { ok } from '../domain/shared/result.ts'
 import type { AuthorizeCall } from './authorize-call.ts'
 import { type OperationOutcome, outcome } from './operation-outcome.ts'
-import { failed, reported, runHook } from './operation-support.ts'
+import { failed, runHook } from './operation-support.ts'
 import type { ApplicationTokenSigner } from './ports/application-token-signer.port.ts'
 import type { Clock } from './ports/clock.port.ts'
 import type { MirrorAdmin } from './ports/mirror-admin.port.ts'
+import { type CallGate, tenantCall } from './tenant-call.ts'
 
 /** The value SuperOffice's samples carry; the only interface version of the protocol. */
 export const SUPPORTED_INTERFACES = '1'
@@ -16,10 +18,9 @@ export const SUPPORTED_INTERFACES = '1'
  * key by signing the token's nonce with a timestamp. Touches no mirror database.
  */
 export class Authenticate {
-  readonly #authorize: AuthorizeCall
+  readonly #gate: CallGate
   readonly #signer: ApplicationTokenSigner
   readonly #clock: Clock
-  readonly #admin: MirrorAdmin
   readonly #build: string
 
   constructor(
@@ -29,25 +30,20 @@ export class Authenticate {
     admin: MirrorAdmin,
     build: string,
   ) {
-    this.#authorize = authorize
+    this.#gate = { authorize, admin }
     this.#signer = signer
     this.#clock = clock
-    this.#admin = admin
     this.#build = build
   }
 
-  async execute(request: AuthenticateRequest): Promise<OperationOutcome<AuthenticateReply>> {
-    return reported(this.#admin, 'Authenticate', await this.#run(request))
+  execute(request: AuthenticateRequest): Promise<OperationOutcome<AuthenticateReply>> {
+    return tenantCall(this.#gate, 'Authenticate', request.signedToken, (call) => this.#run(call))
   }
 
-  async #run(request: AuthenticateRequest): Promise<OperationOutcome<AuthenticateReply>> {
-    const call = await this.#authorize.execute(request.signedToken)
-    if (!call.ok) return failed(call.error)
-    const { contextId, nonce } = call.value
-
+  async #run({ contextId, nonce }: VerifiedCall): Promise<OperationOutcome<AuthenticateReply>> {
     let paused = false
     const hook = await runHook('doNotReplicate', async () => {
-      paused = (await this.#admin.doNotReplicate?.(contextId)) === true
+      paused = (await this.#gate.admin.doNotReplicate?.(contextId)) === true
     })
     if (!hook.ok) return failed(hook.error, contextId)
 

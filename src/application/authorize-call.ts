@@ -1,4 +1,3 @@
-import type { ContextId } from '../domain/handshake/context-id.ts'
 import type { HandshakeError } from '../domain/handshake/handshake-error.ts'
 import { type TokenPolicy, type VerifiedCall, validateClaims } from '../domain/handshake/token-claims.ts'
 import { err, type Result } from '../domain/shared/result.ts'
@@ -38,8 +37,4 @@ export class AuthorizeCall {
     if (!claims.ok) return claims
     return validateClaims(claims.value, this.#clock.now(), this.#policy)
   }
-}
-
-export function tableLockKey(contextId: ContextId, table: string): string {
-  return `${contextId}\u0000${table.toLowerCase()}`
 }

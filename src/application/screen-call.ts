@@ -2,8 +2,9 @@ import type { OperationName } from '../domain/protocol/messages.ts'
 import { ok } from '../domain/shared/result.ts'
 import type { AuthorizeCall } from './authorize-call.ts'
 import { type OperationOutcome, outcome } from './operation-outcome.ts'
-import { failed, reported } from './operation-support.ts'
+import { failed } from './operation-support.ts'
 import type { MirrorAdmin } from './ports/mirror-admin.port.ts'
+import { reported } from './tenant-call.ts'
 
 /**
  * The gate in front of every operation, run on the SOAP Header before the body is read: a call

@@ -1,4 +1,5 @@
 import type { ContextId } from '../domain/handshake/context-id.ts'
+import type { VerifiedCall } from '../domain/handshake/token-claims.ts'
 import type { TableSchemaReply, TableSchemaRequest, WireTableLsn } from '../domain/protocol/messages.ts'
 import { fitsIdentifierLimit, identifierKey } from '../domain/schema/identifier.ts'
 import { metadataTableName } from '../domain/schema/metadata-table.ts'
@@ -7,12 +8,11 @@ import { schemaFingerprint } from '../domain/schema/schema-fingerprint.ts'
 import { planTable, type TablePlan } from '../domain/schema/schema-plan.ts'
 import { buildTableSchema, type TableSchema } from '../domain/schema/table-schema.ts'
 import { err, ok, type Result } from '../domain/shared/result.ts'
-import { tableLockKey } from './authorize-call.ts'
 import type { MirroringDeps } from './mirroring-deps.ts'
 import type { OperationError } from './operation-error.ts'
 import { type OperationOutcome, outcome } from './operation-outcome.ts'
-import { failed, openMirror, reported, runHook, runMirror } from './operation-support.ts'
-import type { MirrorDatabase, MirrorState } from './ports/mirror-database.port.ts'
+import { failed, runHook } from './operation-support.ts'
+import { openTenantMirror, type TenantMirror, tenantCall } from './tenant-call.ts'
 
 /**
  * TableSchema (protocol.md §3.3, wire-profile §3): brings every requested table to its schema,
@@ -27,29 +27,25 @@ export class SyncTableSchemas {
     this.#deps = deps
   }
 
-  async execute(request: TableSchemaRequest): Promise<OperationOutcome<TableSchemaReply>> {
-    return reported(this.#deps.admin, 'TableSchema', await this.#run(request))
+  execute(request: TableSchemaRequest): Promise<OperationOutcome<TableSchemaReply>> {
+    return tenantCall(this.#deps, 'TableSchema', request.signedToken, (call) => this.#run(request, call))
   }
 
-  async #run(request: TableSchemaRequest): Promise<OperationOutcome<TableSchemaReply>> {
-    const call = await this.#deps.authorize.execute(request.signedToken)
-    if (!call.ok) return failed(call.error)
-    const { contextId } = call.value
-
+  async #run(request: TableSchemaRequest, { contextId }: VerifiedCall): Promise<OperationOutcome<TableSchemaReply>> {
     const schemas = this.#validate(request, contextId)
     if (!schemas.ok) return failed(schemas.error, contextId)
 
-    const opened = await openMirror(this.#deps.mirrors, contextId)
+    const opened = await openTenantMirror(this.#deps, contextId)
     if (!opened.ok) return outcome(opened, contextId)
-    const { db, state } = opened.value
+    const mirror = opened.value
     const lsns: WireTableLsn[] = []
     for (const schema of schemas.value) {
-      const lsn = await this.#syncTable(db, state, schema, request.clientState)
+      const lsn = await this.#syncTable(mirror, schema, request.clientState)
       if (!lsn.ok) return outcome(lsn, contextId, lsns.length)
       lsns.push({ table: schema.name, lsn: lsn.value })
     }
 
-    const dropped = await this.#dropAbsent(db, state, schemas.value)
+    const dropped = await this.#dropAbsent(mirror, schemas.value)
     if (!dropped.ok) return outcome(dropped, contextId, lsns.length)
     return outcome(ok({ lsns }), contextId, lsns.length)
   }
@@ -80,11 +76,11 @@ export class SyncTableSchemas {
   }
 
   async #syncTable(
-    db: MirrorDatabase,
-    state: MirrorState,
+    mirror: TenantMirror,
     schema: TableSchema,
     clientState: string,
   ): Promise<Result<number, OperationError>> {
+    const { db, state } = mirror
     const key = identifierKey(schema.name)
     const hash = this.#deps.hasher.hash(schemaFingerprint(schema))
     const stored = state.tables.get(key)
@@ -97,9 +93,7 @@ export class SyncTableSchemas {
       lsn = stored.lsn
     } else {
       const plan = choosePlan(schema, stored?.schema, stored !== undefined, exists)
-      const applied = await runMirror(schema.name, () =>
-        this.#deps.locks.run([tableLockKey(db.contextId, schema.name)], () => db.applyTablePlan(plan, hash)),
-      )
+      const applied = await mirror.write([schema.name], (locked) => locked.applyTablePlan(plan, hash))
       if (!applied.ok) return applied
       lsn = applied.value.lsn
       change = applied.value.change
@@ -128,17 +122,14 @@ export class SyncTableSchemas {
     return hook.ok ? ok(lsn) : hook
   }
 
-  async #dropAbsent(db: MirrorDatabase, state: MirrorState, requested: readonly TableSchema[]) {
+  async #dropAbsent(mirror: TenantMirror, requested: readonly TableSchema[]) {
     const wanted = new Set(requested.map((s) => identifierKey(s.name)))
-    const absent = [...state.tables.values()].filter((t) => t.createdByMirror && !wanted.has(identifierKey(t.table)))
+    const absent = [...mirror.state.tables.values()].filter(
+      (t) => t.createdByMirror && !wanted.has(identifierKey(t.table)),
+    )
     if (absent.length === 0) return ok(undefined)
     const names = absent.map((t) => t.table)
-    return runMirror(undefined, () =>
-      this.#deps.locks.run(
-        names.map((n) => tableLockKey(db.contextId, n)),
-        () => db.dropTables(names),
-      ),
-    )
+    return mirror.write(names, (db) => db.dropTables(names))
   }
 }
 

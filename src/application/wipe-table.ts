@@ -1,11 +1,12 @@
+import type { VerifiedCall } from '../domain/handshake/token-claims.ts'
 import type { WipeRequest } from '../domain/protocol/messages.ts'
 import { identifierKey, identifierProblem } from '../domain/schema/identifier.ts'
 import { clip } from '../domain/shared/clip.ts'
 import { err, ok } from '../domain/shared/result.ts'
-import { tableLockKey } from './authorize-call.ts'
 import type { MirroringDeps } from './mirroring-deps.ts'
 import { type OperationOutcome, outcome } from './operation-outcome.ts'
-import { failed, openMirror, reported, runHook, runMirror } from './operation-support.ts'
+import { failed, runHook } from './operation-support.ts'
+import { openTenantMirror, tenantCall } from './tenant-call.ts'
 
 /** Wipe (protocol.md §3.5): empties a table, keeping its definition, and sets its LSN to -1. */
 export class WipeTable {
@@ -15,27 +16,22 @@ export class WipeTable {
     this.#deps = deps
   }
 
-  async execute(request: WipeRequest): Promise<OperationOutcome<void>> {
-    return reported(this.#deps.admin, 'Wipe', await this.#run(request))
+  execute(request: WipeRequest): Promise<OperationOutcome<void>> {
+    return tenantCall(this.#deps, 'Wipe', request.signedToken, (call) => this.#run(request, call))
   }
 
-  async #run(request: WipeRequest): Promise<OperationOutcome<void>> {
-    const call = await this.#deps.authorize.execute(request.signedToken)
-    if (!call.ok) return failed(call.error)
-    const { contextId } = call.value
+  async #run(request: WipeRequest, { contextId }: VerifiedCall): Promise<OperationOutcome<void>> {
     const problem = identifierProblem(request.table)
     if (problem) return failed({ kind: 'InvalidTableName', table: clip(request.table), reason: problem }, contextId)
 
-    const opened = await openMirror(this.#deps.mirrors, contextId)
+    const opened = await openTenantMirror(this.#deps, contextId)
     if (!opened.ok) return outcome(opened, contextId, 1)
-    const { db, state } = opened.value
-    const stored = state.tables.get(identifierKey(request.table))
-    if (!stored || !state.physicalTables.has(identifierKey(request.table))) {
+    const mirror = opened.value
+    const stored = mirror.state.tables.get(identifierKey(request.table))
+    if (!stored || !mirror.state.physicalTables.has(identifierKey(request.table))) {
       return outcome(err({ kind: 'TableNotInMirror', table: request.table }), contextId, 1)
     }
-    const wiped = await runMirror(stored.table, () =>
-      this.#deps.locks.run([tableLockKey(contextId, stored.table)], () => db.wipe(stored.table)),
-    )
+    const wiped = await mirror.write([stored.table], (db) => db.wipe(stored.table))
     if (!wiped.ok) return outcome(wiped, contextId, 1)
     const hook = await runHook('onWipe', () =>
       this.#deps.admin.onWipe?.({ contextId, table: stored.table, clientState: request.clientState }),

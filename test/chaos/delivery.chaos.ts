@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { soapActionOf } from '../../src/adapters/http/soap/namespaces.ts'
+import { soapActionOf } from '../../src/adapters/soap/namespaces.ts'
 import { readReply } from '../support/http.ts'
 import { CHAOS_SEED, reportCounts, scaled, seededRandom } from './support/chaos-settings.ts'
 import { type ChaosMirror, type ChaosSystem, startChaosSystem } from './support/chaos-system.ts'

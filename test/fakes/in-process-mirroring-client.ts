@@ -9,13 +9,11 @@ import {
   type OutgoingBatch,
 } from '../../src/application/task/ports/mirroring-client.port.ts'
 import type { WireReplicationSummary, WireRow, WireTableSchema } from '../../src/domain/protocol/messages.ts'
-import type { harness } from '../application/harness.ts'
+import type { MirroringHarness } from '../../src/testing/harness.ts'
 
 interface FakeRow extends EncodedRow {
   readonly row: WireRow
 }
-
-type Harness = ReturnType<typeof harness>
 
 /**
  * The Mirroring Task's client wired straight to the service's use cases, without HTTP or XML:
@@ -23,7 +21,7 @@ type Harness = ReturnType<typeof harness>
  * length, which is enough for the batcher's arithmetic.
  */
 export class InProcessMirroringClient implements MirroringClient, MirroringClientFactory {
-  readonly #service: Harness
+  readonly #service: MirroringHarness
   readonly calls: { operation: string; tables: string[]; rows: number; lsns: number[] }[] = []
   /** Throws a MirroringCallError on this call number of the operation (1-based), once. */
   failOn: { operation: string; call: number } | undefined
@@ -36,7 +34,7 @@ export class InProcessMirroringClient implements MirroringClient, MirroringClien
   readonly readAtCall: number[] = []
   probe: (() => number) | undefined
 
-  constructor(service: Harness) {
+  constructor(service: MirroringHarness) {
     this.#service = service
   }
 

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
-import { createMirroringService, type MirroringService } from '../../src/adapters/bootstrap/container.ts'
+import { assembleMirroringService, type MirroringService } from '../../src/adapters/bootstrap/container.ts'
 import { parseTaskConfig } from '../../src/adapters/bootstrap/task-config.ts'
 import { createMirroringTask, type MirroringTask } from '../../src/adapters/bootstrap/task-container.ts'
 import { generatePartnerKeys } from '../../src/adapters/crypto/key-files.ts'
@@ -53,7 +53,7 @@ export async function startSystem(sourceKind: SourceKind, mirrorKind: MirrorKind
     postgres: POSTGRES_URL,
     mysql: MYSQL_URL,
   }[mirrorKind]
-  const service: MirroringService = createMirroringService(
+  const service: MirroringService = assembleMirroringService(
     testConfig({
       database: parseDatabaseLocation(location)!,
       databaseNameTemplate: template,

@@ -1,106 +1,15 @@
-import type { Row } from '../../src/domain/changes/cell-value.ts'
-import type { ChangeBatch } from '../../src/domain/changes/change-batch.ts'
-import type { WireColumn, WireTableSchema } from '../../src/domain/protocol/messages.ts'
 import type { ColumnType } from '../../src/domain/schema/column-type.ts'
-import { planTable, type TablePlan } from '../../src/domain/schema/schema-plan.ts'
 import { parseSqlServerType } from '../../src/domain/schema/sql-server-type.ts'
-import { buildTableSchema, type TableSchema } from '../../src/domain/schema/table-schema.ts'
 
-export const column = (name: string, type: string, isNullable = 'true', defaultValue = ''): WireColumn => ({
-  name,
-  type,
-  isNullable,
-  defaultValue,
-})
-
-export function schemaOf(wire: WireTableSchema): TableSchema {
-  const built = buildTableSchema(wire)
-  if (!built.ok) throw new Error(JSON.stringify(built.error))
-  return built.value
-}
-
-export function createPlan(schema: TableSchema): TablePlan {
-  return { kind: 'create', table: schema }
-}
-
-export function plan(desired: TableSchema, current: TableSchema | undefined): TablePlan {
-  return planTable(desired, current)
-}
-
-export function changes(table: TableSchema, lsn: number, upserts: Row[], deletes: Row[] = []): ChangeBatch {
-  return { table, lsn, upserts, deletes, received: { inserts: upserts.length, updates: 0, deletes: deletes.length } }
-}
-
-/** One column of every SQL Server type of wire-profile §3, keyed by an int. */
-export const EVERY_TYPE: WireTableSchema = {
-  name: 'every_type',
-  columns: [
-    column('id', 'int', 'false'),
-    column('c_tinyint', 'tinyint'),
-    column('c_smallint', 'smallint'),
-    column('c_bigint', 'bigint'),
-    column('c_bit', 'bit'),
-    column('c_real', 'real'),
-    column('c_float', 'float'),
-    column('c_decimal', 'decimal(18,4)'),
-    column('c_numeric', 'numeric(38,0)'),
-    column('c_money', 'money'),
-    column('c_smallmoney', 'smallmoney'),
-    column('c_datetime', 'datetime'),
-    column('c_datetime2', 'datetime2(7)'),
-    column('c_smalldatetime', 'smalldatetime'),
-    column('c_date', 'date'),
-    column('c_time', 'time(7)'),
-    column('c_dto', 'datetimeoffset(7)'),
-    column('c_char', 'char(3)'),
-    column('c_varchar', 'varchar(20)'),
-    column('c_nchar', 'nchar(3)'),
-    column('c_nvarchar', 'nvarchar(50)'),
-    column('c_nvarchar_max', 'nvarchar(max)'),
-    column('c_text', 'text'),
-    column('c_ntext', 'ntext'),
-    column('c_binary', 'binary(4)'),
-    column('c_varbinary', 'varbinary(max)'),
-    column('c_image', 'image'),
-    column('c_guid', 'uniqueidentifier'),
-    column('c_xml', 'xml'),
-  ],
-}
-
-/** A full row of EVERY_TYPE in canonical CellValues, as the codec produces them. */
-export function everyTypeRow(id: number): Row {
-  return [
-    id,
-    255,
-    -32768,
-    9007199254740993n,
-    true,
-    1.5,
-    -1.2345678901234568e-300,
-    '12345678901234.5678',
-    '12345678901234567890123456789012345678',
-    '-922337203685477.5808',
-    '214748.3647',
-    '2020-05-18 10:40:43.0030000',
-    '0001-01-01 00:00:00.1234567',
-    '2079-06-06 23:59:00.0000000',
-    '1776-07-04',
-    '23:59:59.9999999',
-    '2020-05-18 10:40:43.1234567+02:00',
-    'ab ',
-    'plain',
-    'xyz',
-    'Grüße, 😀 and "quotes" \'n\' ; -- semicolons',
-    'x'.repeat(10_000),
-    'legacy text',
-    'legacy ntext ☃',
-    new Uint8Array([0, 1, 2, 255]),
-    new Uint8Array([222, 173, 190, 239]),
-    new Uint8Array([]),
-    '6F9619FF-8B86-D011-B42D-00C04FC964FF',
-    '<root a="1">text</root>',
-  ]
-}
+export {
+  changes,
+  column,
+  createPlan,
+  EVERY_TYPE,
+  everyTypeRow,
+  plan,
+  schemaOf,
+} from '../../src/testing/table-fixtures.ts'
 
 /** The column type of a SQL Server type name, which must parse. */
 export function sqlServerType(text: string): ColumnType {

@@ -1,35 +1,17 @@
 import { DEFAULTS, type ServiceConfig } from '../../src/adapters/bootstrap/config.ts'
-import { createMirroringService, type MirroringService } from '../../src/adapters/bootstrap/container.ts'
+import { assembleMirroringService, type MirroringService } from '../../src/adapters/bootstrap/container.ts'
 import { JoseTokenVerifier } from '../../src/adapters/crypto/jose-token-verifier.ts'
 import { NodeApplicationTokenSigner } from '../../src/adapters/crypto/node-application-token-signer.ts'
 import { verificationKeyFrom } from '../../src/adapters/crypto/verification-keys.ts'
 import { parseDatabaseLocation } from '../../src/adapters/sql/database-location.ts'
 import { PinnedClock } from '../../src/adapters/system/clocks.ts'
-import type { Logger } from '../../src/application/ports/logger.port.ts'
 import type { MirrorAdmin } from '../../src/application/ports/mirror-admin.port.ts'
 import type { MirrorDatabaseProvider } from '../../src/application/ports/mirror-database.port.ts'
+import { RecordingLogger } from '../../src/testing/recording-logger.ts'
 import { federatedPublicPem, testKeys } from './test-keys.ts'
 import { TEST_CLIENT_ID } from './tokens.ts'
 
-/** Log lines kept in memory, so that tests can look for secrets that must never appear. */
-export class RecordingLogger implements Logger {
-  readonly lines: { level: string; fields: Readonly<Record<string, unknown>>; message: string }[] = []
-  debug(fields: Readonly<Record<string, unknown>>, message: string) {
-    this.lines.push({ level: 'debug', fields, message })
-  }
-  info(fields: Readonly<Record<string, unknown>>, message: string) {
-    this.lines.push({ level: 'info', fields, message })
-  }
-  warn(fields: Readonly<Record<string, unknown>>, message: string) {
-    this.lines.push({ level: 'warn', fields, message })
-  }
-  error(fields: Readonly<Record<string, unknown>>, message: string) {
-    this.lines.push({ level: 'error', fields, message })
-  }
-  text(): string {
-    return this.lines.map((l) => `${l.message} ${JSON.stringify(l.fields)}`).join('\n')
-  }
-}
+export { RecordingLogger }
 
 export function testConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfig {
   return {
@@ -70,7 +52,10 @@ export interface TestService extends MirroringService {
   readonly config: ServiceConfig
 }
 
-/** The real service, wired by the real container, with test keys and a pinned clock. */
+/**
+ * The real service, wired by the real container, with test keys and a pinned clock; the
+ * configuration is taken as it is, so that a test may set limits the parser would refuse.
+ */
 export async function testService(
   options: { config?: Partial<ServiceConfig>; admin?: MirrorAdmin; mirrors?: MirrorDatabaseProvider } = {},
 ): Promise<TestService> {
@@ -78,7 +63,7 @@ export async function testService(
   const clock = new PinnedClock(Date.now())
   const log = new RecordingLogger()
   const keys = testKeys()
-  const service = createMirroringService(config, {
+  const service = assembleMirroringService(config, {
     clock,
     logger: log,
     verifier: new JoseTokenVerifier([

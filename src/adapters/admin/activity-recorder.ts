@@ -1,6 +1,8 @@
+import { describeError } from '../../application/describe-error.ts'
 import type { Logger } from '../../application/ports/logger.port.ts'
 import type { ActivityLog, CallRecord } from '../../application/ports/service-state.port.ts'
-import type { CallEvent, ServiceMetrics } from './service-metrics.ts'
+import type { CallEvent } from '../http/call-summary.ts'
+import type { ServiceMetrics } from './service-metrics.ts'
 
 /** Calls waiting to be written; past this the oldest are dropped (and counted in the log). */
 const MAX_PENDING = 10_000
@@ -33,17 +35,7 @@ export class ActivityRecorder {
       this.#pending.shift()
       this.#dropped++
     }
-    this.#pending.push({
-      at: this.#now(),
-      contextId: call.contextId,
-      operation: call.operation,
-      outcome: call.outcome,
-      ms: call.ms,
-      ...(call.error !== undefined ? { error: call.error } : {}),
-      ...(call.reference !== undefined ? { reference: call.reference } : {}),
-      ...(call.rows ? { rows: call.rows } : {}),
-      ...(call.tables ? { tables: call.tables } : {}),
-    })
+    this.#pending.push(callRecord(call, this.#now()))
     this.#writing ??= this.#drain()
   }
 
@@ -72,5 +64,22 @@ export class ActivityRecorder {
     } finally {
       this.#writing = undefined
     }
+  }
+}
+
+/** The call as the state store keeps it: its error worded, and what a RowData call wrote. */
+function callRecord(call: CallEvent, at: number): CallRecord {
+  const error =
+    call.outcome === 'failed' ? describeError(call.error) : call.outcome === 'fault' ? call.message : undefined
+  const written = call.operation === 'RowData' && call.outcome === 'ok' ? call.written : undefined
+  return {
+    at,
+    contextId: call.contextId,
+    operation: call.operation,
+    outcome: call.outcome,
+    ms: call.ms,
+    ...(error !== undefined ? { error } : {}),
+    ...(call.reference !== undefined ? { reference: call.reference } : {}),
+    ...(written ? { rows: written.rows, tables: written.tables } : {}),
   }
 }

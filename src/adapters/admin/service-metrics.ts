@@ -1,21 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
-
-/** One SOAP call as the HTTP adapter saw it. */
-export interface CallEvent {
-  readonly operation: string
-  readonly contextId: string | undefined
-  readonly outcome: 'ok' | 'failed' | 'fault'
-  readonly error?: string
-  /** The log line's reference, for a failed or faulted call. */
-  readonly reference?: string
-  readonly ms: number
-  /** Rows applied by a successful RowData call, by operation. */
-  readonly rows?: { readonly inserts: number; readonly updates: number; readonly deletes: number }
-  /** Rows a successful RowData call wrote, per table. */
-  readonly tables?: readonly { readonly table: string; readonly rows: number }[]
-  /** RowData batches acknowledged without writing: older than their table's stored LSN. */
-  readonly superseded?: number
-}
+import type { CallEvent } from '../http/call-summary.ts'
 
 /**
  * The Prometheus metrics of one service process (each replica is scraped on its own), and its
@@ -128,11 +112,12 @@ export class ServiceMetrics {
     this.#calls.inc({ operation: call.operation, outcome: call.outcome })
     this.#callSeconds.observe({ operation: call.operation }, call.ms / 1000)
     if (call.operation === 'RowData' && call.outcome === 'ok') {
+      const { rows, superseded } = call.written
       this.#batchSeconds.observe(call.ms / 1000)
-      this.#rows.inc({ operation: 'I' }, call.rows?.inserts ?? 0)
-      this.#rows.inc({ operation: 'U' }, call.rows?.updates ?? 0)
-      this.#rows.inc({ operation: 'D' }, call.rows?.deletes ?? 0)
-      this.#superseded.inc(call.superseded ?? 0)
+      this.#rows.inc({ operation: 'I' }, rows.inserts)
+      this.#rows.inc({ operation: 'U' }, rows.updates)
+      this.#rows.inc({ operation: 'D' }, rows.deletes)
+      this.#superseded.inc(superseded.length)
     }
     if (!call.contextId) return
     const now = this.#now()

@@ -3,10 +3,11 @@ import type { Retention } from '../../application/ports/service-state.port.ts'
 import type { StaleBatchPolicy } from '../../domain/changes/lsn.ts'
 import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS } from '../../domain/handshake/token-claims.ts'
 import { SUPEROFFICE_ENVIRONMENTS, type SuperOfficeEnvironment } from '../crypto/verification-keys.ts'
-import { type DatabaseLocation, parseDatabaseLocation } from '../sql/database-location.ts'
+import { acceptedForms, type DatabaseLocation, layoutProblem, parseDatabaseLocation } from '../sql/database-location.ts'
 import { DEFAULT_DATABASE_TEMPLATE } from '../sql/database-naming.ts'
 import { LONGEST_CONTEXT_ID, roomForContextId, templateProblem, tenantNameRules } from '../sql/tenant-naming.ts'
 import type { LogLevel } from '../system/pino-logger.ts'
+import { parserFieldsOf, type ServiceOptions } from './service-options.ts'
 
 export type FederatedKeys =
   | { readonly kind: 'environment'; readonly environment: SuperOfficeEnvironment }
@@ -90,7 +91,50 @@ export const DEFAULTS = {
   stateRetentionDays: 14,
   stateRowsPerTenant: 1000,
   staleAfterMinutes: 60,
+  metricsTenantLabels: true,
+  waitForDatabaseSeconds: 0,
 } as const
+
+/**
+ * DEFAULTS under the names the parser reads (the CLI's), for the options a program leaves out;
+ * the CLI gives every one of them itself. The database has no default here: a program names it.
+ */
+const PARSER_DEFAULTS: Readonly<Record<string, unknown>> = {
+  port: DEFAULTS.port,
+  host: DEFAULTS.host,
+  path: DEFAULTS.path,
+  tenantLayout: DEFAULTS.tenantLayout,
+  databaseName: DEFAULTS.databaseNameTemplate,
+  clockSkew: DEFAULTS.clockSkewSeconds,
+  maxTokenLifetime: DEFAULTS.maxTokenLifetimeSeconds,
+  maxBodyBytes: DEFAULTS.maxBodyBytes,
+  maxInflightBytes: DEFAULTS.maxInflightBytes,
+  bodyTimeout: DEFAULTS.bodyTimeoutSeconds,
+  idleTimeout: DEFAULTS.idleTimeoutSeconds,
+  maxXmlDepth: DEFAULTS.maxXmlDepth,
+  maxXmlElements: DEFAULTS.maxXmlElements,
+  logLevel: DEFAULTS.logLevel,
+  maxOpenDatabases: DEFAULTS.maxOpenDatabases,
+  idleDatabaseSeconds: DEFAULTS.idleDatabaseMs / 1000,
+  staleBatches: DEFAULTS.staleBatches,
+  stateRetentionDays: DEFAULTS.stateRetentionDays,
+  stateRowsPerTenant: DEFAULTS.stateRowsPerTenant,
+  staleAfter: DEFAULTS.staleAfterMinutes,
+  metricsTenantLabels: DEFAULTS.metricsTenantLabels,
+  waitForDatabase: DEFAULTS.waitForDatabaseSeconds,
+}
+
+/** A duration a program gives in milliseconds (ServiceConfig's unit), where the CLI counts seconds. */
+const milliseconds = (name: string, least: 0 | 1, most = Number.MAX_SAFE_INTEGER) =>
+  z
+    .number({ error: `${name} must be a number of milliseconds` })
+    .int(`${name} must be whole milliseconds`)
+    .min(least, `${name} must be ${least === 0 ? '0 or more' : 'positive'}`)
+    .max(most, `${name} must be at most ${most}`)
+    .optional()
+
+const isLocation = (value: unknown): value is DatabaseLocation =>
+  typeof (value as { kind?: unknown } | null)?.kind === 'string'
 
 /**
  * The state store when --state is not given: next to SQLite mirrors (in a folder no mirror
@@ -110,7 +154,9 @@ const schema = z.object({
     .max(65535, '--port must be at most 65535'),
   host: z.string().min(1, '--host must not be empty'),
   path: z.string().regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@/%-]*$/, '--path must be a URL path starting with /'),
-  database: z.string(),
+  database: z.union([z.string(), z.custom<DatabaseLocation>(isLocation)], {
+    error: `--database is required: ${acceptedForms()}`,
+  }),
   tenantLayout: z.enum(['database', 'schema'], { error: '--tenant-layout must be database or schema' }),
   databaseName: z
     .string()
@@ -137,9 +183,10 @@ const schema = z.object({
     error: '--log-level must be fatal, error, warn, info, debug, trace or silent',
   }),
   keyColumns: z
-    .string()
+    .union([z.string(), z.custom<ReadonlyMap<string, readonly string[]>>((value) => value instanceof Map)])
     .optional()
     .transform((value, ctx) => {
+      if (value !== undefined && typeof value !== 'string') return lowerCaseKeys(value)
       const parsed = parseKeyColumns(value ?? '')
       if (!parsed) ctx.addIssue({ code: 'custom', message: `--key-columns '${value}' is not table=col[+col],...` })
       return parsed ?? new Map()
@@ -165,27 +212,31 @@ const schema = z.object({
   maxContextIdLength: positive('--max-context-id-length')
     .max(LONGEST_CONTEXT_ID, `--max-context-id-length must be at most ${LONGEST_CONTEXT_ID}`)
     .optional(),
+  // ServiceConfig's own millisecond fields, which a program may give instead of the CLI's seconds.
+  bodyTimeoutMs: milliseconds('bodyTimeoutMs', 1, 3_600_000),
+  idleTimeoutMs: milliseconds('idleTimeoutMs', 1, 3_600_000),
+  idleDatabaseMs: milliseconds('idleDatabaseMs', 1),
+  staleAfterMs: milliseconds('staleAfterMs', 1),
+  waitForDatabaseMs: milliseconds('waitForDatabaseMs', 0, 3_600_000),
 })
 
 export type RawServiceOptions = z.input<typeof schema>
 
-/** Validates raw options (flags, with environment variables already folded in); the error is one line. */
+/**
+ * Validates options: the CLI's flags (environment variables already folded in), or a program's
+ * `ServiceOptions` named as ServiceConfig names its fields. What is left out takes its default;
+ * the error is one line.
+ */
 export function parseServiceConfig(
-  raw: Record<string, unknown>,
+  raw: Readonly<Record<string, unknown>> | ServiceOptions,
 ): { ok: true; config: ServiceConfig } | { ok: false; error: string } {
-  const parsed = schema.safeParse(raw)
+  const parsed = schema.safeParse({ ...PARSER_DEFAULTS, ...parserFieldsOf(raw) })
   if (!parsed.success) return { ok: false, error: parsed.error.issues[0]?.message ?? 'invalid configuration' }
   const o = parsed.data
-  const database = parseDatabaseLocation(o.database, o.tenantLayout)
-  if (!database) {
-    return {
-      ok: false,
-      error: `--database '${redact(o.database)}' is not sqlite:<dir>, memory:, postgres://…, mysql://… or mssql://…`,
-    }
-  }
-  if (o.tenantLayout === 'schema' && database.kind !== 'postgres') {
-    return { ok: false, error: '--tenant-layout schema needs a postgres:// database' }
-  }
+  const database = typeof o.database === 'string' ? parseDatabaseLocation(o.database, o.tenantLayout) : o.database
+  if (!database) return { ok: false, error: `--database '${redact(String(o.database))}' is not ${acceptedForms()}` }
+  const layout = layoutProblem(database, o.tenantLayout)
+  if (layout) return { ok: false, error: layout }
   if (o.maxBodyBytes > o.maxInflightBytes) {
     return {
       ok: false,
@@ -224,21 +275,21 @@ export function parseServiceConfig(
       maxTokenLifetimeSeconds: o.maxTokenLifetime,
       maxBodyBytes: o.maxBodyBytes,
       maxInflightBytes: o.maxInflightBytes,
-      bodyTimeoutMs: o.bodyTimeout * 1000,
-      idleTimeoutMs: o.idleTimeout * 1000,
+      bodyTimeoutMs: o.bodyTimeoutMs ?? o.bodyTimeout * 1000,
+      idleTimeoutMs: o.idleTimeoutMs ?? o.idleTimeout * 1000,
       maxXmlDepth: o.maxXmlDepth,
       maxXmlElements: o.maxXmlElements,
       logLevel: o.logLevel,
       keyColumns: o.keyColumns,
       maxOpenDatabases: o.maxOpenDatabases,
-      idleDatabaseMs: o.idleDatabaseSeconds * 1000,
+      idleDatabaseMs: o.idleDatabaseMs ?? o.idleDatabaseSeconds * 1000,
       staleBatches: o.staleBatches,
       ...(o.adminToken ? { adminToken: o.adminToken } : {}),
       state: o.state ?? defaultState(database),
       stateRetention: { days: o.stateRetentionDays, rowsPerTenant: o.stateRowsPerTenant },
-      staleAfterMs: o.staleAfter * 60_000,
+      staleAfterMs: o.staleAfterMs ?? o.staleAfter * 60_000,
       metricsTenantLabels: o.metricsTenantLabels,
-      waitForDatabaseMs: o.waitForDatabase * 1000,
+      waitForDatabaseMs: o.waitForDatabaseMs ?? o.waitForDatabase * 1000,
     },
   }
 }
@@ -246,6 +297,11 @@ export function parseServiceConfig(
 /** A database setting as it may be shown: any password in a URL is masked. */
 function redact(value: string): string {
   return value.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@')
+}
+
+/** Key columns a program gives as a map, keyed as the parser keys them (lower-case table names). */
+function lowerCaseKeys(map: ReadonlyMap<string, readonly string[]>): Map<string, readonly string[]> {
+  return new Map([...map].map(([table, columns]) => [table.toLowerCase(), columns]))
 }
 
 /** `contact=contact_id,udef=table_id+field_id` → table → key columns. */

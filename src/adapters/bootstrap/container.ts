@@ -24,16 +24,14 @@ import { ActivityRecorder } from '../admin/activity-recorder.ts'
 import { createAdminApp } from '../admin/admin-app.ts'
 import { ServiceMetrics } from '../admin/service-metrics.ts'
 import { JoseTokenVerifier } from '../crypto/jose-token-verifier.ts'
-import { NodeApplicationTokenSigner } from '../crypto/node-application-token-signer.ts'
+import { KeyFileSigner } from '../crypto/key-file-signer.ts'
 import { NodeSchemaHasher } from '../crypto/node-schema-hasher.ts'
-import { loadPrivateKey } from '../crypto/private-key.ts'
 import { loadEnvironmentKey, loadVerificationKey } from '../crypto/verification-keys.ts'
-import { registerBudgetMetrics } from '../http/budget-metrics.ts'
-import { createHttpApp } from '../http/create-http-app.ts'
+import type { CallEvent } from '../http/call-summary.ts'
 import { InflightBudget } from '../http/inflight-budget.ts'
 import type { MirroringUseCases } from '../http/mirroring-use-cases.ts'
-import { opsRoutes } from '../http/ops-routes.ts'
 import { Readiness } from '../http/readiness.ts'
+import { createServiceApp } from '../http/routes.ts'
 import { describeLocation } from '../sql/database-location.ts'
 import { checkedDatabaseName, databaseNaming } from '../sql/database-naming.ts'
 import { openMirrorDatabases } from '../sql/mirror-databases.ts'
@@ -42,7 +40,8 @@ import { openServiceState } from '../state/open-service-state.ts'
 import { SystemClock } from '../system/clocks.ts'
 import { loggingMirrorAdmin } from '../system/logging-mirror-admin.ts'
 import { createPinoLogger } from '../system/pino-logger.ts'
-import { DEFAULTS, type ServiceConfig } from './config.ts'
+import { DEFAULTS, parseServiceConfig, type ServiceConfig } from './config.ts'
+import type { ServiceOptions } from './service-options.ts'
 import { T } from './tokens.ts'
 import { BUILD } from './version.ts'
 
@@ -66,6 +65,8 @@ export interface ServiceOverrides {
   readonly signer?: ApplicationTokenSigner
   /** The state store (nonces, pauses, activity); the configured one (`--state`) when absent. */
   readonly state?: ServiceState
+  /** Told about every answered call too, after the dashboard's activity and the metrics. */
+  readonly calls?: (call: CallEvent) => void
 }
 
 const infrastructure = (config: ServiceConfig, o: ServiceOverrides) =>
@@ -87,9 +88,7 @@ const infrastructure = (config: ServiceConfig, o: ServiceOverrides) =>
     )
     bind(T.NonceStore).toResolvedValue((state: ServiceState) => o.nonces ?? state, [T.State])
     bind(T.TokenVerifier).toResolvedValue(() => o.verifier ?? new JoseTokenVerifier(verificationKeys(config)))
-    bind(T.Signer).toResolvedValue(
-      () => o.signer ?? new NodeApplicationTokenSigner(loadPrivateKey(config.privateKeyFile)),
-    )
+    bind(T.Signer).toResolvedValue(() => o.signer ?? new KeyFileSigner(config.privateKeyFile))
     bind(T.Hasher).toConstantValue(new NodeSchemaHasher() satisfies SchemaHasher)
     bind(T.Metrics).toResolvedValue(
       (clock: Clock) => new ServiceMetrics({ tenantLabels: config.metricsTenantLabels, now: () => clock.now() }),
@@ -157,87 +156,89 @@ const application = new ContainerModule(({ bind }) => {
   )
 })
 
-const http = new ContainerModule(({ bind }) => {
-  bind(T.UseCases).toResolvedValue(
-    (
-      screenCall: ScreenCall,
-      authenticate: Authenticate,
-      syncTableSchemas: SyncTableSchemas,
-      applyRowData: ApplyRowData,
-      wipeTable: WipeTable,
-      completeReplication: CompleteReplication,
-    ): MirroringUseCases => ({
-      screenCall,
-      authenticate,
-      syncTableSchemas,
-      applyRowData,
-      wipeTable,
-      completeReplication,
-    }),
-    [T.ScreenCall, T.Authenticate, T.SyncTableSchemas, T.ApplyRowData, T.WipeTable, T.CompleteReplication],
-  )
-  bind(T.HttpApp).toResolvedValue(
-    (
-      useCases: MirroringUseCases,
-      logger: Logger,
-      config: ServiceConfig,
-      metrics: ServiceMetrics,
-      recorder: ActivityRecorder,
-      state: ServiceState,
-      mirrors: MirrorDatabaseProvider,
-      clock: Clock,
-    ): Hono => {
-      const budget = new InflightBudget(config.maxInflightBytes, BUSY_WAIT_MS)
-      registerBudgetMetrics(metrics.registry, budget)
-      const app = createHttpApp(useCases, logger, {
-        path: config.path,
-        limits: {
-          maxBodyBytes: config.maxBodyBytes,
-          maxHeaderBytes: DEFAULTS.maxHeaderBytes,
-          bodyTimeoutMs: config.bodyTimeoutMs,
-          idleTimeoutMs: config.idleTimeoutMs,
-          maxDepth: config.maxXmlDepth,
-          maxElements: config.maxXmlElements,
-          maxDensity: MAX_CALL_DENSITY,
-        },
-        budget,
-        observer: (call) => recorder.record(call),
-      })
-      const readiness = new Readiness(
-        [
-          {
-            name: `mirror database (${describeLocation(config.database)})`,
-            probe: () => mirrors.probe?.() ?? Promise.resolve(),
+const http = (o: ServiceOverrides) =>
+  new ContainerModule(({ bind }) => {
+    bind(T.UseCases).toResolvedValue(
+      (
+        screenCall: ScreenCall,
+        authenticate: Authenticate,
+        syncTableSchemas: SyncTableSchemas,
+        applyRowData: ApplyRowData,
+        wipeTable: WipeTable,
+        completeReplication: CompleteReplication,
+      ): MirroringUseCases => ({
+        screenCall,
+        authenticate,
+        syncTableSchemas,
+        applyRowData,
+        wipeTable,
+        completeReplication,
+      }),
+      [T.ScreenCall, T.Authenticate, T.SyncTableSchemas, T.ApplyRowData, T.WipeTable, T.CompleteReplication],
+    )
+    bind(T.HttpApp).toResolvedValue(
+      (
+        useCases: MirroringUseCases,
+        logger: Logger,
+        config: ServiceConfig,
+        metrics: ServiceMetrics,
+        recorder: ActivityRecorder,
+        state: ServiceState,
+        mirrors: MirrorDatabaseProvider,
+        clock: Clock,
+      ): Hono =>
+        createServiceApp({
+          useCases,
+          logger,
+          soap: {
+            path: config.path,
+            limits: {
+              maxBodyBytes: config.maxBodyBytes,
+              maxHeaderBytes: DEFAULTS.maxHeaderBytes,
+              bodyTimeoutMs: config.bodyTimeoutMs,
+              idleTimeoutMs: config.idleTimeoutMs,
+              maxDepth: config.maxXmlDepth,
+              maxElements: config.maxXmlElements,
+              maxDensity: MAX_CALL_DENSITY,
+            },
+            budget: new InflightBudget(config.maxInflightBytes, BUSY_WAIT_MS),
+            observer: (call) => {
+              recorder.record(call)
+              o.calls?.(call)
+            },
           },
-          { name: 'state store', probe: () => state.probe() },
-        ],
-        () => Date.now(),
-      )
-      metrics.readinessFrom(() => readiness.problems())
-      app.route('/', opsRoutes(metrics, readiness))
-      if (config.adminToken) {
-        app.route(
-          '/admin',
-          createAdminApp({
-            state,
-            mirrors,
-            token: config.adminToken,
-            logger,
-            now: () => clock.now(),
-            staleAfterMs: config.staleAfterMs,
-          }),
-        )
-      }
-      return app
-    },
-    [T.UseCases, T.Logger, T.Config, T.Metrics, T.Recorder, T.State, T.Mirrors, T.Clock],
-  )
-})
+          metrics,
+          readiness: new Readiness(
+            [
+              {
+                name: `mirror database (${describeLocation(config.database)})`,
+                probe: () => mirrors.probe?.() ?? Promise.resolve(),
+              },
+              { name: 'state store', probe: () => state.probe() },
+            ],
+            () => Date.now(),
+          ),
+          ...(config.adminToken
+            ? {
+                admin: createAdminApp({
+                  state,
+                  mirrors,
+                  token: config.adminToken,
+                  logger,
+                  now: () => clock.now(),
+                  staleAfterMs: config.staleAfterMs,
+                }),
+              }
+            : {}),
+        }),
+      [T.UseCases, T.Logger, T.Config, T.Metrics, T.Recorder, T.State, T.Mirrors, T.Clock],
+    )
+  })
 
 /** The one container of the process, resolved once at start-up; nothing asks it for services later. */
 export function buildContainer(config: ServiceConfig, overrides: ServiceOverrides = {}): Container {
   const container = new Container({ defaultScope: 'Singleton' })
-  container.load(infrastructure(config, overrides), application, http)
+  container.load(infrastructure(config, overrides), application, http(overrides))
   return container
 }
 
@@ -261,7 +262,23 @@ export interface MirroringService {
 /** How often expired nonces and activity past the retention are deleted. */
 const SWEEP_EVERY_MS = 10 * 60_000
 
-export function createMirroringService(config: ServiceConfig, overrides: ServiceOverrides = {}): MirroringService {
+/**
+ * A client service from a program's options: the client id, the keys and the database, and any
+ * other ServiceConfig field to change from the CLI's default. Options that do not validate
+ * throw, with the one-line message the CLI would print.
+ */
+export function createMirroringService(options: ServiceOptions, overrides: ServiceOverrides = {}): MirroringService {
+  const parsed = parseServiceConfig(options)
+  if (!parsed.ok) throw new Error(parsed.error)
+  return assembleMirroringService(parsed.config, overrides)
+}
+
+/**
+ * A client service from a configuration taken as it is, unchecked: one already parsed, or one
+ * a test builds with limits the parser would refuse (a context id longer than the engine's
+ * names leave room for, to see the call refused).
+ */
+export function assembleMirroringService(config: ServiceConfig, overrides: ServiceOverrides = {}): MirroringService {
   const container = buildContainer(config, overrides)
   const state = container.get(T.State)
   const recorder = container.get(T.Recorder)

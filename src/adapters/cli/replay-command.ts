@@ -3,6 +3,7 @@ import { Command, Option } from 'commander'
 import pino from 'pino'
 import { parseServiceConfig } from '../bootstrap/config.ts'
 import { createMirroringService } from '../bootstrap/container.ts'
+import type { CallEvent } from '../http/call-summary.ts'
 import { replayCaptures } from '../replay/replay-captures.ts'
 import { PinnedClock } from '../system/clocks.ts'
 import { createPinoLogger, type LogLevel } from '../system/pino-logger.ts'
@@ -32,21 +33,26 @@ export function replayCommand(): Command {
     }
     const clock = new PinnedClock(Date.now())
     const logger = createPinoLogger(parsed.config.logLevel as LogLevel, pino.destination(2))
+    let answered: CallEvent | undefined
     let service: ReturnType<typeof createMirroringService>
     try {
-      service = createMirroringService(parsed.config, { clock, logger })
+      service = createMirroringService(parsed.config, { clock, logger, calls: (call) => (answered = call) })
     } catch (error) {
       return fail(error instanceof Error ? error.message.split('\n')[0]! : String(error), 2)
     }
     let failed = 0
     try {
-      const lines = await replayCaptures(
-        service.app,
-        parsed.config.path,
+      const replayed = {
+        app: service.app,
+        path: parsed.config.path,
         clock,
-        captures,
-        options.out as string | undefined,
-      )
+        answered: () => {
+          const call = answered
+          answered = undefined
+          return call
+        },
+      }
+      const lines = await replayCaptures(replayed, captures, options.out as string | undefined)
       for (const line of lines) {
         if (!line.successful) failed++
         for (const warning of line.warnings) process.stderr.write(`${line.source}: warning: ${warning}\n`)

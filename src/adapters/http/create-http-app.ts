@@ -1,18 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import { Hono } from 'hono'
-import type { RowDataResult, SupersededBatch } from '../../application/apply-row-data.ts'
-import { describeError } from '../../application/describe-error.ts'
-import type { OperationOutcome } from '../../application/operation-outcome.ts'
 import type { Logger } from '../../application/ports/logger.port.ts'
-import type { OperationName } from '../../domain/protocol/messages.ts'
-import type { CallEvent } from '../admin/service-metrics.ts'
+import type { ContextId } from '../../domain/handshake/context-id.ts'
+import { type IdentifiedRequest, identifyRequest, isFault } from '../soap/soap-envelope.ts'
+import { type SoapFault, writeFault } from '../soap/soap-fault.ts'
 import type { XmlElement } from '../xml/xml-tree.ts'
+import { type CallEvent, type FailedCall, failedCall } from './call-summary.ts'
 import { dispatch, failureReply, internalFailure } from './dispatch.ts'
 import type { InflightBudget } from './inflight-budget.ts'
 import type { MirroringUseCases } from './mirroring-use-cases.ts'
 import { type BodyLimits, readEnvelope } from './read-envelope.ts'
-import { type IdentifiedRequest, identifyRequest, isFault } from './soap/soap-envelope.ts'
-import { type SoapFault, writeFault } from './soap/soap-fault.ts'
 
 export interface HttpOptions {
   /** Path of the SOAP endpoint; `/` is always accepted too. */
@@ -27,7 +24,7 @@ export interface HttpOptions {
 const XML = { 'content-type': 'text/xml; charset=utf-8' }
 
 /** Why reading stopped before the body: the envelope is no call, or its token was refused. */
-type Stop = SoapFault | { readonly operation: OperationName; readonly refused: OperationOutcome<void> }
+type Stop = SoapFault | FailedCall
 
 /**
  * The HTTP input adapter: one POST endpoint for the five operations, `GET /healthz`. Hono is
@@ -42,13 +39,13 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
     const ms = () => Math.round((performance.now() - started) * 10) / 10
     const soapAction = c.req.header('soapaction')
     /** The tenant the token named, for a call that then crashes. */
-    let tenant: string | undefined
+    let tenant: ContextId | undefined
     const screen = async (partial: XmlElement): Promise<Stop | undefined> => {
       const identified = identifyRequest(partial, soapAction)
       if (isFault(identified)) return identified
       const screened = await useCases.screenCall.execute(identified.operation, identified.signedToken)
       tenant = screened.contextId
-      return screened.result.ok ? undefined : { operation: identified.operation, refused: screened }
+      return screened.result.ok ? undefined : failedCall(identified.operation, screened.result.error, tenant)
     }
     const lease = options.budget.lease()
     try {
@@ -65,48 +62,48 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
           operation: 'none',
           contextId: undefined,
           outcome: 'fault',
-          error: identified.message,
+          message: identified.message,
           reference,
           ms: ms(),
         })
         return faultResponse(identified)
       }
-      if ('refused' in identified) return refusedResponse(identified.operation, identified.refused, ms())
+      if ('outcome' in identified) return refusedResponse(identified, ms())
       return await answer(identified, ms, tenant)
     } finally {
       lease.release()
     }
   }
 
-  const refusedResponse = (operation: OperationName, refused: OperationOutcome<void>, ms: number) => {
-    const error = refused.result.ok ? undefined : refused.result.error
+  const refusedResponse = (refused: FailedCall, ms: number) => {
+    const { operation } = refused
     const reference = newReference()
     logger.warn(
-      { operation, outcome: 'failed', error: error?.kind, reference, ms, body: 'unread' },
+      { operation, outcome: 'failed', error: refused.error.kind, reference, ms, body: 'unread' },
       `${operation} failed`,
     )
-    options.observer?.(callEvent(operation, refused, ms, reference))
-    return new Response(failureReply(operation, error!), { status: 200, headers: XML })
+    options.observer?.({ ...refused, reference, ms })
+    return new Response(failureReply(operation, refused.error), { status: 200, headers: XML })
   }
 
-  const answer = async (identified: IdentifiedRequest, ms: () => number, tenant: string | undefined) => {
+  const answer = async (identified: IdentifiedRequest, ms: () => number, tenant: ContextId | undefined) => {
     try {
-      const { xml, outcome } = await dispatch(identified, useCases)
-      const superseded = supersededOf(identified.operation, outcome)
-      const reference = outcome.result.ok ? undefined : newReference()
+      const { xml, summary } = await dispatch(identified, useCases)
+      const reference = summary.outcome === 'ok' ? undefined : newReference()
+      const superseded = summary.operation === 'RowData' && summary.outcome === 'ok' ? summary.written.superseded : []
       const fields = {
-        operation: identified.operation,
-        contextId: outcome.contextId,
-        tables: outcome.tables,
-        rows: outcome.rows,
+        operation: summary.operation,
+        contextId: summary.contextId,
+        tables: summary.tables,
+        rows: summary.rows,
         ms: ms(),
-        outcome: outcome.result.ok ? 'ok' : 'failed',
-        ...(outcome.result.ok ? {} : { error: outcome.result.error.kind, reference }),
+        outcome: summary.outcome,
+        ...(summary.outcome === 'ok' ? {} : { error: summary.error.kind, reference }),
         ...(superseded.length > 0 ? { superseded } : {}),
       }
-      if (outcome.result.ok) logger.info(fields, `${identified.operation} ok`)
-      else logger.warn(fields, `${identified.operation} failed`)
-      options.observer?.(callEvent(identified.operation, outcome, fields.ms, reference))
+      if (summary.outcome === 'ok') logger.info(fields, `${summary.operation} ok`)
+      else logger.warn(fields, `${summary.operation} failed`)
+      options.observer?.({ ...summary, ms: fields.ms, ...(reference ? { reference } : {}) })
       return new Response(xml, { status: 200, headers: XML })
     } catch (error) {
       const reference = newReference()
@@ -114,14 +111,8 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
         { operation: identified.operation, reference, err: describeThrown(error), ms: ms() },
         'operation crashed',
       )
-      options.observer?.({
-        operation: identified.operation,
-        contextId: tenant,
-        outcome: 'failed',
-        error: describeError({ kind: 'Internal', reference }),
-        reference,
-        ms: ms(),
-      })
+      const crashed = failedCall(identified.operation, { kind: 'Internal', reference }, tenant)
+      options.observer?.({ ...crashed, reference, ms: ms() })
       return new Response(internalFailure(identified, reference), { status: 200, headers: XML })
     }
   }
@@ -140,47 +131,9 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
   return app
 }
 
-function callEvent(operation: string, outcome: OperationOutcome<unknown>, ms: number, reference?: string): CallEvent {
-  if (!outcome.result.ok) {
-    return {
-      operation,
-      contextId: outcome.contextId,
-      outcome: 'failed',
-      error: describeError(outcome.result.error),
-      ...(reference ? { reference } : {}),
-      ms,
-    }
-  }
-  const batches = operation === 'RowData' ? (outcome.result.value as RowDataResult).batches : []
-  const rows = { inserts: 0, updates: 0, deletes: 0 }
-  const tables = new Map<string, number>()
-  for (const b of batches) {
-    rows.inserts += b.received.inserts
-    rows.updates += b.received.updates
-    rows.deletes += b.received.deletes
-    const n = b.received.inserts + b.received.updates + b.received.deletes
-    tables.set(b.table.name, (tables.get(b.table.name) ?? 0) + n)
-  }
-  return {
-    operation,
-    contextId: outcome.contextId,
-    outcome: 'ok',
-    ms,
-    rows,
-    tables: [...tables].map(([table, n]) => ({ table, rows: n })),
-    superseded: supersededOf(operation, outcome).length,
-  }
-}
-
 /** A short id in the log line and the dashboard's error feed, to find one from the other. */
 function newReference(): string {
   return randomUUID().slice(0, 8)
-}
-
-/** RowData batches that were older than their table's LSN and so acknowledged unwritten. */
-function supersededOf(operation: string, outcome: OperationOutcome<unknown>): readonly SupersededBatch[] {
-  if (operation !== 'RowData' || !outcome.result.ok) return []
-  return (outcome.result.value as RowDataResult).superseded
 }
 
 function faultResponse(f: SoapFault): Response {

@@ -3,20 +3,21 @@ import type { OperationError } from '../../application/operation-error.ts'
 import type { OperationOutcome } from '../../application/operation-outcome.ts'
 import type { OperationName } from '../../domain/protocol/messages.ts'
 import type { Result } from '../../domain/shared/result.ts'
-import type { MirroringUseCases } from './mirroring-use-cases.ts'
 import {
   readAuthenticate,
   readReplicationCompleted,
   readRowData,
   readTableSchema,
   readWipe,
-} from './soap/request-readers.ts'
-import { writeAuthenticateResponse, writeStatusResponse, writeTableSchemaResponse } from './soap/response-writers.ts'
-import type { IdentifiedRequest } from './soap/soap-envelope.ts'
+} from '../soap/request-readers.ts'
+import { writeAuthenticateResponse, writeStatusResponse, writeTableSchemaResponse } from '../soap/response-writers.ts'
+import type { IdentifiedRequest } from '../soap/soap-envelope.ts'
+import { type CallSummary, callSummary, rowDataSummary } from './call-summary.ts'
+import type { MirroringUseCases } from './mirroring-use-cases.ts'
 
 export interface Dispatched {
   readonly xml: string
-  readonly outcome: OperationOutcome<unknown>
+  readonly summary: CallSummary
 }
 
 /** Runs an identified request: read the body, call the use case, write the reply in WSDL order. */
@@ -27,30 +28,35 @@ export async function dispatch(request: IdentifiedRequest, useCases: MirroringUs
         readAuthenticate(request),
         (r) => useCases.authenticate.execute(r),
         (value, error) => writeAuthenticateResponse(value, error),
+        (outcome) => callSummary('Authenticate', outcome),
       )
     case 'TableSchema':
       return run(
         readTableSchema(request),
         (r) => useCases.syncTableSchemas.execute(r),
         (value, error) => writeTableSchemaResponse(value, error),
+        (outcome) => callSummary('TableSchema', outcome),
       )
     case 'RowData':
       return run(
         readRowData(request),
         (r) => useCases.applyRowData.execute(r),
         (_, error) => writeStatusResponse('RowData', error),
+        rowDataSummary,
       )
     case 'Wipe':
       return run(
         readWipe(request),
         (r) => useCases.wipeTable.execute(r),
         (_, error) => writeStatusResponse('Wipe', error),
+        (outcome) => callSummary('Wipe', outcome),
       )
     case 'ReplicationCompleted':
       return run(
         readReplicationCompleted(request),
         (r) => useCases.completeReplication.execute(r),
         (_, error) => writeStatusResponse('ReplicationCompleted', error),
+        (outcome) => callSummary('ReplicationCompleted', outcome),
       )
   }
 }
@@ -59,6 +65,7 @@ async function run<I, O>(
   input: Result<I, OperationError>,
   execute: (input: I) => Promise<OperationOutcome<O>>,
   write: (value: O | undefined, error: string | undefined) => string,
+  summarise: (outcome: OperationOutcome<O>) => CallSummary,
 ): Promise<Dispatched> {
   const outcome: OperationOutcome<O> = input.ok
     ? await execute(input.value)
@@ -66,7 +73,7 @@ async function run<I, O>(
   const xml = outcome.result.ok
     ? write(outcome.result.value, undefined)
     : write(undefined, describeError(outcome.result.error))
-  return { xml, outcome }
+  return { xml, summary: summarise(outcome) }
 }
 
 /** The reply to an identified request whose handling threw: IsSuccessful=false, no details. */

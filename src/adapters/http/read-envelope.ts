@@ -1,8 +1,8 @@
+import { NS } from '../soap/namespaces.ts'
+import { rowDataCapture } from '../soap/row-data-capture.ts'
+import { busy, fault, type SoapFault } from '../soap/soap-fault.ts'
 import { child, type XmlElement, type XmlLimits, XmlRejected, XmlTreeBuilder } from '../xml/xml-tree.ts'
 import type { BudgetLease } from './inflight-budget.ts'
-import { NS } from './soap/namespaces.ts'
-import { rowDataCapture } from './soap/row-data-capture.ts'
-import { busy, fault, type SoapFault } from './soap/soap-fault.ts'
 
 export interface BodyLimits extends XmlLimits {
   readonly maxBodyBytes: number

@@ -1,8 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import type { Hono } from 'hono'
+import { describeError } from '../../application/describe-error.ts'
+import type { CallEvent } from '../http/call-summary.ts'
 import type { PinnedClock } from '../system/clocks.ts'
-import { parseXml, type XmlElement } from '../xml/xml-tree.ts'
 import { parseCapture, tokenClaims } from './capture-file.ts'
 
 export interface ReplayLine {
@@ -16,14 +17,23 @@ export interface ReplayLine {
   readonly warnings: readonly string[]
 }
 
+/** The service a replay runs through, in-process. */
+export interface ReplayService {
+  readonly app: Hono
+  /** The SOAP endpoint's path. */
+  readonly path: string
+  readonly clock: PinnedClock
+  /** The summary of the call answered since it was last asked, if any; the service's call observer leaves it. */
+  readonly answered: () => CallEvent | undefined
+}
+
 /**
  * Sends captured requests through the service in-process, with the clock pinned to each
- * request token's `nbf` + 1 s, so that recorded tokens verify as they did when sent.
+ * request token's `nbf` + 1 s, so that recorded tokens verify as they did when sent. Each line
+ * says what the service made of the call, as its call observer was told.
  */
 export async function replayCaptures(
-  app: Hono,
-  path: string,
-  clock: PinnedClock,
+  service: ReplayService,
   files: readonly string[],
   out?: string,
 ): Promise<ReplayLine[]> {
@@ -34,18 +44,18 @@ export async function replayCaptures(
     for (const [index, request] of requests.entries()) {
       const source = requests.length > 1 ? `${basename(file)}#${index + 1}` : basename(file)
       const claims = tokenClaims(request.body)
-      clock.set(claims.nbf === undefined ? Date.now() : (claims.nbf + 1) * 1000)
+      service.clock.set(claims.nbf === undefined ? Date.now() : (claims.nbf + 1) * 1000)
       const headers: Record<string, string> = { 'content-type': 'text/xml; charset=utf-8' }
       const action = request.headers.get('soapaction')
       if (action !== undefined) headers.soapaction = action
-      const response = await app.request(path, { method: 'POST', headers, body: request.body })
+      const response = await service.app.request(service.path, { method: 'POST', headers, body: request.body })
       const xml = await response.text()
       const line = {
         source,
         contextId: claims.contextId ?? '-',
         response: xml,
         warnings: warnings.filter((w) => w.request === index).map((w) => w.message),
-        ...summarise(xml, response.status),
+        ...verdict(service.answered(), response.status),
       }
       lines.push(line)
       if (out) writeFileSync(join(out, `${source.replace(/\.xml$/i, '').replace('#', '-')}.response.xml`), xml)
@@ -54,23 +64,14 @@ export async function replayCaptures(
   return lines
 }
 
-function summarise(xml: string, status: number): Pick<ReplayLine, 'operation' | 'successful' | 'error'> {
-  let root: XmlElement
-  try {
-    root = parseXml(xml, { maxDepth: 32, maxElements: 1_000_000 })
-  } catch {
-    return { operation: '?', successful: false, error: `HTTP ${status}, unreadable response` }
-  }
-  const body = root.children.find((c) => c.name === 'Body')?.children[0]
-  if (!body) return { operation: '?', successful: false, error: `HTTP ${status}, empty response` }
-  if (body.name === 'Fault') {
-    const reason = body.children.find((c) => c.name === 'faultstring')?.text ?? ''
-    return { operation: 'Fault', successful: false, error: `HTTP ${status}: ${reason}` }
-  }
-  const field = (name: string) => body.children.find((c) => c.name === name)?.text ?? ''
-  return {
-    operation: body.name.replace(/Response$/, ''),
-    successful: field('IsSuccessful') === 'true',
-    error: field('ErrorMessage'),
+function verdict(call: CallEvent | undefined, status: number): Pick<ReplayLine, 'operation' | 'successful' | 'error'> {
+  if (call === undefined) return { operation: '?', successful: false, error: `HTTP ${status}, no call was answered` }
+  switch (call.outcome) {
+    case 'fault':
+      return { operation: 'Fault', successful: false, error: `HTTP ${status}: ${call.message}` }
+    case 'failed':
+      return { operation: call.operation, successful: false, error: describeError(call.error) }
+    case 'ok':
+      return { operation: call.operation, successful: true, error: '' }
   }
 }

@@ -1,3 +1,7 @@
+import type { CellValue, Row } from '../../domain/changes/cell-value.ts'
+import type { ColumnType } from '../../domain/schema/column-type.ts'
+import type { TableSchema } from '../../domain/schema/table-schema.ts'
+
 /** Lines joined into chunks of about `size` characters: one write (one CopyData, one packet) each, not one per line. */
 export function* chunkedLines(lines: Iterable<string>, size = 65_536): Generator<string> {
   let parts: string[] = []
@@ -12,4 +16,17 @@ export function* chunkedLines(lines: Iterable<string>, size = 65_536): Generator
     }
   }
   if (parts.length > 0) yield parts.join('')
+}
+
+/** Rows as tab-separated lines (the text format of COPY and LOAD DATA), in chunks, each field written by `field`. */
+export function tabSeparatedRows(
+  table: TableSchema,
+  rows: readonly Row[],
+  field: (value: CellValue, type: ColumnType) => string,
+): Generator<string> {
+  return chunkedLines(
+    (function* () {
+      for (const row of rows) yield `${table.columns.map((c, i) => field(row[i]!, c.type)).join('\t')}\n`
+    })(),
+  )
 }

@@ -1,46 +1,44 @@
+import type { DatabaseLocation, DialectRegistry, TenantLayout } from './dialect-entry.ts'
+import { BUILT_IN_DIALECTS, dialectForValue, dialectOf } from './dialect-registry.ts'
+
+export type { DatabaseLocation, TenantLayout } from './dialect-entry.ts'
+
 /**
- * Where mirror databases live, from `--database`: `sqlite:<dir>`, `memory:`, or a server URL
- * (`postgres://`, `mysql://`, `mssql://`). A server URL names the server and an admin database
- * from which tenant databases are created; PostgreSQL may instead hold one schema per tenant
- * in the URL's database (`--tenant-layout schema`).
+ * Where mirror databases live, from `--database`, read by the registry entry of its scheme:
+ * `sqlite:<dir>`, `memory:`, or a server URL (`postgres://`, `mysql://`, `mssql://`). A server
+ * URL names the server and an admin database from which tenant databases are created;
+ * PostgreSQL may instead hold one schema per tenant in the URL's database (`--tenant-layout schema`).
  */
-export type DatabaseLocation =
-  | { readonly kind: 'sqlite'; readonly dir: string }
-  | { readonly kind: 'memory' }
-  | { readonly kind: 'postgres'; readonly url: string; readonly layout: TenantLayout }
-  | { readonly kind: 'mysql'; readonly url: string }
-  | { readonly kind: 'mssql'; readonly url: string }
-
-export type TenantLayout = 'database' | 'schema'
-
-const SERVER_SCHEMES: Readonly<Record<string, 'postgres' | 'mysql' | 'mssql'>> = {
-  'postgres:': 'postgres',
-  'postgresql:': 'postgres',
-  'mysql:': 'mysql',
-  'mariadb:': 'mysql',
-  'mssql:': 'mssql',
-  'sqlserver:': 'mssql',
+export function parseDatabaseLocation(
+  value: string,
+  layout: TenantLayout = 'database',
+  registry: DialectRegistry = BUILT_IN_DIALECTS,
+): DatabaseLocation | undefined {
+  return dialectForValue(value, registry)?.parse(value, layout)
 }
 
-export function parseDatabaseLocation(value: string, layout: TenantLayout = 'database'): DatabaseLocation | undefined {
-  if (value === 'memory:' || value === 'memory') return { kind: 'memory' }
-  const sqlite = /^sqlite:(?:\/\/)?(.+)$/.exec(value)
-  if (sqlite) return { kind: 'sqlite', dir: sqlite[1]! }
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    return undefined
-  }
-  const kind = SERVER_SCHEMES[url.protocol]
-  if (!kind || url.hostname === '') return undefined
-  return kind === 'postgres' ? { kind, url: value, layout } : { kind, url: value }
+/** The location without credentials, for logs and messages; only the kind where no entry knows it. */
+export function describeLocation(location: DatabaseLocation, registry: DialectRegistry = BUILT_IN_DIALECTS): string {
+  return dialectOf(location, registry)?.describe(location) ?? `${location.kind}:`
 }
 
-/** The location without credentials, for logs and messages. */
-export function describeLocation(location: DatabaseLocation): string {
-  if (location.kind === 'memory') return 'memory:'
-  if (location.kind === 'sqlite') return `sqlite:${location.dir}`
-  const url = new URL(location.url)
-  return `${url.protocol}//${url.host}${url.pathname}`
+/** What `--database` takes, for the error that refuses anything else: `sqlite:<dir>, memory: … or mssql://…`. */
+export function acceptedForms(registry: DialectRegistry = BUILT_IN_DIALECTS): string {
+  return listed([...new Set(registry.map((entry) => entry.form))])
+}
+
+/** Why a location cannot take a tenant layout (only some dialects have any but a database per tenant). */
+export function layoutProblem(
+  location: DatabaseLocation,
+  layout: TenantLayout,
+  registry: DialectRegistry = BUILT_IN_DIALECTS,
+): string | undefined {
+  if (layout === 'database' || dialectOf(location, registry)?.layouts?.includes(layout)) return undefined
+  const able = registry.filter((entry) => entry.layouts?.includes(layout)).map((entry) => entry.form.replace(/…$/, ''))
+  return `--tenant-layout ${layout} needs a ${listed([...new Set(able)])} database`
+}
+
+/** `a, b or c`. */
+function listed(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`
 }

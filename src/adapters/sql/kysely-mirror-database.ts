@@ -17,7 +17,7 @@ import type { TablePlan } from '../../domain/schema/schema-plan.ts'
 import type { TableSchema } from '../../domain/schema/table-schema.ts'
 import { MirrorMetadata } from './mirror-metadata.ts'
 import { claimOwnership } from './mirror-owner.ts'
-import type { Db, SqlDialect } from './sql-dialect.ts'
+import type { BulkUpsert, Db, SqlDialect } from './sql-dialect.ts'
 
 /**
  * The mirror database port over Kysely, generic in the SQL dialect: it owns the transactions,
@@ -29,14 +29,22 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
   readonly contextId: ContextId
   readonly #db: Db
   readonly #dialect: SqlDialect
+  readonly #bulk: BulkUpsert | undefined
   readonly #metadata: MirrorMetadata
   readonly #now: () => Date
   #ready: Promise<void> | undefined
 
-  constructor(contextId: ContextId, db: Db, dialect: SqlDialect, now: () => Date = () => new Date()) {
+  constructor(
+    contextId: ContextId,
+    db: Db,
+    dialect: SqlDialect,
+    bulk: BulkUpsert | undefined,
+    now: () => Date = () => new Date(),
+  ) {
     this.contextId = contextId
     this.#db = db
     this.#dialect = dialect
+    this.#bulk = bulk
     this.#metadata = new MirrorMetadata(metadataTableName(contextId))
     this.#now = now
   }
@@ -45,7 +53,7 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
     return this.#guard(undefined, async () => {
       await this.#ensureReady()
       const tables = await this.#metadata.readAll(this.#db)
-      const physical = await this.#dialect.listTables(this.#db)
+      const physical = await this.#dialect.ddl.listTables(this.#db)
       return { tables, physicalTables: new Set(physical.map(identifierKey)) }
     })
   }
@@ -76,7 +84,7 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
       case 'recreate':
         return this.#recreate(trx, plan.table, plan.kind === 'create' ? 'Created' : 'Recreated')
       case 'alter': {
-        const warnings = await this.#dialect.alterTable(trx, plan.from, plan.table, plan.steps)
+        const warnings = await this.#dialect.ddl.alterTable(trx, plan.from, plan.table, plan.steps)
         if (warnings === undefined) return this.#recreate(trx, plan.table, 'Recreated')
         return { change: 'Altered', lsn: current?.lsn ?? NO_LSN, warnings }
       }
@@ -84,8 +92,8 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
   }
 
   async #recreate(trx: Db, table: TableSchema, change: 'Created' | 'Recreated'): Promise<AppliedPlan> {
-    await this.#dialect.dropTable(trx, table.name)
-    const warnings = await this.#dialect.createTable(trx, table)
+    await this.#dialect.ddl.dropTable(trx, table.name)
+    const warnings = await this.#dialect.ddl.createTable(trx, table)
     return { change, lsn: NO_LSN, warnings }
   }
 
@@ -96,7 +104,7 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
         for (const table of tables) {
           const owned = state.get(identifierKey(table))
           if (!owned?.createdByMirror) continue
-          await this.#dialect.dropTable(trx, owned.table)
+          await this.#dialect.ddl.dropTable(trx, owned.table)
           await this.#metadata.remove(trx, owned.table)
         }
       }),
@@ -126,12 +134,12 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
       throw new MirrorStoreError(`table ${batch.table.name} has no metadata row`, 'fatal', batch.table.name)
     }
     if (policy === 'skip' && isSuperseded(batch.lsn, storedLsn)) return { applied: false, storedLsn }
-    const dialect = this.#dialect
-    if (batch.deletes.length > 0) await dialect.deleteRows(trx, batch.table, batch.deletes)
-    if (batch.upserts.length >= dialect.capabilities.bulkThreshold && dialect.bulkUpsertRows) {
-      await dialect.bulkUpsertRows(trx, batch.table, batch.upserts, { loading: storedLsn === NO_LSN })
+    const { capabilities, dml } = this.#dialect
+    if (batch.deletes.length > 0) await dml.deleteRows(trx, batch.table, batch.deletes)
+    if (batch.upserts.length >= capabilities.bulkThreshold && this.#bulk) {
+      await this.#bulk(trx, batch.table, batch.upserts, { loading: storedLsn === NO_LSN, upsert: dml.upsertRows })
     } else if (batch.upserts.length > 0) {
-      await dialect.upsertRows(trx, batch.table, batch.upserts)
+      await dml.upsertRows(trx, batch.table, batch.upserts)
     }
     await this.#requireLsn(trx, batch.table.name, batch.lsn)
     return { applied: true, storedLsn }
@@ -140,7 +148,7 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
   async wipe(table: string): Promise<void> {
     await this.#guard(table, () =>
       this.#transaction([table], async (trx) => {
-        await this.#dialect.truncateTable(trx, table)
+        await this.#dialect.ddl.truncateTable(trx, table)
         await this.#requireLsn(trx, table, NO_LSN)
       }),
     )
@@ -154,7 +162,7 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
     await this.#ensureReady()
     const state = await this.#stateOf(this.#db, table)
     if (!state?.schema) throw new MirrorStoreError(`table ${table} is not in the mirror`, 'fatal', table)
-    yield* this.#dialect.readRows(this.#db, { ...state.schema, name: state.table })
+    yield* this.#dialect.dml.readRows(this.#db, { ...state.schema, name: state.table })
   }
 
   async countRows(table: string): Promise<number> {
@@ -187,7 +195,7 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
   #ensureReady(): Promise<void> {
     this.#ready ??= (async () => {
       await claimOwnership(this.#db, this.#dialect, this.contextId, this.#now())
-      await this.#dialect.ensureMetadataTable(this.#db, this.#metadata.table)
+      await this.#dialect.ddl.ensureMetadataTable(this.#db, this.#metadata.table)
     })().catch((error) => {
       this.#ready = undefined
       throw error
@@ -202,26 +210,26 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
    */
   async #transaction<T>(tables: readonly string[], work: (trx: Db) => Promise<T>): Promise<T> {
     await this.#ensureReady()
-    const dialect = this.#dialect
+    const { capabilities, locks } = this.#dialect
     const keys = [...new Set(tables.map((t) => `${this.contextId}/${identifierKey(t)}`))].sort()
-    if (dialect.capabilities.lockScope === 'session' && dialect.lockKeys && dialect.unlockKeys) {
-      const { lockKeys, unlockKeys } = dialect
+    const unlock = locks?.unlock
+    if (capabilities.lockScope === 'session' && locks && unlock) {
       return this.#db.connection().execute(async (session) => {
-        await lockKeys.call(dialect, session, keys)
+        await locks.lock(session, keys)
         const result = await session
           .transaction()
           .execute(work)
           .catch(async (error: unknown) => {
             // On a connection that was lost the unlock fails too; its error must not hide why.
-            await unlockKeys.call(dialect, session, keys).catch(() => undefined)
+            await unlock(session, keys).catch(() => undefined)
             throw error
           })
-        await unlockKeys.call(dialect, session, keys)
+        await unlock(session, keys)
         return result
       })
     }
     return this.#db.transaction().execute(async (trx) => {
-      if (dialect.capabilities.lockScope === 'transaction') await dialect.lockKeys?.(trx, keys)
+      if (capabilities.lockScope === 'transaction') await locks?.lock(trx, keys)
       return work(trx)
     })
   }
@@ -231,7 +239,7 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
       return await work()
     } catch (error) {
       if (error instanceof MirrorStoreError) throw error
-      throw new MirrorStoreError(this.#dialect.describeError(error), this.#dialect.classifyError(error), table, {
+      throw new MirrorStoreError(this.#dialect.errors.describe(error), this.#dialect.errors.classify(error), table, {
         cause: error,
       })
     }

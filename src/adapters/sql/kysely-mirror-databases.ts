@@ -10,7 +10,7 @@ import type { ContextId } from '../../domain/handshake/context-id.ts'
 import type { IdentifierLimit } from '../../domain/schema/identifier.ts'
 import type { TablePlan } from '../../domain/schema/schema-plan.ts'
 import { KyselyMirrorDatabase } from './kysely-mirror-database.ts'
-import type { Db, SqlDialect } from './sql-dialect.ts'
+import type { BulkUpsert, Db, SqlDialect } from './sql-dialect.ts'
 import { TenantPool } from './tenant-pool.ts'
 
 export interface TenantConnector {
@@ -20,6 +20,8 @@ export interface TenantConnector {
   close?(): Promise<void>
   /** Asks the server (or the directory) whether it would serve a tenant now. */
   probe?(): Promise<void>
+  /** The bulk path for big batches, run on the connections this connector makes; without it they are upserted. */
+  readonly bulk?: BulkUpsert
 }
 
 export interface PoolOptions {
@@ -44,7 +46,8 @@ export class KyselyMirrorDatabases implements MirrorDatabaseProvider {
     }
     this.#connector = connector
     this.#pool = new TenantPool({
-      open: async (key) => new KyselyMirrorDatabase(key as ContextId, await opened(dialect, connector, key), dialect),
+      open: async (key) =>
+        new KyselyMirrorDatabase(key as ContextId, await opened(dialect, connector, key), dialect, connector.bulk),
       close: (mirror) => mirror.close(),
       ...options,
     })
@@ -59,8 +62,8 @@ export class KyselyMirrorDatabases implements MirrorDatabaseProvider {
       await this.#connector.probe?.()
     } catch (error) {
       throw new MirrorStoreError(
-        `the mirror server does not answer: ${this.#dialect.describeError(error)}`,
-        this.#dialect.classifyError(error),
+        `the mirror server does not answer: ${this.#dialect.errors.describe(error)}`,
+        this.#dialect.errors.classify(error),
         undefined,
         { cause: error },
       )
@@ -84,8 +87,8 @@ async function opened(dialect: SqlDialect, connector: TenantConnector, key: stri
   } catch (error) {
     if (error instanceof MirrorStoreError) throw error
     throw new MirrorStoreError(
-      `cannot open the mirror database: ${dialect.describeError(error)}`,
-      dialect.classifyError(error),
+      `cannot open the mirror database: ${dialect.errors.describe(error)}`,
+      dialect.errors.classify(error),
       undefined,
       { cause: error },
     )

@@ -17,7 +17,7 @@ export const OWNER_TABLE = 'tenant-mirror_owner'
  * exactly. Mirrors made before the stamp existed are claimed by their first caller.
  */
 export async function claimOwnership(db: Db, dialect: SqlDialect, contextId: ContextId, now: Date): Promise<void> {
-  await dialect.ensureMetadataTable(db, OWNER_TABLE)
+  await dialect.ddl.ensureMetadataTable(db, OWNER_TABLE)
   let owners = await ownersOf(db)
   if (owners.length === 0) {
     await db
@@ -34,7 +34,7 @@ export async function claimOwnership(db: Db, dialect: SqlDialect, contextId: Con
       .catch((error: unknown) => {
         // Another instance claimed it first: what it wrote decides below. Anything else (a lost
         // connection) fails the call with its own reason, never as a database without an owner.
-        if (dialect.classifyError(error) !== 'conflict') throw error
+        if (dialect.errors.classify(error) !== 'conflict') throw error
       })
     owners = await ownersOf(db)
   }

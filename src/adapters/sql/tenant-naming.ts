@@ -1,56 +1,24 @@
 import { MirrorStoreError } from '../../application/ports/mirror-database.port.ts'
 import type { ContextId } from '../../domain/handshake/context-id.ts'
-import { fitsIdentifierLimit, type IdentifierLimit } from '../../domain/schema/identifier.ts'
+import { fitsIdentifierLimit } from '../../domain/schema/identifier.ts'
 import { metadataTableName } from '../../domain/schema/metadata-table.ts'
-import type { DatabaseLocation } from './database-location.ts'
 import { checkedDatabaseName, isPlainName, LONGEST_DATABASE_NAME } from './database-naming.ts'
-import { MSSQL_CAPABILITIES } from './dialects/mssql/mssql-capabilities.ts'
-import { MYSQL_CAPABILITIES } from './dialects/mysql/mysql-capabilities.ts'
-import { POSTGRES_CAPABILITIES } from './dialects/postgres/postgres-capabilities.ts'
-import type { DialectCapabilities } from './sql-dialect.ts'
+import type { DatabaseLocation, DialectRegistry, TenantNameRules } from './dialect-entry.ts'
+import { BUILT_IN_DIALECTS, dialectOf } from './dialect-registry.ts'
+
+export type { TenantNameRules } from './dialect-entry.ts'
 
 /** Context ids are at most 64 characters (wire-profile §2), all ASCII. */
 export const LONGEST_CONTEXT_ID = 64
 /** SuperOffice's ids look like `Cust12345`: a template must leave room for at least this many. */
 export const SHORTEST_ROOM = 20
 
-/**
- * What an engine keeps of the names a tenant gets: its database (or schema, or file) and its
- * metadata table. A longer name is cut by PostgreSQL and refused or cut elsewhere; cut names
- * put two tenants in one database, so they are refused here, before anything is created.
- */
-export interface TenantNameRules {
-  /** The engine, as an operator knows it: for messages. */
-  readonly engine: string
-  /** The database, schema or file name (template applied). */
-  readonly database: IdentifierLimit
-  /** The metadata table `<contextId>_mirroring`; undefined where the engine has no limit. */
-  readonly table: IdentifierLimit | undefined
-}
-
-/** The naming rules of a `--database` location; none for `memory:`, which names nothing. */
-export function tenantNameRules(location: DatabaseLocation): TenantNameRules | undefined {
-  const fromCapabilities = (engine: string, c: DialectCapabilities): TenantNameRules => {
-    const limit = { length: c.maxIdentifierLength, unit: c.identifierUnit }
-    return { engine, database: limit, table: limit }
-  }
-  switch (location.kind) {
-    case 'memory':
-      return undefined
-    case 'sqlite':
-      // A file name is at most 255 bytes on the file systems in use, `.sqlite` included.
-      return {
-        engine: 'SQLite (file names)',
-        database: { length: 255 - '.sqlite'.length, unit: 'bytes' },
-        table: undefined,
-      }
-    case 'postgres':
-      return fromCapabilities('PostgreSQL', POSTGRES_CAPABILITIES)
-    case 'mysql':
-      return fromCapabilities('MySQL/MariaDB', MYSQL_CAPABILITIES)
-    case 'mssql':
-      return fromCapabilities('SQL Server', MSSQL_CAPABILITIES)
-  }
+/** The naming rules of a `--database` location, from its dialect; none for `memory:`, which names nothing. */
+export function tenantNameRules(
+  location: DatabaseLocation,
+  registry: DialectRegistry = BUILT_IN_DIALECTS,
+): TenantNameRules | undefined {
+  return dialectOf(location, registry)?.tenantNames
 }
 
 /** The longest context id a template leaves room for under the rules (at most 64). */

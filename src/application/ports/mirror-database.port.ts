@@ -46,7 +46,7 @@ export interface AppliedPlan {
 /**
  * One tenant's mirror database. Every write method is one transaction: it happens whole or
  * not at all, the metadata row included. Implementations are the Kysely adapter (per SQL
- * dialect) and the in-memory one; both pass `test/contracts/mirror-database.contract.ts`.
+ * dialect) and the in-memory one; both pass `src/testing/mirror-database-contract.ts`.
  */
 export interface MirrorDatabase {
   readonly contextId: ContextId

@@ -1,7 +1,7 @@
 import { createHmac, verify } from 'node:crypto'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { NS } from '../../../src/adapters/http/soap/namespaces.ts'
 import { InMemoryMirrorDatabases } from '../../../src/adapters/memory/in-memory-mirror-database.ts'
+import { NS } from '../../../src/adapters/soap/namespaces.ts'
 import { parseXml } from '../../../src/adapters/xml/xml-tree.ts'
 import type { ContextId } from '../../../src/domain/handshake/context-id.ts'
 import {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { NS, soapActionOf } from '../../../src/adapters/http/soap/namespaces.ts'
-import { RecordingAdmin } from '../../fakes/recording-admin.ts'
+import { NS, soapActionOf } from '../../../src/adapters/soap/namespaces.ts'
+import { RecordingAdmin } from '../../../src/testing/recording-admin.ts'
 import { rowDataCall } from '../../support/envelopes.ts'
 import { type TestService, testService } from '../../support/test-service.ts'
 import { mintToken } from '../../support/tokens.ts'

@@ -3,19 +3,24 @@ import { sql } from 'kysely'
 import type tedious from 'tedious'
 import { describe, expect, it } from 'vitest'
 import { databaseNaming } from '../../../src/adapters/sql/database-naming.ts'
-import { BULK_MARKER, bulkJobs, withBulkLoad } from '../../../src/adapters/sql/dialects/mssql/mssql-bulk.ts'
+import { BULK_MARKER, type BulkJob, withBulkLoad } from '../../../src/adapters/sql/dialects/mssql/mssql-bulk.ts'
 import { MssqlConnector, openMssql, tediousConfig } from '../../../src/adapters/sql/dialects/mssql/mssql-connector.ts'
-import { lockResource, MssqlDialect } from '../../../src/adapters/sql/dialects/mssql/mssql-dialect.ts'
 import { classifyMssqlError, describeMssqlError } from '../../../src/adapters/sql/dialects/mssql/mssql-errors.ts'
-import { bindExpression, readExpression } from '../../../src/adapters/sql/dialects/mssql/mssql-types.ts'
+import { lockResource } from '../../../src/adapters/sql/dialects/mssql/mssql-locks.ts'
+import { mssqlMirrorSql } from '../../../src/adapters/sql/dialects/mssql/mssql-mirror-sql.ts'
+import {
+  bindExpression,
+  readExpression,
+  renderMssqlType,
+} from '../../../src/adapters/sql/dialects/mssql/mssql-types.ts'
 import { fromMssqlValue, toMssqlValue } from '../../../src/adapters/sql/dialects/mssql/mssql-values.ts'
+import { DriverJobs } from '../../../src/adapters/sql/driver-jobs.ts'
 import { KyselyMirrorDatabases } from '../../../src/adapters/sql/kysely-mirror-databases.ts'
 import type { ContextId } from '../../../src/domain/handshake/context-id.ts'
 import { describeMirrorDatabaseContract } from '../../contracts/mirror-database.contract.ts'
 import { EVERY_TYPE, everyTypeRow, schemaOf } from '../../support/schemas.ts'
 import { MSSQL_URL, uniqueTemplate } from '../../support/servers.ts'
 
-const dialect = new MssqlDialect()
 const every = schemaOf(EVERY_TYPE)
 
 describe('SQL Server type mapping', () => {
@@ -25,7 +30,7 @@ describe('SQL Server type mapping', () => {
       const bind = bindExpression(c.type)
       return [
         c.name,
-        dialect.renderType(c.type),
+        renderMssqlType(c.type),
         bind.inner ? `cast(cast(@p as ${bind.inner}) as ${bind.target})` : `cast(@p as ${bind.target})`,
         read ? `convert(${read.convert}, col${read.style === undefined ? '' : `, ${read.style}`})` : 'col',
       ]
@@ -92,30 +97,34 @@ describe('SQL Server bulk load through Kysely', () => {
   it('runs a marker statement as a bulk load on the same connection and passes others on', () => {
     const executed: string[] = []
     const loads: { table: string; columns: unknown[]; rows: unknown[] }[] = []
-    const connection = withBulkLoad({
-      execSql(request: tedious.Request) {
-        executed.push((request as unknown as { sqlTextOrProcedure: string }).sqlTextOrProcedure)
+    const jobs = new DriverJobs<BulkJob>(BULK_MARKER)
+    const connection = withBulkLoad(
+      {
+        execSql(request: tedious.Request) {
+          executed.push((request as unknown as { sqlTextOrProcedure: string }).sqlTextOrProcedure)
+        },
+        newBulkLoad: ((table: string, _options: unknown, callback: (e: Error | undefined, n: number) => void) => {
+          const load = {
+            table,
+            columns: [] as unknown[],
+            rows: [] as unknown[],
+            callback,
+            addColumn: (name: string) => load.columns.push(name),
+          }
+          loads.push(load)
+          return load
+        }) as never,
+        execBulkLoad: ((
+          load: { rows: unknown[]; callback: (e: Error | undefined, n: number) => void },
+          rows: Iterable<unknown>,
+        ) => {
+          load.rows.push(...rows)
+          load.callback(undefined, load.rows.length)
+        }) as never,
       },
-      newBulkLoad: ((table: string, _options: unknown, callback: (e: Error | undefined, n: number) => void) => {
-        const load = {
-          table,
-          columns: [] as unknown[],
-          rows: [] as unknown[],
-          callback,
-          addColumn: (name: string) => load.columns.push(name),
-        }
-        loads.push(load)
-        return load
-      }) as never,
-      execBulkLoad: ((
-        load: { rows: unknown[]; callback: (e: Error | undefined, n: number) => void },
-        rows: Iterable<unknown>,
-      ) => {
-        load.rows.push(...rows)
-        load.callback(undefined, load.rows.length)
-      }) as never,
-    })
-    const id = bulkJobs.register({
+      jobs,
+    )
+    const id = jobs.register({
       table: '#stage',
       columns: [
         { name: 'a', binary: false },
@@ -193,7 +202,7 @@ describe.skipIf(!MSSQL_URL)('SQL Server mirrors on a real server', () => {
     const template = uniqueTemplate('tmms')
     const name = databaseNaming(template)(CTX)
     const provider = new KyselyMirrorDatabases(
-      new MssqlDialect(),
+      mssqlMirrorSql,
       new MssqlConnector(MSSQL_URL!, databaseNaming(template)),
       {
         maxOpen: 2,

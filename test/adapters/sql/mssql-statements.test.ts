@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { BULK_MARKER, mssqlBulkUpsert } from '../../../src/adapters/sql/dialects/mssql/mssql-bulk.ts'
 import { createDatabaseStatement } from '../../../src/adapters/sql/dialects/mssql/mssql-connector.ts'
-import { MssqlDialect } from '../../../src/adapters/sql/dialects/mssql/mssql-dialect.ts'
+import { mssqlMirrorSql } from '../../../src/adapters/sql/dialects/mssql/mssql-mirror-sql.ts'
+import { DriverJobs } from '../../../src/adapters/sql/driver-jobs.ts'
 import { MirrorMetadata } from '../../../src/adapters/sql/mirror-metadata.ts'
 import { claimOwnership } from '../../../src/adapters/sql/mirror-owner.ts'
 import type { Row } from '../../../src/domain/changes/cell-value.ts'
@@ -8,7 +10,7 @@ import type { ContextId } from '../../../src/domain/handshake/context-id.ts'
 import { recordingMssql } from '../../support/recording-mssql.ts'
 import { column, schemaOf } from '../../support/schemas.ts'
 
-const dialect = new MssqlDialect()
+const dialect = mssqlMirrorSql
 const person = schemaOf({
   name: 'person',
   columns: [
@@ -27,7 +29,7 @@ const one = (statements: { sql: string; parameters: readonly unknown[] }[]) => s
 describe('SQL Server statements, exactly', () => {
   it('creates the metadata table only when it is missing', async () => {
     const { db, statements } = recordingMssql()
-    await dialect.ensureMetadataTable(db, 'Cust1_mirroring')
+    await dialect.ddl.ensureMetadataTable(db, 'Cust1_mirroring')
     expect(statements).toEqual([
       {
         sql: `if object_id(@1, N'U') is null create table "Cust1_mirroring" (
@@ -45,7 +47,7 @@ describe('SQL Server statements, exactly', () => {
 
   it('creates a table with its types, NULL-ability, named defaults and key', async () => {
     const { db, statements } = recordingMssql()
-    expect(await dialect.createTable(db, person)).toEqual([])
+    expect(await dialect.ddl.createTable(db, person)).toEqual([])
     expect(one(statements)).toEqual([
       'create table "person" ("person_id" int not null, "name" nvarchar(50) not null constraint "DF_person_name" default (N\'\'), "born" datetime null, "amount" money null constraint "DF_person_amount" default ((0)), constraint "pk_person" primary key ("person_id"))',
     ])
@@ -63,7 +65,7 @@ describe('SQL Server statements, exactly', () => {
         column('email', 'varchar(100)', 'true', "default ('x')"),
       ],
     })
-    const warnings = await dialect.alterTable(db, person, wider, [
+    const warnings = await dialect.ddl.alterTable(db, person, wider, [
       { kind: 'widen-column', from: person.columns[1]!, to: wider.columns[1]! },
       { kind: 'add-column', column: wider.columns[4]! },
     ])
@@ -86,27 +88,27 @@ describe('SQL Server statements, exactly', () => {
       columns: [column('person_id', 'bigint', 'false'), ...person.columns.slice(1).map(toWire)],
     })
     expect(
-      await dialect.alterTable(db, person, bigKey, [
+      await dialect.ddl.alterTable(db, person, bigKey, [
         { kind: 'widen-column', from: person.columns[0]!, to: bigKey.columns[0]! },
       ]),
     ).toBeUndefined()
     const required = schemaOf({ name: 'person', columns: [...person.columns.map(toWire), column('x', 'int', 'false')] })
     expect(
-      await dialect.alterTable(db, person, required, [{ kind: 'add-column', column: required.columns[4]! }]),
+      await dialect.ddl.alterTable(db, person, required, [{ kind: 'add-column', column: required.columns[4]! }]),
     ).toBeUndefined()
     expect(statements).toEqual([])
   })
 
   it('drops and empties tables', async () => {
     const { db, statements } = recordingMssql()
-    await dialect.dropTable(db, 'person')
-    await dialect.truncateTable(db, 'person')
+    await dialect.ddl.dropTable(db, 'person')
+    await dialect.ddl.truncateTable(db, 'person')
     expect(one(statements)).toEqual(['drop table if exists "person"', 'truncate table "person"'])
   })
 
   it('upserts with MERGE … WITH (HOLDLOCK), every value cast to its column type', async () => {
     const { db, statements } = recordingMssql()
-    await dialect.upsertRows(db, person, [row, [8, 'B', null, null]])
+    await dialect.dml.upsertRows(db, person, [row, [8, 'B', null, null]])
     expect(statements).toEqual([
       {
         sql: 'merge into "person" with (holdlock) as target using (values (cast(@1 as int), cast(@2 as nvarchar(50)), cast(cast(@3 as datetime2(7)) as datetime), cast(@4 as money)), (cast(@5 as int), cast(@6 as nvarchar(50)), cast(cast(@7 as datetime2(7)) as datetime), cast(@8 as money))) as source ("person_id", "name", "born", "amount") on target."person_id" = source."person_id" when matched then update set target."name" = source."name", target."born" = source."born", target."amount" = source."amount" when not matched then insert ("person_id", "name", "born", "amount") values (source."person_id", source."name", source."born", source."amount");',
@@ -121,7 +123,7 @@ describe('SQL Server statements, exactly', () => {
       name: 'wide',
       columns: Array.from({ length: 10 }, (_, i) => column(`c${i}`, 'int', i ? 'true' : 'false')),
     })
-    await dialect.upsertRows(
+    await dialect.dml.upsertRows(
       db,
       wide,
       Array.from({ length: 450 }, (_, i) => Array.from({ length: 10 }, () => i)),
@@ -131,8 +133,8 @@ describe('SQL Server statements, exactly', () => {
 
   it('deletes by a single key and by a composite key', async () => {
     const { db, statements } = recordingMssql()
-    await dialect.deleteRows(db, person, [[1], [2]])
-    await dialect.deleteRows(db, linkWithKeys, [
+    await dialect.dml.deleteRows(db, person, [[1], [2]])
+    await dialect.dml.deleteRows(db, linkWithKeys, [
       [1, 10n],
       [2, 20n],
     ])
@@ -150,7 +152,7 @@ describe('SQL Server statements, exactly', () => {
       { person_id: 7, name: "O'Neil", born: '2020-05-18 10:40:43.123', amount: '12.5000' },
     ])
     const rows: Row[] = []
-    for await (const r of dialect.readRows(db, person)) rows.push(r)
+    for await (const r of dialect.dml.readRows(db, person)) rows.push(r)
     expect(statements.map((s) => s.sql)).toEqual([
       'select "person_id" as "person_id", "name" as "name", convert(varchar(27), "born", 121) as "born", convert(varchar(50), "amount", 2) as "amount" from "person" order by "person_id"',
     ])
@@ -159,13 +161,13 @@ describe('SQL Server statements, exactly', () => {
 
   it('lists the tables of the default schema', async () => {
     const { db, statements } = recordingMssql(() => [{ name: 'person' }])
-    expect(await dialect.listTables(db)).toEqual(['person'])
+    expect(await dialect.ddl.listTables(db)).toEqual(['person'])
     expect(one(statements)).toEqual(['select name from sys.tables where schema_id = schema_id()'])
   })
 
   it('takes a transaction-owned application lock per table, and fails on a timeout', async () => {
     const { db, statements } = recordingMssql(() => [{ result: 0 }])
-    await dialect.lockKeys(db, ['Cust1/person'])
+    await dialect.locks!.lock(db, ['Cust1/person'])
     expect(statements).toEqual([
       {
         sql: `declare @result int;
@@ -175,13 +177,16 @@ select @result as result`,
       },
     ])
     const refused = recordingMssql(() => [{ result: -1 }])
-    await expect(dialect.lockKeys(refused.db, ['Cust1/person'])).rejects.toMatchObject({ number: 1222 })
-    expect(dialect.classifyError({ number: 1222 })).toBe('transient')
+    await expect(dialect.locks!.lock(refused.db, ['Cust1/person'])).rejects.toMatchObject({ number: 1222 })
+    expect(dialect.errors.classify({ number: 1222 })).toBe('transient')
   })
 
   it('bulk-loads big batches into a session temp table and MERGEs from it', async () => {
     const { db, statements } = recordingMssql()
-    await dialect.bulkUpsertRows(db, person, [row])
+    await mssqlBulkUpsert(new DriverJobs(BULK_MARKER))(db, person, [row], {
+      loading: false,
+      upsert: dialect.dml.upsertRows,
+    })
     const sqls = statements.map((s) => s.sql.replace(/tm_stage_\d+/, 'tm_stage_N'))
     expect(sqls).toEqual([
       'create table "#tm_stage_N" ("person_id" nvarchar(max) null, "name" nvarchar(max) null, "born" nvarchar(max) null, "amount" nvarchar(max) null)',

@@ -2,11 +2,12 @@ import mysql from 'mysql2/promise'
 import { afterAll, describe, expect, it } from 'vitest'
 import { databaseNaming } from '../../../src/adapters/sql/database-naming.ts'
 import { MysqlConnector } from '../../../src/adapters/sql/dialects/mysql/mysql-connector.ts'
-import { lockName, MysqlDialect } from '../../../src/adapters/sql/dialects/mysql/mysql-dialect.ts'
 import { classifyMysqlError, describeMysqlError } from '../../../src/adapters/sql/dialects/mysql/mysql-errors.ts'
+import { lockName } from '../../../src/adapters/sql/dialects/mysql/mysql-locks.ts'
+import { mysqlMirrorSql } from '../../../src/adapters/sql/dialects/mysql/mysql-mirror-sql.ts'
 import { mysqlLayout } from '../../../src/adapters/sql/dialects/mysql/mysql-types.ts'
 import { KyselyMirrorDatabases } from '../../../src/adapters/sql/kysely-mirror-databases.ts'
-import type { Db } from '../../../src/adapters/sql/sql-dialect.ts'
+import type { Db, SqlDialect } from '../../../src/adapters/sql/sql-dialect.ts'
 import type { Row } from '../../../src/domain/changes/cell-value.ts'
 import type { ContextId } from '../../../src/domain/handshake/context-id.ts'
 import type { TableSchema } from '../../../src/domain/schema/table-schema.ts'
@@ -26,7 +27,7 @@ afterAll(async () => {
 function subject(template = uniqueTemplate('tmmy')) {
   const naming = databaseNaming(template)
   created.push(naming(CTX))
-  const provider = new KyselyMirrorDatabases(new MysqlDialect(), new MysqlConnector(MYSQL_URL, naming), {
+  const provider = new KyselyMirrorDatabases(mysqlMirrorSql, new MysqlConnector(MYSQL_URL, naming), {
     maxOpen: 4,
     idleMs: 60_000,
   })
@@ -121,14 +122,17 @@ describe('mariadb mirrors', () => {
 
   it('loads a table being loaded with LOAD DATA LOCAL INFILE, and upserts when a batch comes twice', async () => {
     /** Counts the batches that went the upsert way instead of (or after) the load. */
-    class CountingDialect extends MysqlDialect {
-      upserts = 0
-      override async upsertRows(db: Db, table: TableSchema, rows: readonly Row[]): Promise<void> {
-        this.upserts++
-        await super.upsertRows(db, table, rows)
-      }
+    const counted = { upserts: 0 }
+    const dialect: SqlDialect = {
+      ...mysqlMirrorSql,
+      dml: {
+        ...mysqlMirrorSql.dml,
+        async upsertRows(db: Db, table: TableSchema, rows: readonly Row[]): Promise<void> {
+          counted.upserts++
+          await mysqlMirrorSql.dml.upsertRows(db, table, rows)
+        },
+      },
     }
-    const dialect = new CountingDialect()
     const naming = databaseNaming(uniqueTemplate('tmmy'))
     created.push(naming(CTX))
     const provider = new KyselyMirrorDatabases(dialect, new MysqlConnector(MYSQL_URL, naming), {
@@ -155,17 +159,17 @@ describe('mariadb mirrors', () => {
       return row
     })
     await db.applyBatches([changes(textOnly, -1, narrow(batch))])
-    expect(dialect.upserts).toBe(0)
+    expect(counted.upserts).toBe(0)
     expect(await stored()).toEqual(narrow(batch.map((row) => storedInMysql(row, table))))
     // The same keys again: the load writes fewer rows than it was given, so the batch is upserted.
     const again = batch.map((row) => [...row.slice(0, 21), `again ${row[0]}`, ...row.slice(22)])
     await db.applyBatches([changes(textOnly, -1, narrow(again))])
-    expect(dialect.upserts).toBe(1)
+    expect(counted.upserts).toBe(1)
     expect(await stored()).toEqual(narrow(again.map((row) => storedInMysql(row, table))))
     // A table with binary columns, and a table that is not being loaded, take the upsert.
     await db.applyBatches([changes(table, -1, again)])
     await db.applyBatches([changes(textOnly, 7, narrow(batch))])
-    expect(dialect.upserts).toBe(3)
+    expect(counted.upserts).toBe(3)
     expect(await stored()).toEqual(narrow(batch.map((row) => storedInMysql(row, table))))
     await provider.close()
   })

@@ -2,11 +2,11 @@ import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { databaseNaming } from '../../../src/adapters/sql/database-naming.ts'
 import { PostgresConnector } from '../../../src/adapters/sql/dialects/postgres/postgres-connector.ts'
-import { PostgresDialect } from '../../../src/adapters/sql/dialects/postgres/postgres-dialect.ts'
 import {
   classifyPostgresError,
   describePostgresError,
 } from '../../../src/adapters/sql/dialects/postgres/postgres-errors.ts'
+import { postgresMirrorSql } from '../../../src/adapters/sql/dialects/postgres/postgres-mirror-sql.ts'
 import { KyselyMirrorDatabases } from '../../../src/adapters/sql/kysely-mirror-databases.ts'
 import type { Row } from '../../../src/domain/changes/cell-value.ts'
 import type { ContextId } from '../../../src/domain/handshake/context-id.ts'
@@ -34,11 +34,10 @@ afterAll(async () => {
 function subject(layout: 'database' | 'schema', template = uniqueTemplate('tmpg')) {
   const naming = databaseNaming(template)
   created.push({ layout, name: naming(CTX) })
-  const provider = new KyselyMirrorDatabases(
-    new PostgresDialect(),
-    new PostgresConnector(POSTGRES_URL, layout, naming),
-    { maxOpen: 4, idleMs: 60_000 },
-  )
+  const provider = new KyselyMirrorDatabases(postgresMirrorSql, new PostgresConnector(POSTGRES_URL, layout, naming), {
+    maxOpen: 4,
+    idleMs: 60_000,
+  })
   return { provider, name: naming(CTX) }
 }
 
@@ -149,7 +148,7 @@ describe('postgres mirrors', () => {
   it('keeps tenants apart in the schema layout', async () => {
     const template = uniqueTemplate('tmpg')
     const provider = new KyselyMirrorDatabases(
-      new PostgresDialect(),
+      postgresMirrorSql,
       new PostgresConnector(POSTGRES_URL, 'schema', databaseNaming(template)),
       { maxOpen: 4, idleMs: 60_000 },
     )

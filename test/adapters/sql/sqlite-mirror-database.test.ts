@@ -5,7 +5,7 @@ import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { databaseNaming } from '../../../src/adapters/sql/database-naming.ts'
 import { openSqlite, SqliteConnector } from '../../../src/adapters/sql/dialects/sqlite/sqlite-connector.ts'
-import { SqliteDialect } from '../../../src/adapters/sql/dialects/sqlite/sqlite-dialect.ts'
+import { sqliteMirrorSql } from '../../../src/adapters/sql/dialects/sqlite/sqlite-mirror-sql.ts'
 import { KyselyMirrorDatabases } from '../../../src/adapters/sql/kysely-mirror-databases.ts'
 import type { ContextId } from '../../../src/domain/handshake/context-id.ts'
 import { describeMirrorDatabaseContract } from '../../contracts/mirror-database.contract.ts'
@@ -16,7 +16,7 @@ const CTX = 'Cust1' as ContextId
 function sqliteSubject() {
   const dir = mkdtempSync(join(tmpdir(), 'tm-sqlite-'))
   const connector = new SqliteConnector(dir, databaseNaming('Mirror_{contextId}'))
-  const provider = new KyselyMirrorDatabases(new SqliteDialect(), connector, { maxOpen: 4, idleMs: 60_000 })
+  const provider = new KyselyMirrorDatabases(sqliteMirrorSql, connector, { maxOpen: 4, idleMs: 60_000 })
   const side = openSqlite(connector.fileFor(CTX))
   return { dir, connector, provider, side }
 }
@@ -58,7 +58,7 @@ describe('sqlite mirror files', () => {
         lsn: bigint
       }>`select lsn from ${sql.id('Cust1_mirroring')} where tablename = 'person'`.execute(side)
       expect(rows[0]?.lsn).toBe(42n)
-      const reopened = new KyselyMirrorDatabases(new SqliteDialect(), connector, { maxOpen: 1, idleMs: 1000 })
+      const reopened = new KyselyMirrorDatabases(sqliteMirrorSql, connector, { maxOpen: 1, idleMs: 1000 })
       expect((await (await reopened.forTenant(CTX)).readState()).tables.get('person')?.lsn).toBe(42)
       await reopened.close()
     } finally {
@@ -105,7 +105,7 @@ describe('sqlite mirror files', () => {
   it('closes idle tenant databases and reopens them on demand', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tm-sqlite-'))
     const provider = new KyselyMirrorDatabases(
-      new SqliteDialect(),
+      sqliteMirrorSql,
       new SqliteConnector(dir, databaseNaming('M_{contextId}')),
       {
         maxOpen: 2,

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createConnection } from 'mysql2/promise'
 import pg from 'pg'
-import { createMirroringService } from '../../../src/adapters/bootstrap/container.ts'
+import { assembleMirroringService } from '../../../src/adapters/bootstrap/container.ts'
 import { parseTaskConfig } from '../../../src/adapters/bootstrap/task-config.ts'
 import { createMirroringTask, type MirroringTask } from '../../../src/adapters/bootstrap/task-container.ts'
 import { generatePartnerKeys } from '../../../src/adapters/crypto/key-files.ts'
-import { escapeXml } from '../../../src/adapters/http/soap/xml-text.ts'
+import { escapeXml } from '../../../src/adapters/soap/xml-text.ts'
 import { parseDatabaseLocation } from '../../../src/adapters/sql/database-location.ts'
 import { databaseNaming } from '../../../src/adapters/sql/database-naming.ts'
 import { generateFederatedKeys } from '../../../src/adapters/task/crypto/federated-keys.ts'
@@ -112,9 +112,9 @@ export async function startChaosSystem(
   const issuer = JoseTokenIssuer.fromFiles(federated.privateKey, federated.certificate)
   /** A reader of the mirrors in this process, opened per comparison so that it holds nothing between. */
   const withMirrors = async <T>(
-    work: (mirrors: ReturnType<typeof createMirroringService>['mirrors']) => Promise<T>,
+    work: (mirrors: ReturnType<typeof assembleMirroringService>['mirrors']) => Promise<T>,
   ) => {
-    const { mirrors } = createMirroringService(
+    const { mirrors } = assembleMirroringService(
       testConfig({
         database: parseDatabaseLocation(location)!,
         databaseNameTemplate: template,

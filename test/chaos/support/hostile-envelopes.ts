@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib'
-import { ACTION_PREFIX, NS, soapActionOf } from '../../../src/adapters/http/soap/namespaces.ts'
+import { ACTION_PREFIX, NS, soapActionOf } from '../../../src/adapters/soap/namespaces.ts'
 import { rowDataCall, wipeCall } from '../../support/envelopes.ts'
 import { mintToken } from '../../support/tokens.ts'
 import { gadgetBatch, OPERATIONS, opCall, rowDataStartingWith } from './hostile-bodies.ts'

@@ -1,4 +1,4 @@
-import { NS } from '../../../src/adapters/http/soap/namespaces.ts'
+import { NS } from '../../../src/adapters/soap/namespaces.ts'
 import { parseXml, type XmlElement } from '../../../src/adapters/xml/xml-tree.ts'
 import type { HostileRequest } from './hostile-plans.ts'
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { NS } from '../../../src/adapters/http/soap/namespaces.ts'
+import { NS } from '../../../src/adapters/soap/namespaces.ts'
 import { CTX_CLAIM, mintToken } from '../../support/tokens.ts'
 import { OPERATIONS, opCall, rowDataStartingWith, VALUE_COLUMNS, WRITES } from './hostile-bodies.ts'
 import { hostileIdentifier, valueDoesNotFit } from './hostile-contents.ts'

@@ -1,4 +1,4 @@
-import { NS } from '../../../src/adapters/http/soap/namespaces.ts'
+import { NS } from '../../../src/adapters/soap/namespaces.ts'
 
 /**
  * Text surgery on valid envelopes (as test/support/envelopes.ts writes them: compact, the

@@ -12,7 +12,7 @@ import type {
   WireRow,
   WireTableSchema,
 } from '../../../domain/protocol/messages.ts'
-import { soapActionOf } from '../../http/soap/namespaces.ts'
+import { soapActionOf } from '../../soap/namespaces.ts'
 import {
   rowDataBatchFrame,
   rowDataFrame,
@@ -21,14 +21,14 @@ import {
   writeRowXml,
   writeTableSchemaRequest,
   writeWipeRequest,
-} from '../../http/soap/request-writers.ts'
+} from '../../soap/request-writers.ts'
 import {
   ResponseUnreadable,
   readAuthenticateResponse,
   readResponseEnvelope,
   readStatusResponse,
   readTableSchemaResponse,
-} from '../../http/soap/response-readers.ts'
+} from '../../soap/response-readers.ts'
 import type { XmlElement } from '../../xml/xml-tree.ts'
 import { readBounded } from './read-bounded.ts'
 

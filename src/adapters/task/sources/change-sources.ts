@@ -1,15 +1,8 @@
 import type { ChangeSource, ChangeSourceFactory } from '../../../application/task/ports/change-source.port.ts'
+import { DEFAULT_RETENTION_MS, type SourceOptions } from './source-options.ts'
 import { SqliteChangeSource } from './sqlite/sqlite-change-source.ts'
 
-/** What every trigger-based source needs besides its URL. */
-export interface SourceOptions {
-  /** How long recorded changes are kept (SuperOffice keeps its change tracking for 2 days). */
-  readonly retentionMs: number
-  /** Milliseconds since 1970; tests move it to run retention. */
-  readonly clock: () => number
-}
-
-export const DEFAULT_RETENTION_MS = 2 * 24 * 60 * 60 * 1000
+export { DEFAULT_RETENTION_MS, type SourceOptions } from './source-options.ts'
 
 const DEFAULT_OPTIONS: SourceOptions = { retentionMs: DEFAULT_RETENTION_MS, clock: Date.now }
 

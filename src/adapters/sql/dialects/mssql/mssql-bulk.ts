@@ -1,10 +1,17 @@
+import { sql } from 'kysely'
 import tedious from 'tedious'
-import { MarkerJobs } from '../../marker-jobs.ts'
+import type { ColumnType } from '../../../../domain/schema/column-type.ts'
+import type { DriverJobs } from '../../driver-jobs.ts'
+import type { BulkUpsert } from '../../sql-dialect.ts'
+import { mergeStatement } from './mssql-dml.ts'
+import { bindExpression } from './mssql-types.ts'
+import { toMssqlValue } from './mssql-values.ts'
 
 /**
  * tedious's bulk load through Kysely. Kysely runs a transaction's statements on one tedious
- * connection but only knows `execSql`, so the connections it gets recognise a marker statement
- * and run the registered bulk load on themselves, inside the caller's transaction.
+ * connection but only knows `execSql`, so the connections it gets recognise the marker
+ * statement of the connector's jobs and run that bulk load on themselves, inside the caller's
+ * transaction.
  */
 export const BULK_MARKER = '/*tenant-mirror:bulk*/'
 
@@ -13,13 +20,53 @@ export interface BulkColumn {
   readonly binary: boolean
 }
 
-interface BulkJob {
+export interface BulkJob {
   readonly table: string
   readonly columns: readonly BulkColumn[]
   readonly rows: Iterable<readonly unknown[]>
 }
 
-export const bulkJobs = new MarkerJobs<BulkJob>()
+let stages = 0
+
+/**
+ * Big batches: tedious bulk-loads the rows as text (and bytes) into a session temp table, and
+ * one MERGE casts them into the table, all inside the caller's transaction.
+ */
+export function mssqlBulkUpsert(jobs: DriverJobs<BulkJob>): BulkUpsert {
+  return async (db, table, rows) => {
+    const stage = `#tm_stage_${++stages}`
+    const columns = table.columns.map((c) => ({ name: c.name, binary: isBinary(c.type) }))
+    await sql`create table ${sql.id(stage)} (${sql.join(
+      columns.map((c) => sql`${sql.id(c.name)} ${sql.raw(c.binary ? 'varbinary(max)' : 'nvarchar(max)')} null`),
+    )})`.execute(db)
+    const lines = (function* () {
+      for (const row of rows) {
+        yield table.columns.map((c, i) => {
+          const value = toMssqlValue(row[i]!, c.type)
+          return value === null || Buffer.isBuffer(value)
+            ? value
+            : typeof value === 'boolean'
+              ? value
+                ? '1'
+                : '0'
+              : String(value)
+        })
+      }
+    })()
+    await jobs.run(db, { table: stage, columns, rows: lines })
+    const cast = table.columns.map((c) => {
+      const { inner, target } = bindExpression(c.type)
+      const value = inner ? sql`cast(s.${sql.id(c.name)} as ${sql.raw(inner)})` : sql`s.${sql.id(c.name)}`
+      return sql`cast(${value} as ${sql.raw(target)})`
+    })
+    await mergeStatement(table, sql`(select ${sql.join(cast)} from ${sql.id(stage)} as s)`).execute(db)
+    await sql`drop table ${sql.id(stage)}`.execute(db)
+  }
+}
+
+function isBinary(type: ColumnType): boolean {
+  return type.kind === 'binary' || type.kind === 'image'
+}
 
 /** The parts of a tedious Connection the bulk path uses; tests pass a fake. */
 export interface BulkCapable {
@@ -35,14 +82,13 @@ interface MarkedRequest {
   emit(event: 'requestCompleted'): boolean
 }
 
-/** Makes a connection run marker statements as bulk loads; every other statement passes through. */
-export function withBulkLoad<C extends BulkCapable>(connection: C): C {
+/** Makes a connection run the jobs' marker statements as bulk loads; every other statement passes through. */
+export function withBulkLoad<C extends BulkCapable>(connection: C, jobs: DriverJobs<BulkJob>): C {
   const execSql = connection.execSql.bind(connection)
   connection.execSql = (request: tedious.Request) => {
     const marked = request as unknown as MarkedRequest
-    if (!marked.sqlTextOrProcedure?.startsWith(BULK_MARKER)) return execSql(request)
-    const id = String(marked.parameters[0]?.value)
-    const job = bulkJobs.take(id)
+    if (!jobs.marks(marked.sqlTextOrProcedure)) return execSql(request)
+    const job = jobs.take(marked.parameters[0]?.value)
     if (!job) {
       marked.callback(new Error('bulk load job is unknown'))
       marked.emit('requestCompleted')

@@ -3,9 +3,10 @@ import * as tarn from 'tarn'
 import tedious from 'tedious'
 import type { ContextId } from '../../../../domain/handshake/context-id.ts'
 import { guardConnection } from '../../driver-faults.ts'
+import { DriverJobs } from '../../driver-jobs.ts'
 import type { TenantConnector } from '../../kysely-mirror-databases.ts'
-import type { Db } from '../../sql-dialect.ts'
-import { withBulkLoad } from './mssql-bulk.ts'
+import type { BulkUpsert, Db } from '../../sql-dialect.ts'
+import { BULK_MARKER, type BulkJob, mssqlBulkUpsert, withBulkLoad } from './mssql-bulk.ts'
 
 /** `mssql://user:password@host[:port]/database?encrypt=true&trustServerCertificate=true` → tedious. */
 export function tediousConfig(url: string, database?: string): tedious.ConnectionConfiguration {
@@ -35,11 +36,13 @@ export function tediousConfig(url: string, database?: string): tedious.Connectio
 /** Connections per tenant database; TenantPool caps how many tenants are open. */
 const PER_TENANT = 4
 
-export function openMssql(config: tedious.ConnectionConfiguration, max = PER_TENANT): Db {
+/** Kysely on SQL Server; a mirror's connections also run its connector's bulk loads. */
+export function openMssql(config: tedious.ConnectionConfiguration, max = PER_TENANT, jobs?: DriverJobs<BulkJob>): Db {
+  const connect = () => guardConnection(new tedious.Connection(config))
   return new Kysely({
     dialect: new MssqlDialect({
       tarn: { ...tarn, options: { min: 0, max, idleTimeoutMillis: 30_000 } },
-      tedious: { ...tedious, connectionFactory: () => withBulkLoad(guardConnection(new tedious.Connection(config))) },
+      tedious: { ...tedious, connectionFactory: jobs ? () => withBulkLoad(connect(), jobs) : connect },
     }),
   })
 }
@@ -54,7 +57,9 @@ export class MssqlConnector implements TenantConnector {
   readonly #url: string
   readonly #name: (contextId: ContextId) => string
   readonly #admin: Db
-  readonly #open: (config: tedious.ConnectionConfiguration) => Db
+  readonly #open: typeof openMssql
+  readonly #jobs = new DriverJobs<BulkJob>(BULK_MARKER)
+  readonly bulk: BulkUpsert = mssqlBulkUpsert(this.#jobs)
 
   constructor(url: string, name: (contextId: ContextId) => string, open = openMssql) {
     this.#url = url
@@ -66,7 +71,7 @@ export class MssqlConnector implements TenantConnector {
   async open(contextId: ContextId): Promise<Db> {
     const name = this.#name(contextId)
     await createDatabaseStatement(name).execute(this.#admin)
-    const db = this.#open(tediousConfig(this.#url, name))
+    const db = this.#open(tediousConfig(this.#url, name), undefined, this.#jobs)
     for (let attempt = 1; ; attempt++) {
       try {
         await sql`select 1 as ready`.execute(db)

@@ -1,4 +1,5 @@
 import type { FailureClass } from '../../../../application/ports/mirror-database.port.ts'
+import type { DriverErrors } from '../../sql-dialect.ts'
 
 interface TediousError {
   readonly number?: number
@@ -26,3 +27,5 @@ export function describeMssqlError(error: unknown): string {
     .replace(/converting (?:the )?(\w+ )?value '.*?'/, 'converting a $1value')
   return `${e?.number !== undefined ? `Msg ${e.number}` : (e?.code ?? 'MSSQL')}: ${message}`
 }
+
+export const mssqlErrors: DriverErrors = { classify: classifyMssqlError, describe: describeMssqlError }

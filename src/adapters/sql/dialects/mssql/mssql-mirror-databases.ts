@@ -1,14 +1,14 @@
 import type { MirrorDatabaseProvider } from '../../../../application/ports/mirror-database.port.ts'
-import type { DatabaseLocation } from '../../database-location.ts'
+import type { MirrorDatabasesOptions } from '../../dialect-entry.ts'
 import { KyselyMirrorDatabases } from '../../kysely-mirror-databases.ts'
-import type { MirrorDatabasesOptions } from '../../mirror-databases.ts'
+import type { ServerLocation } from '../../server-entry.ts'
 import { MssqlConnector } from './mssql-connector.ts'
-import { MssqlDialect } from './mssql-dialect.ts'
+import { mssqlMirrorSql } from './mssql-mirror-sql.ts'
 
 /** SQL Server mirrors: a database per tenant, SuperOffice's own types. */
 export function mssqlMirrorDatabases(
-  location: DatabaseLocation & { kind: 'mssql' },
+  location: ServerLocation,
   options: MirrorDatabasesOptions,
 ): MirrorDatabaseProvider {
-  return new KyselyMirrorDatabases(new MssqlDialect(), new MssqlConnector(location.url, options.naming), options.pool)
+  return new KyselyMirrorDatabases(mssqlMirrorSql, new MssqlConnector(location.url, options.naming), options.pool)
 }

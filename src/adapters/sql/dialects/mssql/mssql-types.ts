@@ -1,5 +1,6 @@
 import type { ColumnType } from '../../../../domain/schema/column-type.ts'
 import { formatSqlServerType } from '../../../../domain/schema/sql-server-type.ts'
+import type { DialectTypes } from '../../dialect-parts.ts'
 
 /** The mirror keeps SuperOffice's own types: the canonical SQL Server type string, no loss. */
 export function renderMssqlType(type: ColumnType): string {
@@ -43,4 +44,16 @@ export function readExpression(type: ColumnType): { readonly convert: string; re
     default:
       return undefined
   }
+}
+
+export const mssqlTypes: DialectTypes = {
+  render: renderMssqlType,
+  metadata: {
+    name: 'nvarchar(128)',
+    hash: 'varchar(128)',
+    lsn: 'bigint',
+    flag: 'tinyint',
+    document: 'nvarchar(max)',
+    timestamp: 'varchar(40)',
+  },
 }

@@ -1,6 +1,6 @@
 import type { DialectCapabilities } from '../../sql-dialect.ts'
 
-/** Apart from the dialect so that the service knows its limits before loading the driver. */
+/** Apart from the dialect so that the registry knows its limits before loading the driver. */
 export const MYSQL_CAPABILITIES: DialectCapabilities = {
   transactionalDdl: false,
   maxBindParameters: 65535,

@@ -2,11 +2,12 @@ import { Kysely, MysqlDialect } from 'kysely'
 import { createPool, type Pool, type PoolOptions } from 'mysql2'
 import type { ContextId } from '../../../../domain/handshake/context-id.ts'
 import { guardMysqlPool } from '../../driver-faults.ts'
+import { DriverJobs } from '../../driver-jobs.ts'
 import type { TenantConnector } from '../../kysely-mirror-databases.ts'
-import type { Db } from '../../sql-dialect.ts'
-import { loadingPool } from './mysql-load.ts'
-
-export const quoteMysqlIdent = (name: string) => `\`${name.replaceAll('`', '``')}\``
+import type { BulkUpsert, Db } from '../../sql-dialect.ts'
+import { mysqlBulkUpsert } from './mysql-bulk.ts'
+import { quoteMysqlIdent } from './mysql-identifier.ts'
+import { LOAD_MARKER, type LoadJob, loadingPool } from './mysql-load.ts'
 
 /** Connections per tenant database; TenantPool caps how many tenants are open. */
 const PER_TENANT = 4
@@ -33,6 +34,8 @@ export class MysqlConnector implements TenantConnector {
   readonly #url: string
   readonly #name: (contextId: ContextId) => string
   readonly #admin: Pool
+  readonly #loads = new DriverJobs<LoadJob>(LOAD_MARKER)
+  readonly bulk: BulkUpsert = mysqlBulkUpsert(this.#loads)
 
   constructor(url: string, name: (contextId: ContextId) => string) {
     this.#url = url
@@ -51,7 +54,7 @@ export class MysqlConnector implements TenantConnector {
     pool.on('connection', (connection) => {
       connection.query("set session sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'")
     })
-    return new Kysely({ dialect: new MysqlDialect({ pool: loadingPool(pool) }) })
+    return new Kysely({ dialect: new MysqlDialect({ pool: loadingPool(pool, this.#loads) }) })
   }
 
   async probe(): Promise<void> {

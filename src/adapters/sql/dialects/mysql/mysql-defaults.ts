@@ -1,4 +1,5 @@
 import type { ColumnSchema } from '../../../../domain/schema/table-schema.ts'
+import { renderDefaultBy } from '../../default-rendering.ts'
 import type { RenderedDefault } from '../../sql-dialect.ts'
 
 /**
@@ -7,41 +8,28 @@ import type { RenderedDefault } from '../../sql-dialect.ts'
  * is dropped with a warning (rows always carry full values).
  */
 export function renderMysqlDefault(column: ColumnSchema, type: string): RenderedDefault {
-  const value = column.defaultValue
-  switch (value.kind) {
-    case 'none':
-      return { sql: undefined }
-    case 'null':
-      return { sql: 'NULL' }
-    case 'number':
-      return { sql: /^(var)?(char|binary)|text|blob/.test(type) ? `'${value.text}'` : value.text }
-    case 'string': {
-      if (/^(datetime|date|time)/.test(type)) {
-        const temporal = temporalLiteral(value.value)
-        return temporal === undefined
-          ? {
-              sql: undefined,
-              warning: `default '${value.value.slice(0, 40)}' is not a date MySQL reads and was dropped`,
-            }
-          : { sql: `'${temporal}'` }
+  return renderDefaultBy(column, {
+    null: 'NULL',
+    number: (text) => ({ sql: /^(var)?(char|binary)|text|blob/.test(type) ? `'${text}'` : text }),
+    string: (value) => {
+      if (!/^(datetime|date|time)/.test(type)) {
+        return { sql: `'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'` }
       }
-      return { sql: `'${value.value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'` }
-    }
-    case 'function': {
+      const temporal = temporalLiteral(value)
+      return temporal === undefined
+        ? { sql: undefined, warning: `default '${value.slice(0, 40)}' is not a date MySQL reads and was dropped` }
+        : { sql: `'${temporal}'` }
+    },
+    function: (name) => {
       const datetime = /^datetime(?:\((\d)\))?$/.exec(type)
-      if (!datetime || value.name === 'newid' || value.name === 'newsequentialid') {
-        return {
-          sql: undefined,
-          warning: `default ${value.name}() has no MySQL equivalent for ${type} and was dropped`,
-        }
+      if (!datetime || name === 'newid' || name === 'newsequentialid') {
+        return { sql: undefined, warning: `default ${name}() has no MySQL equivalent for ${type} and was dropped` }
       }
-      const utc = value.name === 'getutcdate' || value.name === 'sysutcdatetime'
+      const utc = name === 'getutcdate' || name === 'sysutcdatetime'
       const fsp = datetime[1] ? `(${datetime[1]})` : ''
       return { sql: utc ? `(UTC_TIMESTAMP${fsp})` : `CURRENT_TIMESTAMP${fsp}` }
-    }
-    case 'expression':
-      return { sql: undefined, warning: 'default expression is not a constant or a known function and was dropped' }
-  }
+    },
+  })
 }
 
 /** SQL Server's date literals (`17600101 00:00:00`, `1760-01-01T00:00:00.000`) in the form MySQL reads. */

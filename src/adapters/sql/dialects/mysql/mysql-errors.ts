@@ -1,4 +1,5 @@
 import type { FailureClass } from '../../../../application/ports/mirror-database.port.ts'
+import type { DriverErrors } from '../../sql-dialect.ts'
 
 interface MysqlError {
   readonly errno?: number
@@ -37,3 +38,5 @@ export function describeMysqlError(error: unknown): string {
     .replace(/value: '.*?'/g, 'value (not shown)')
   return `${e?.code ?? 'MYSQL'}${e?.errno ? ` ${e.errno}` : ''}: ${message}`
 }
+
+export const mysqlErrors: DriverErrors = { classify: classifyMysqlError, describe: describeMysqlError }

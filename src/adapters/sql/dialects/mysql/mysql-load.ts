@@ -1,12 +1,12 @@
 import { Readable } from 'node:stream'
 import type { Pool, PoolConnection } from 'mysql2'
-import { MarkerJobs } from '../../marker-jobs.ts'
+import type { DriverJobs } from '../../driver-jobs.ts'
 
 /**
  * LOAD DATA LOCAL INFILE through Kysely, as postgres-copy.ts does COPY: Kysely only knows
- * `query(sql, params, callback)`, so the pool hands out connections that recognise a marker
- * statement and run the registered load on themselves, inside the caller's transaction, with
- * the rows streamed as the "file".
+ * `query(sql, params, callback)`, so the pool hands out connections that recognise the marker
+ * statement of the connector's jobs and run that load on themselves, inside the caller's
+ * transaction, with the rows streamed as the "file".
  */
 export const LOAD_MARKER = '/*tenant-mirror:load*/'
 
@@ -17,30 +17,28 @@ export interface LoadJob {
   result?: { readonly affectedRows: number; readonly warnings: number }
 }
 
-export const loadJobs = new MarkerJobs<LoadJob>()
-
 type Callback = (error: Error | null, result?: unknown) => void
 
-/** A mysql2 pool whose connections run marker statements as loads; everything else passes through. */
-export function loadingPool(pool: Pool): Pool {
+/** A mysql2 pool whose connections run the jobs' marker statements as loads; everything else passes through. */
+export function loadingPool(pool: Pool, jobs: DriverJobs<LoadJob>): Pool {
   return new Proxy(pool, {
     get(target, property, receiver) {
       if (property !== 'getConnection') return Reflect.get(target, property, receiver)
       return (callback: (error: NodeJS.ErrnoException | null, connection: PoolConnection) => void) =>
-        target.getConnection((error, connection) => callback(error, error ? connection : withLoad(connection)))
+        target.getConnection((error, connection) => callback(error, error ? connection : withLoad(connection, jobs)))
     },
   })
 }
 
-function withLoad(connection: PoolConnection): PoolConnection {
+function withLoad(connection: PoolConnection, jobs: DriverJobs<LoadJob>): PoolConnection {
   const marked = connection as PoolConnection & { __tenantMirrorLoad?: true }
   if (marked.__tenantMirrorLoad) return connection
   marked.__tenantMirrorLoad = true
   const query = connection.query.bind(connection) as (...args: unknown[]) => unknown
   connection.query = ((...args: unknown[]) => {
     const [text, params, callback] = args
-    if (typeof text === 'string' && text.startsWith(LOAD_MARKER)) {
-      runLoad(query, String((params as unknown[])[0]), callback as Callback)
+    if (jobs.marks(text)) {
+      runLoad(query, jobs.take((params as unknown[])[0]), callback as Callback)
       return undefined
     }
     return query(...args)
@@ -48,8 +46,7 @@ function withLoad(connection: PoolConnection): PoolConnection {
   return connection
 }
 
-function runLoad(query: (...args: unknown[]) => unknown, id: string, callback: Callback) {
-  const job = loadJobs.take(id)
+function runLoad(query: (...args: unknown[]) => unknown, job: LoadJob | undefined, callback: Callback) {
   if (!job) {
     callback(new Error('LOAD job is unknown'))
     return

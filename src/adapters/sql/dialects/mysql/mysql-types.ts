@@ -1,8 +1,9 @@
 import type { ColumnType } from '../../../../domain/schema/column-type.ts'
 import type { ColumnSchema } from '../../../../domain/schema/table-schema.ts'
+import type { DialectTypes } from '../../dialect-parts.ts'
 
 /**
- * SQL Server type → MySQL/MariaDB type, before the row-size rule (mysql-row-size.ts) moves wide
+ * SQL Server type → MySQL/MariaDB type, before the row-size rule (mysqlLayout, below) moves wide
  * strings out of the row. MySQL keeps microseconds, so datetime2(7)/time(7) lose their seventh
  * digit; datetimeoffset has no MySQL equal and is kept as its canonical text, offset included.
  */
@@ -104,4 +105,18 @@ export function mysqlLayout(columns: readonly ColumnSchema[], key: readonly numb
     total += rowBytes(types[widest]!)
   }
   return types
+}
+
+export const mysqlTypes: DialectTypes = {
+  render: renderMysqlType,
+  layout: (table) => mysqlLayout(table.columns, table.key),
+  metadata: {
+    name: 'varchar(128)',
+    hash: 'varchar(128)',
+    lsn: 'bigint',
+    flag: 'tinyint',
+    document: 'longtext',
+    timestamp: 'varchar(40)',
+  },
+  tableOptions: 'engine=InnoDB default charset=utf8mb4 collate=utf8mb4_bin row_format=dynamic',
 }

@@ -2,11 +2,14 @@ import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import Cursor from 'pg-cursor'
 import type { ContextId } from '../../../../domain/handshake/context-id.ts'
-import type { TenantLayout } from '../../database-location.ts'
+import type { TenantLayout } from '../../dialect-entry.ts'
 import { guardPgPool } from '../../driver-faults.ts'
+import { DriverJobs } from '../../driver-jobs.ts'
 import type { TenantConnector } from '../../kysely-mirror-databases.ts'
-import type { Db } from '../../sql-dialect.ts'
-import { copyingPool } from './postgres-copy.ts'
+import { quoteIdentifier } from '../../quoted-identifier.ts'
+import type { BulkUpsert, Db } from '../../sql-dialect.ts'
+import { postgresBulkUpsert } from './postgres-bulk.ts'
+import { COPY_MARKER, type CopyJob, copyingPool } from './postgres-copy.ts'
 
 /** Per pool, never global: int8, numeric and every date/time type stay PostgreSQL's text. */
 const AS_TEXT = new Set([20, 1700, 1082, 1083, 1114, 1184, 1266])
@@ -23,8 +26,6 @@ const PER_TENANT = 4
 /** Connections of the one pool every tenant's schema shares in the schema layout. */
 const SHARED = 10
 
-export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`
-
 /**
  * Tenant databases on one PostgreSQL server: a database per tenant, created on first use from
  * an admin connection to the URL's database, or (`schema` layout) a schema per tenant in the
@@ -38,6 +39,8 @@ export class PostgresConnector implements TenantConnector {
   readonly #name: (contextId: ContextId) => string
   readonly #admin: pg.Pool
   #shared: pg.Pool | undefined
+  readonly #copies = new DriverJobs<CopyJob>(COPY_MARKER)
+  readonly bulk: BulkUpsert = postgresBulkUpsert(this.#copies)
 
   constructor(url: string, layout: TenantLayout, name: (contextId: ContextId) => string) {
     this.#url = url
@@ -52,7 +55,7 @@ export class PostgresConnector implements TenantConnector {
     const name = this.#name(contextId)
     let pool: pg.Pool
     if (this.#layout === 'schema') {
-      await this.#admin.query(`create schema if not exists ${quoteIdent(name)}`)
+      await this.#admin.query(`create schema if not exists ${quoteIdentifier(name)}`)
       this.#shared ??= this.#pool(this.#url, SHARED)
       pool = inSchema(this.#shared, name)
     } else {
@@ -61,7 +64,7 @@ export class PostgresConnector implements TenantConnector {
       url.pathname = `/${encodeURIComponent(name)}`
       pool = this.#pool(url.toString(), PER_TENANT)
     }
-    return new Kysely({ dialect: new PostgresDialect({ pool: copyingPool(pool), cursor: Cursor }) })
+    return new Kysely({ dialect: new PostgresDialect({ pool: copyingPool(pool, this.#copies), cursor: Cursor }) })
   }
 
   #pool(connectionString: string, max: number): pg.Pool {
@@ -82,7 +85,7 @@ export class PostgresConnector implements TenantConnector {
     if (rowCount) return
     try {
       // CREATE DATABASE takes no parameters; the name passed checkedDatabaseName and is quoted.
-      await this.#admin.query(`create database ${quoteIdent(name)}`)
+      await this.#admin.query(`create database ${quoteIdentifier(name)}`)
     } catch (error) {
       // Another instance created it first.
       if (!['42P04', '23505'].includes((error as { code?: string }).code ?? '')) throw error
@@ -112,7 +115,7 @@ function inSchema(shared: pg.Pool, schema: string): pg.Pool {
         const client = (await target.connect()) as pg.PoolClient & { tenantMirrorSchema?: string }
         if (client.tenantMirrorSchema === schema) return client
         try {
-          await client.query(`set search_path to ${quoteIdent(schema)}`)
+          await client.query(`set search_path to ${quoteIdentifier(schema)}`)
         } catch (error) {
           client.release(error as Error)
           throw error

@@ -2,50 +2,47 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
-import { MarkerJobs } from '../../marker-jobs.ts'
+import type { DriverJobs } from '../../driver-jobs.ts'
 
 /**
  * COPY through Kysely. Kysely runs every statement of a transaction on one pooled client but
- * only knows `query(text, params)`, so the pool hands out clients that recognise a marker
- * statement and run the registered COPY on themselves, inside the caller's transaction.
+ * only knows `query(text, params)`, so the pool hands out clients that recognise the marker
+ * statement of the connector's jobs and run that COPY on themselves, inside the caller's transaction.
  */
 export const COPY_MARKER = '/*tenant-mirror:copy*/'
 
-interface CopyJob {
+/** A COPY … FROM STDIN statement with its text-format lines. */
+export interface CopyJob {
   readonly statement: string
   readonly lines: Iterable<string>
 }
 
-/** COPY … FROM STDIN statements with their text-format lines; the marker statement carries the id. */
-export const copyJobs = new MarkerJobs<CopyJob>()
-
 type Query = pg.PoolClient['query']
 
-/** A pg pool whose clients run marker statements as COPY; everything else passes through. */
-export function copyingPool(pool: pg.Pool): pg.Pool {
+/** A pg pool whose clients run the jobs' marker statements as COPY; everything else passes through. */
+export function copyingPool(pool: pg.Pool, jobs: DriverJobs<CopyJob>): pg.Pool {
   const connect = pool.connect.bind(pool)
   return new Proxy(pool, {
     get(target, property, receiver) {
       if (property !== 'connect') return Reflect.get(target, property, receiver)
-      return async () => withCopy(await connect())
+      return async () => withCopy(await connect(), jobs)
     },
   })
 }
 
-function withCopy(client: pg.PoolClient): pg.PoolClient {
+function withCopy(client: pg.PoolClient, jobs: DriverJobs<CopyJob>): pg.PoolClient {
   const marked = client as pg.PoolClient & { __tenantMirrorCopy?: true }
   if (marked.__tenantMirrorCopy) return client
   const query = client.query.bind(client) as Query
   marked.__tenantMirrorCopy = true
   client.query = ((text: unknown, params?: unknown[]) => {
-    if (typeof text === 'string' && text.startsWith(COPY_MARKER)) return runCopy(client, String(params?.[0]))
+    if (jobs.marks(text)) return runCopy(client, jobs.take(params?.[0]))
     return (query as (...args: unknown[]) => unknown)(text, params)
   }) as Query
   return client
 }
 
-async function runCopy(client: pg.PoolClient, id: string): Promise<pg.QueryResult> {
-  const job = copyJobs.take(id)
+async function runCopy(client: pg.PoolClient, job: CopyJob | undefined): Promise<pg.QueryResult> {
   if (!job) throw new Error('COPY job is unknown')
   const stream = client.query(copyFrom(job.statement))
   await pipeline(Readable.from(job.lines, { objectMode: false }), stream)

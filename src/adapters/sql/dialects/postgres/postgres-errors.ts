@@ -1,4 +1,5 @@
 import type { FailureClass } from '../../../../application/ports/mirror-database.port.ts'
+import type { DriverErrors } from '../../sql-dialect.ts'
 
 interface PgError {
   readonly code?: string
@@ -34,3 +35,5 @@ export function describePostgresError(error: unknown): string {
     .replace(/(for type [^:]+): ".*"$/, '$1 (value not shown)')
   return `${e?.code ?? 'PG'}: ${message}${where ? ` (${where})` : ''}`
 }
+
+export const postgresErrors: DriverErrors = { classify: classifyPostgresError, describe: describePostgresError }

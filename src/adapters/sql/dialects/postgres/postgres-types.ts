@@ -1,4 +1,5 @@
 import type { ColumnType } from '../../../../domain/schema/column-type.ts'
+import type { DialectTypes } from '../../dialect-parts.ts'
 
 /**
  * SQL Server type → PostgreSQL type. PostgreSQL keeps microseconds, so the seventh fractional
@@ -40,4 +41,9 @@ export function renderPostgresType(type: ColumnType): string {
     case 'image':
       return 'bytea'
   }
+}
+
+export const postgresTypes: DialectTypes = {
+  render: renderPostgresType,
+  metadata: { name: 'text', hash: 'text', lsn: 'bigint', flag: 'smallint', document: 'text', timestamp: 'text' },
 }

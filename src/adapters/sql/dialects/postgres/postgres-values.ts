@@ -1,10 +1,10 @@
 import type { CellValue } from '../../../../domain/changes/cell-value.ts'
 import type { ColumnType } from '../../../../domain/schema/column-type.ts'
-import { cutSeventhDigit, exactDecimal, widenFraction } from '../../driver-values.ts'
+import type { DriverValues } from '../../dialect-parts.ts'
+import { cutSeventhDigit, driverValue, readCell, WIDENED_TEMPORALS, widenFraction } from '../../driver-values.ts'
 
 /** CellValue → pg parameter: bigint as text, bytes as Buffer, dates as their canonical text. */
 export function toPostgresValue(value: CellValue, type: ColumnType): unknown {
-  if (typeof value === 'bigint') return value.toString()
   // PostgreSQL would round the seventh fractional digit, turning 23:59:59.9999999 into 24:00;
   // it is cut instead, the one loss the README documents for these types.
   if (
@@ -13,8 +13,7 @@ export function toPostgresValue(value: CellValue, type: ColumnType): unknown {
   ) {
     return cutSeventhDigit(value)
   }
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength)
-  return value
+  return driverValue(value, { bigint: 'text', bit: 'boolean' })
 }
 
 /**
@@ -22,32 +21,12 @@ export function toPostgresValue(value: CellValue, type: ColumnType): unknown {
  * over as PostgreSQL's text, which is widened here to the 7 fractional digits of the canonical form.
  */
 export function fromPostgresValue(value: unknown, type: ColumnType): CellValue {
-  if (value === null || value === undefined) return null
-  switch (type.kind) {
-    case 'integer':
-      return type.size === 'bigint' ? BigInt(value as string) : Number(value)
-    case 'bit':
-      return value === true || value === 't'
-    case 'float':
-      return Number(value)
-    case 'decimal':
-    case 'money':
-      return exactDecimal(value, type)
-    case 'datetime':
-    case 'datetime2':
-      return widenFraction(String(value))
-    case 'datetimeoffset':
-      return canonicalOffset(String(value))
-    case 'time':
-      return widenFraction(String(value))
-    case 'uniqueidentifier':
-      return String(value).toUpperCase()
-    case 'binary':
-    case 'image':
-      return new Uint8Array(value as Buffer)
-    default:
-      return String(value)
-  }
+  return readCell(value, type, {
+    ...WIDENED_TEMPORALS,
+    bit: (v) => v === true || v === 't',
+    datetimeoffset: (v) => canonicalOffset(String(v)),
+    uniqueidentifier: (v) => String(v).toUpperCase(),
+  })
 }
 
 /** `2020-05-18 10:40:43.1234+00` (TimeZone UTC) → `2020-05-18 10:40:43.1234000+00:00`. */
@@ -56,3 +35,5 @@ function canonicalOffset(text: string): string {
   if (!m) return text
   return `${widenFraction(m[1]!)}${m[2]}:${m[3] ?? '00'}`
 }
+
+export const postgresValues: DriverValues = { toDriver: toPostgresValue, fromDriver: fromPostgresValue }

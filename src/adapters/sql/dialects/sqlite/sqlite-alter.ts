@@ -1,7 +1,33 @@
 import { sql } from 'kysely'
 import type { AlterStep } from '../../../../domain/schema/schema-plan.ts'
 import type { TableSchema } from '../../../../domain/schema/table-schema.ts'
-import type { Db } from '../../sql-dialect.ts'
+import { type DialectParts, noteDropped } from '../../dialect-parts.ts'
+import type { Db, MirrorDdl } from '../../sql-dialect.ts'
+import { columnConstraints } from '../../standard-ddl.ts'
+import { canAddColumn } from './sqlite-defaults.ts'
+
+/**
+ * SQLite's ALTER: columns are added in place when their default allows it; anything else
+ * (a widened type, relaxed NULL, changed default) rebuilds the table with `createTable`.
+ */
+export function sqliteAlter(parts: DialectParts, createTable: MirrorDdl['createTable']): MirrorDdl['alterTable'] {
+  return async (db, from, to, steps) => {
+    if (steps.some(needsRebuild)) return rebuildTable(db, from, to, createTable)
+    const warnings: string[] = []
+    for (const step of steps) {
+      if (step.kind !== 'add-column') continue
+      const type = parts.types.render(step.column.type)
+      const rendered = parts.defaults(step.column, type)
+      if (!canAddColumn(step.column, rendered)) return rebuildTable(db, from, to, createTable)
+      noteDropped(warnings, to.name, step.column.name, rendered)
+      await db.schema
+        .alterTable(to.name)
+        .addColumn(step.column.name, sql.raw(type), columnConstraints(step.column, rendered))
+        .execute()
+    }
+    return warnings
+  }
+}
 
 /**
  * SQLite cannot change a column, so a widened type, relaxed NULL or changed default rebuilds the
@@ -30,6 +56,6 @@ export async function rebuildTable(
   return warnings
 }
 
-export function needsRebuild(step: AlterStep): boolean {
+function needsRebuild(step: AlterStep): boolean {
   return step.kind !== 'add-column'
 }

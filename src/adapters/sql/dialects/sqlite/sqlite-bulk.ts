@@ -1,6 +1,10 @@
 import type Database from 'better-sqlite3'
 import type { SqliteDatabase, SqliteStatement } from 'kysely'
-import { MarkerJobs } from '../../marker-jobs.ts'
+import type { DriverJobs } from '../../driver-jobs.ts'
+import { quoteIdentifier } from '../../quoted-identifier.ts'
+import type { BulkUpsert } from '../../sql-dialect.ts'
+import { SQLITE_CAPABILITIES } from './sqlite-capabilities.ts'
+import { toSqliteValue } from './sqlite-values.ts'
 
 /**
  * The bulk path of SQLite: rows bound to one prepared multi-row upsert, kept across batches.
@@ -9,8 +13,6 @@ import { MarkerJobs } from '../../marker-jobs.ts'
  * transaction, through a marker statement that the wrapped database recognises, so it is inside
  * the caller's transaction like everything else.
  */
-export const BULK_MARKER = '/*tenant-mirror:bulk*/'
-
 export interface BulkJob {
   /** The upsert for `rows` rows: `insert … values (?, …), … on conflict …`. */
   readonly statementFor: (rows: number) => string
@@ -19,13 +21,36 @@ export interface BulkJob {
   readonly rows: Iterable<readonly unknown[]>
 }
 
-export const bulkJobs = new MarkerJobs<BulkJob>()
+export const BULK_MARKER = '/*tenant-mirror:bulk*/'
+
+/** One prepared multi-row upsert, reused across batches. */
+export function sqliteBulkUpsert(jobs: DriverJobs<BulkJob>): BulkUpsert {
+  return async (db, table, rows) => {
+    const quoted = table.columns.map((c) => quoteIdentifier(c.name))
+    const keys = table.key.map((i) => quoted[i]!)
+    const others = quoted.filter((_, i) => !table.key.includes(i))
+    const action =
+      others.length === 0 ? 'do nothing' : `do update set ${others.map((c) => `${c} = excluded.${c}`).join(', ')}`
+    const tuple = `(${quoted.map(() => '?').join(', ')})`
+    const head = `insert into ${quoteIdentifier(table.name)} (${quoted.join(', ')}) values `
+    const tail = ` on conflict (${keys.join(', ')}) ${action}`
+    const types = table.columns.map((c) => c.type)
+    await jobs.run(db, {
+      statementFor: (n) => head + Array.from({ length: n }, () => tuple).join(', ') + tail,
+      rowsPerStatement: Math.max(1, Math.min(32, Math.floor(SQLITE_CAPABILITIES.maxBindParameters / quoted.length))),
+      width: quoted.length,
+      rows: (function* () {
+        for (const row of rows) yield row.map((value, i) => toSqliteValue(value, types[i]!))
+      })(),
+    })
+  }
+}
 
 /** How many prepared bulk statements a database keeps; one per table shape in use. */
 const CACHED_STATEMENTS = 64
 
-/** The database Kysely is given: prepares as usual, runs marker statements as bulk jobs. */
-export function bulkCapable(database: Database.Database): SqliteDatabase {
+/** The database Kysely is given: prepares as usual, runs marker statements as the jobs' bulk work. */
+export function bulkCapable(database: Database.Database, jobs: DriverJobs<BulkJob>): SqliteDatabase {
   const cache = new Map<string, Database.Statement>()
   const prepared = (text: string) => {
     let statement = cache.get(text)
@@ -39,22 +64,22 @@ export function bulkCapable(database: Database.Database): SqliteDatabase {
   return {
     close: () => database.close(),
     prepare(text: string): SqliteStatement {
-      if (!text.startsWith(BULK_MARKER)) return database.prepare(text) as unknown as SqliteStatement
+      if (!jobs.marks(text)) return database.prepare(text) as unknown as SqliteStatement
       return {
         reader: false,
         all: () => [],
         iterate: () => [][Symbol.iterator](),
         run(parameters: readonly unknown[]) {
-          return { changes: runBulk(String(parameters[0]), prepared), lastInsertRowid: undefined }
+          const job = jobs.take(parameters[0])
+          if (!job) throw new Error('bulk job is unknown')
+          return { changes: runBulk(job, prepared), lastInsertRowid: undefined }
         },
       } as unknown as SqliteStatement
     },
   }
 }
 
-function runBulk(id: string, prepared: (text: string) => Database.Statement): number {
-  const job = bulkJobs.take(id)
-  if (!job) throw new Error('bulk job is unknown')
+function runBulk(job: BulkJob, prepared: (text: string) => Database.Statement): number {
   const { rowsPerStatement: k, width } = job
   const many = prepared(job.statementFor(k))
   const parameters: unknown[] = new Array(k * width)

@@ -2,12 +2,13 @@ import { constants } from 'node:fs'
 import { access } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
-import { Kysely, SqliteDialect as KyselySqliteDriver } from 'kysely'
+import { Kysely, SqliteDialect } from 'kysely'
 import type { ContextId } from '../../../../domain/handshake/context-id.ts'
 import { privateDir, privateFile } from '../../../system/private-files.ts'
+import { DriverJobs } from '../../driver-jobs.ts'
 import type { TenantConnector } from '../../kysely-mirror-databases.ts'
-import type { Db } from '../../sql-dialect.ts'
-import { bulkCapable } from './sqlite-bulk.ts'
+import type { BulkUpsert, Db } from '../../sql-dialect.ts'
+import { BULK_MARKER, type BulkJob, bulkCapable, sqliteBulkUpsert } from './sqlite-bulk.ts'
 
 /**
  * One SQLite file per tenant, `<dir>/<database name>.sqlite` (wire-profile §6). WAL lets
@@ -18,6 +19,8 @@ import { bulkCapable } from './sqlite-bulk.ts'
 export class SqliteConnector implements TenantConnector {
   readonly #dir: string
   readonly #name: (contextId: ContextId) => string
+  readonly #jobs = new DriverJobs<BulkJob>(BULK_MARKER)
+  readonly bulk: BulkUpsert = sqliteBulkUpsert(this.#jobs)
 
   constructor(dir: string, name: (contextId: ContextId) => string) {
     this.#dir = resolve(dir)
@@ -36,12 +39,15 @@ export class SqliteConnector implements TenantConnector {
 
   async open(contextId: ContextId): Promise<Db> {
     privateDir(this.#dir)
-    return openSqlite(this.fileFor(contextId))
+    return openSqlite(this.fileFor(contextId), this.#jobs)
   }
 }
 
-/** Opens (creating it private, 0600) a SQLite database the service owns: a mirror or the registry. */
-export function openSqlite(file: string): Db {
+/**
+ * Opens (creating it private, 0600) a SQLite database the service owns: a mirror or the
+ * registry. A mirror's also runs its connector's bulk jobs.
+ */
+export function openSqlite(file: string, jobs?: DriverJobs<BulkJob>): Db {
   privateFile(file)
   const database = new Database(file)
   database.pragma('journal_mode = WAL')
@@ -49,5 +55,7 @@ export function openSqlite(file: string): Db {
   database.pragma('busy_timeout = 10000')
   // Integers come back as BigInt so that bigint columns keep every digit.
   database.defaultSafeIntegers(true)
-  return new Kysely({ dialect: new KyselySqliteDriver({ database: bulkCapable(database) }) })
+  return new Kysely({
+    dialect: new SqliteDialect({ database: jobs ? bulkCapable(database, jobs) : database }),
+  })
 }

@@ -1,4 +1,5 @@
 import type { FailureClass } from '../../../../application/ports/mirror-database.port.ts'
+import type { DriverErrors } from '../../sql-dialect.ts'
 
 interface SqliteError {
   readonly code?: string
@@ -18,3 +19,5 @@ export function describeSqliteError(error: unknown): string {
   const e = error as SqliteError
   return `${e?.code ?? 'SQLITE_ERROR'}: ${String(e?.message ?? error).split('\n')[0]}`
 }
+
+export const sqliteErrors: DriverErrors = { classify: classifySqliteError, describe: describeSqliteError }

@@ -1,4 +1,5 @@
 import { type ColumnType, decimalShape } from '../../../../domain/schema/column-type.ts'
+import type { DialectTypes } from '../../dialect-parts.ts'
 
 /**
  * SQL Server type → SQLite declared type. SQLite keeps values by affinity, so the names are
@@ -46,4 +47,9 @@ export function renderSqliteType(type: ColumnType): string {
 function renderExact(type: ColumnType & { kind: 'decimal' | 'money' }): string {
   const { precision, scale } = decimalShape(type)!
   return precision <= 15 ? `NUMERIC(${precision},${scale})` : 'TEXT'
+}
+
+export const sqliteTypes: DialectTypes = {
+  render: renderSqliteType,
+  metadata: { name: 'TEXT', hash: 'TEXT', lsn: 'INTEGER', flag: 'INTEGER', document: 'TEXT', timestamp: 'TEXT' },
 }

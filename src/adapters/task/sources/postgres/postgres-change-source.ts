@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import type { ChangeSource, SourceSnapshot } from '../../../../application/task/ports/change-source.port.ts'
 import type { WireTableSchema } from '../../../../domain/protocol/messages.ts'
-import type { SourceOptions } from '../change-sources.ts'
+import type { SourceOptions } from '../source-options.ts'
 import { keylessTables, primaryKey, readTables } from './postgres-catalog.ts'
 import { type PostgresSourceLocation, parsePostgresSourceUrl, quoteId, sourcePool } from './postgres-connection.ts'
 import { PostgresSnapshot } from './postgres-snapshot.ts'

@@ -1,0 +1,99 @@
+import type {
+  OperationName,
+  ReplicationCompletedRequest,
+  RowDataRequest,
+  TableSchemaRequest,
+  WipeRequest,
+  WireRequestBase,
+  WireRow,
+  WireTableSchema,
+} from '../../domain/protocol/messages.ts'
+import { NS } from './namespaces.ts'
+import { element, escapeXml } from './xml-text.ts'
+
+/**
+ * Requests as SuperOffice's Mirroring Task sends them (protocol.md §3): compact XML, the
+ * SignedToken header with mustUnderstand, data-contract members in alphabetical order. The
+ * project's own Mirroring Task and the tests write requests with these.
+ */
+function envelope(operation: OperationName, request: WireRequestBase, inner: string): string {
+  const [head, tail] = envelopeFrame(operation, request)
+  return head + inner + tail
+}
+
+function envelopeFrame(operation: OperationName, request: WireRequestBase): readonly [string, string] {
+  const token = request.signedToken ?? ''
+  return [
+    `<s:Envelope xmlns:s="${NS.soap}"><s:Header><h:SignedToken s:mustUnderstand="1" xmlns:h="${NS.mirroring}">` +
+      `${escapeXml(token)}</h:SignedToken></s:Header><s:Body><${operation}Request xmlns="${NS.mirroring}">` +
+      element('ClientState', request.clientState),
+    `</${operation}Request></s:Body></s:Envelope>`,
+  ]
+}
+
+const CONTAINER = `xmlns:a="${NS.contract}" xmlns:i="${NS.xsi}"`
+
+export function writeAuthenticateRequest(request: WireRequestBase): string {
+  return envelope('Authenticate', request, '')
+}
+
+export function writeTableSchemaRequest(request: TableSchemaRequest): string {
+  return envelope(
+    'TableSchema',
+    request,
+    `<Tables ${CONTAINER}>${request.tables.map((t) => `<a:TableSchemaInfo>${tableInfo(t)}</a:TableSchemaInfo>`).join('')}</Tables>`,
+  )
+}
+
+export function writeRowDataRequest(request: RowDataRequest): string {
+  const [head, tail] = rowDataFrame(request)
+  const batches = request.batches.map((batch) => {
+    const [open, close] = rowDataBatchFrame(batch.table, batch.lsn)
+    return open + batch.rows.map(writeRowXml).join('') + close
+  })
+  return head + batches.join('') + tail
+}
+
+/** One row of a RowDataBatch; the task encodes each row once and sizes batches by its bytes. */
+export function writeRowXml(row: WireRow): string {
+  const values = row.values.map((v) => (v === null ? '<b:string i:nil="true"/>' : element('b:string', v))).join('')
+  return `<a:RowData><a:ColumnValues xmlns:b="${NS.arrays}">${values}</a:ColumnValues>${element('a:Operation', row.operation)}</a:RowData>`
+}
+
+/** The RowData envelope around its batches: text before and after them. */
+export function rowDataFrame(request: WireRequestBase): readonly [string, string] {
+  const [head, tail] = envelopeFrame('RowData', request)
+  return [`${head}<DataBatches ${CONTAINER}>`, `</DataBatches>${tail}`]
+}
+
+/** One RowDataBatch around its rows: text before and after them. */
+export function rowDataBatchFrame(table: WireTableSchema, lsn: string): readonly [string, string] {
+  return [
+    '<a:RowDataBatch><a:Data>',
+    `</a:Data>${element('a:LSN', lsn)}<a:TableInfo>${tableInfo(table)}</a:TableInfo></a:RowDataBatch>`,
+  ]
+}
+
+export function writeWipeRequest(request: WipeRequest): string {
+  return envelope('Wipe', request, element('TableName', request.table))
+}
+
+export function writeReplicationCompletedRequest(request: ReplicationCompletedRequest): string {
+  const items = request.changedTables
+    .map(
+      (s) =>
+        `<a:ReplicationSummary>${element('a:Deletes', s.deletes)}${element('a:Inserts', s.inserts)}${element('a:TableName', s.table)}${element('a:Updates', s.updates)}</a:ReplicationSummary>`,
+    )
+    .join('')
+  return envelope('ReplicationCompleted', request, `<ChangedTables ${CONTAINER}>${items}</ChangedTables>`)
+}
+
+function tableInfo(table: WireTableSchema): string {
+  const columns = table.columns
+    .map(
+      (c) =>
+        `<a:ColumnInfo>${element('a:DefaultValue', c.defaultValue)}${element('a:IsNullable', c.isNullable)}${element('a:Name', c.name)}${element('a:Type', c.type)}</a:ColumnInfo>`,
+    )
+    .join('')
+  return `<a:Columns>${columns}</a:Columns>${element('a:TableName', table.name)}`
+}

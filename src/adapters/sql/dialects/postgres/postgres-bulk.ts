@@ -1,0 +1,54 @@
+import { sql } from 'kysely'
+import type { Row } from '../../../../domain/changes/cell-value.ts'
+import type { TableSchema } from '../../../../domain/schema/table-schema.ts'
+import { tabSeparatedRows } from '../../chunked-lines.ts'
+import { keyNames } from '../../dialect-parts.ts'
+import type { DriverJobs } from '../../driver-jobs.ts'
+import { quoteIdentifier } from '../../quoted-identifier.ts'
+import { behindSavepoint } from '../../savepoint.ts'
+import type { BulkUpsert, Db } from '../../sql-dialect.ts'
+import { conflictAction } from '../../standard-dml.ts'
+import { type CopyJob, copyText } from './postgres-copy.ts'
+import { toPostgresValue } from './postgres-values.ts'
+
+const UNIQUE_VIOLATION = '23505'
+let stages = 0
+
+/**
+ * Big batches. While a table is being loaded, COPY straight into it, behind a savepoint: a
+ * batch whose keys are all new (every batch of a first load) costs one COPY. Otherwise, or
+ * when a key is already there (the batch came twice), COPY into a temporary table shaped like
+ * the target and one `insert … select … on conflict do update`, inside the caller's transaction.
+ */
+export function postgresBulkUpsert(copies: DriverJobs<CopyJob>): BulkUpsert {
+  const copy = (db: Db, into: string, table: TableSchema, rows: readonly Row[]) => {
+    const columns = table.columns.map((c) => quoteIdentifier(c.name)).join(', ')
+    return copies.run(db, {
+      statement: `copy ${quoteIdentifier(into)} (${columns}) from stdin`,
+      lines: tabSeparatedRows(table, rows, (value, type) => copyText(toPostgresValue(value, type))),
+    })
+  }
+  return async (db, table, rows, batch) => {
+    const loaded =
+      batch.loading &&
+      (await behindSavepoint(db, async () => {
+        try {
+          await copy(db, table.name, table, rows)
+          return true
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error
+          return false
+        }
+      }))
+    if (loaded) return
+    const stage = `tm_stage_${++stages}`
+    await sql`create temp table ${sql.id(stage)} (like ${sql.id(table.name)} including defaults) on commit drop`.execute(
+      db,
+    )
+    await copy(db, stage, table, rows)
+    const names = table.columns.map((c) => sql.id(c.name))
+    await sql`insert into ${sql.id(table.name)} (${sql.join(names)}) select ${sql.join(names)} from ${sql.id(stage)}
+      on conflict (${sql.join(keyNames(table).map((k) => sql.id(k)))}) ${conflictAction(table)}`.execute(db)
+    await sql`drop table ${sql.id(stage)}`.execute(db)
+  }
+}

@@ -1,0 +1,39 @@
+import { sql } from 'kysely'
+import type { DialectParts } from '../../dialect-parts.ts'
+import type { Db, SqlDialect } from '../../sql-dialect.ts'
+import { standardDdl, truncateTable } from '../../standard-ddl.ts'
+import { standardDml } from '../../standard-dml.ts'
+import { postgresAlter } from './postgres-alter.ts'
+import { POSTGRES_CAPABILITIES } from './postgres-capabilities.ts'
+import { renderPostgresDefault } from './postgres-defaults.ts'
+import { postgresErrors } from './postgres-errors.ts'
+import { postgresTypes } from './postgres-types.ts'
+import { postgresValues } from './postgres-values.ts'
+
+const parts: DialectParts = {
+  capabilities: POSTGRES_CAPABILITIES,
+  types: postgresTypes,
+  defaults: renderPostgresDefault,
+  values: postgresValues,
+}
+
+/** The SQL of PostgreSQL mirrors; the COPY path comes with the connector (postgres-bulk.ts). */
+export const postgresMirrorSql: SqlDialect = {
+  name: 'postgres',
+  capabilities: POSTGRES_CAPABILITIES,
+  errors: postgresErrors,
+  ddl: { ...standardDdl(parts), alterTable: postgresAlter(parts), truncateTable, listTables },
+  dml: standardDml(parts),
+  locks: {
+    async lock(db: Db, keys: readonly string[]): Promise<void> {
+      for (const key of keys) await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(db)
+    },
+  },
+}
+
+/** The tables of the connection's schema: the tenant's database, or its schema in the schema layout. */
+async function listTables(db: Db): Promise<readonly string[]> {
+  const { rows } = await sql<{ name: string }>`select table_name as name from information_schema.tables
+      where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(db)
+  return rows.map((r) => r.name)
+}
