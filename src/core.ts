@@ -30,6 +30,12 @@ export {
   MirrorStoreError,
   type MirrorTableState,
 } from './application/ports/mirror-database.port.ts'
+export {
+  isMirrorInspector,
+  type MirrorInspection,
+  MirrorInspectionUnavailable,
+  type MirrorInspector,
+} from './application/ports/mirror-inspection.port.ts'
 export type { NonceStore } from './application/ports/nonce-store.port.ts'
 export type { SchemaHasher } from './application/ports/schema-hasher.port.ts'
 export type {

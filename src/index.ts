@@ -25,7 +25,11 @@ export { createMirroringTask, type MirroringTask, type TaskOverrides } from './a
 export type { CallEvent, CallSummary, FaultSummary } from './adapters/http/call-summary.ts'
 export { createHttpApp } from './adapters/http/create-http-app.ts'
 export { createServiceApp, type ServiceRoutes } from './adapters/http/routes.ts'
-export { InMemoryMirrorDatabase, InMemoryMirrorDatabases } from './adapters/memory/in-memory-mirror-database.ts'
+export {
+  InMemoryMirrorDatabase,
+  InMemoryMirrorDatabases,
+  type InMemoryMirrorDatabasesOptions,
+} from './adapters/memory/in-memory-mirror-database.ts'
 // The dialect registry: a dialect is a folder and one entry; see docs/architecture.md.
 export { describeLocation, parseDatabaseLocation } from './adapters/sql/database-location.ts'
 export type {
@@ -38,6 +42,12 @@ export type {
 export { BUILT_IN_DIALECTS } from './adapters/sql/dialect-registry.ts'
 export { type DirectoryDialect, type DirectoryLocation, directoryEntry } from './adapters/sql/directory-entry.ts'
 export { openMirrorDatabases } from './adapters/sql/mirror-databases.ts'
+export {
+  type ResolveConnection,
+  RoutedMirrorDatabases,
+  type RoutedMirrorDatabasesOptions,
+  type TenantConnection,
+} from './adapters/sql/routed-mirror-databases.ts'
 export { type ServerDialect, type ServerLocation, serverEntry } from './adapters/sql/server-entry.ts'
 export type { DialectCapabilities, MirrorDdl, MirrorDml, SqlDialect } from './adapters/sql/sql-dialect.ts'
 export { ChangeSources } from './adapters/task/sources/change-sources.ts'

@@ -7,7 +7,11 @@
  * (tenant-mirror/testing/mirror-database-contract).
  */
 
-export { InMemoryMirrorDatabase, InMemoryMirrorDatabases } from './adapters/memory/in-memory-mirror-database.ts'
+export {
+  InMemoryMirrorDatabase,
+  InMemoryMirrorDatabases,
+  type InMemoryMirrorDatabasesOptions,
+} from './adapters/memory/in-memory-mirror-database.ts'
 export { ACTION_PREFIX, NS, operationOfAction, soapActionOf } from './adapters/soap/namespaces.ts'
 export {
   writeAuthenticateRequest,

@@ -26,8 +26,12 @@ function ago(ms) {
 
 const seconds = (ms) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`)
 
+// Where the dashboard is, its API and logout beside it: /admin, or /mirror/admin when the service
+// is mounted under /mirror. The server writes it into the page.
+const BASE = document.documentElement.dataset.base ?? '/admin'
+
 async function api(path, init) {
-  const response = await fetch(`/admin/api${path}`, { credentials: 'same-origin', ...init })
+  const response = await fetch(`${BASE}/api${path}`, { credentials: 'same-origin', ...init })
   const body = await response.json().catch(() => ({}))
   if (!response.ok) throw new Error(body.detail ? `${body.title}: ${body.detail}` : body.title || `HTTP ${response.status}`)
   return body
@@ -270,8 +274,8 @@ for (const th of document.querySelectorAll('th[data-sort]')) {
   })
 }
 $('logout').addEventListener('click', async () => {
-  await fetch('/admin/logout', { method: 'POST', credentials: 'same-origin' })
-  location.href = '/admin'
+  await fetch(`${BASE}/logout`, { method: 'POST', credentials: 'same-origin' })
+  location.href = BASE || '/'
 })
 
 refresh()

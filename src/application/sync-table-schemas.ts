@@ -1,7 +1,7 @@
 import type { ContextId } from '../domain/handshake/context-id.ts'
 import type { VerifiedCall } from '../domain/handshake/token-claims.ts'
 import type { TableSchemaReply, TableSchemaRequest, WireTableLsn } from '../domain/protocol/messages.ts'
-import { fitsIdentifierLimit, identifierKey } from '../domain/schema/identifier.ts'
+import { fitsIdentifierLimit, type IdentifierLimit, identifierKey } from '../domain/schema/identifier.ts'
 import { metadataTableName } from '../domain/schema/metadata-table.ts'
 import { describePlan } from '../domain/schema/plan-description.ts'
 import { schemaFingerprint } from '../domain/schema/schema-fingerprint.ts'
@@ -35,7 +35,9 @@ export class SyncTableSchemas {
     const schemas = this.#validate(request, contextId)
     if (!schemas.ok) return failed(schemas.error, contextId)
 
-    const opened = await openTenantMirror(this.#deps, contextId)
+    const opened = await openTenantMirror(this.#deps, contextId, (db) =>
+      tooLong(contextId, schemas.value, db.identifierLimit),
+    )
     if (!opened.ok) return outcome(opened, contextId)
     const mirror = opened.value
     const lsns: WireTableLsn[] = []
@@ -50,22 +52,14 @@ export class SyncTableSchemas {
     return outcome(ok({ lsns }), contextId, lsns.length)
   }
 
+  /** Every table is built and checked before the tenant's mirror is opened; names' lengths are checked once it is. */
   #validate(request: TableSchemaRequest, contextId: ContextId): Result<TableSchema[], OperationError> {
-    const limit = this.#deps.mirrors.identifierLimit
-    const tooLong = (name: string): Result<never, OperationError> =>
-      err({ kind: 'IdentifierTooLong', name, limit: `${limit.length} ${limit.unit}` })
-    const metadata = metadataTableName(contextId)
-    if (!fitsIdentifierLimit(metadata, limit)) return tooLong(metadata)
-    const reserved = identifierKey(metadata)
+    const reserved = identifierKey(metadataTableName(contextId))
     const seen = new Set<string>()
     const schemas: TableSchema[] = []
     for (const wire of request.tables) {
       const schema = buildTableSchema(wire, this.#deps.schema)
       if (!schema.ok) return schema
-      const long = [schema.value.name, ...schema.value.columns.map((c) => c.name)].find(
-        (name) => !fitsIdentifierLimit(name, limit),
-      )
-      if (long !== undefined) return tooLong(long)
       const key = identifierKey(schema.value.name)
       if (key === reserved) return err({ kind: 'ReservedTableName', table: schema.value.name })
       if (seen.has(key)) return err({ kind: 'DuplicateTable', table: schema.value.name })
@@ -131,6 +125,22 @@ export class SyncTableSchemas {
     const names = absent.map((t) => t.table)
     return mirror.write(names, (db) => db.dropTables(names))
   }
+}
+
+/**
+ * The first name longer than the tenant's engine keeps (the metadata table's, then each table's
+ * and its columns', in request order), as the call's error; undefined when every name fits.
+ */
+function tooLong(
+  contextId: ContextId,
+  schemas: readonly TableSchema[],
+  limit: IdentifierLimit,
+): OperationError | undefined {
+  const names = [metadataTableName(contextId), ...schemas.flatMap((s) => [s.name, ...s.columns.map((c) => c.name)])]
+  const long = names.find((name) => !fitsIdentifierLimit(name, limit))
+  return long === undefined
+    ? undefined
+    : { kind: 'IdentifierTooLong', name: long, limit: `${limit.length} ${limit.unit}` }
 }
 
 /**

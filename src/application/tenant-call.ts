@@ -2,7 +2,7 @@ import type { ContextId } from '../domain/handshake/context-id.ts'
 import type { VerifiedCall } from '../domain/handshake/token-claims.ts'
 import type { OperationName } from '../domain/protocol/messages.ts'
 import { identifierKey } from '../domain/schema/identifier.ts'
-import type { Result } from '../domain/shared/result.ts'
+import { err, type Result } from '../domain/shared/result.ts'
 import type { AuthorizeCall } from './authorize-call.ts'
 import { describeError } from './describe-error.ts'
 import type { KeyedMutex } from './keyed-mutex.ts'
@@ -78,14 +78,20 @@ export interface TenantMirror {
 /**
  * Opens the tenant's mirror and reads its state, the first step of every operation that touches
  * it: a database that cannot be reached, or that belongs to another tenant, fails the call here
- * with the engine's reason.
+ * with the engine's reason. A `screen` refuses the call on what the opened mirror says of itself
+ * (its identifier limit) before its state is read, so a refused call creates nothing.
  */
 export async function openTenantMirror(
   access: MirrorAccess,
   contextId: ContextId,
+  screen?: (db: MirrorDatabase) => OperationError | undefined,
 ): Promise<Result<TenantMirror, OperationError>> {
+  const opened = await runMirror(undefined, () => access.mirrors.forTenant(contextId))
+  if (!opened.ok) return opened
+  const db = opened.value
+  const refused = screen?.(db)
+  if (refused) return err(refused)
   return runMirror(undefined, async () => {
-    const db = await access.mirrors.forTenant(contextId)
     const state = await db.readState()
     return {
       db,

@@ -10,9 +10,16 @@ import { KeyedMutex } from '../application/keyed-mutex.ts'
 import type { MirroringDeps } from '../application/mirroring-deps.ts'
 import type { ApplicationTokenSigner } from '../application/ports/application-token-signer.port.ts'
 import type { MirrorDatabaseProvider } from '../application/ports/mirror-database.port.ts'
+import {
+  isMirrorInspector,
+  type MirrorInspection,
+  MirrorInspectionUnavailable,
+  type MirrorInspector,
+} from '../application/ports/mirror-inspection.port.ts'
 import { SyncTableSchemas } from '../application/sync-table-schemas.ts'
 import { WipeTable } from '../application/wipe-table.ts'
 import type { StaleBatchPolicy } from '../domain/changes/lsn.ts'
+import type { ContextId } from '../domain/handshake/context-id.ts'
 import { SUPEROFFICE_ISSUER } from '../domain/handshake/token-claims.ts'
 import type { WireReplicationSummary, WireRowBatch, WireTableSchema } from '../domain/protocol/messages.ts'
 import type { SchemaOptions } from '../domain/schema/table-schema.ts'
@@ -27,6 +34,8 @@ export const plainSigner: ApplicationTokenSigner = {
 export interface HarnessOptions {
   /** Where mirrors live; in memory when absent. */
   readonly mirrors?: MirrorDatabaseProvider
+  /** What `inspect` reads mirrors through; the provider when it is a MirrorInspector too (the in-memory one is). */
+  readonly inspector?: MirrorInspector
   /** The per-table locks, to watch or hold them from a test. */
   readonly locks?: KeyedMutex
   readonly admin?: RecordingAdmin
@@ -50,6 +59,7 @@ export function mirroringHarness(options: HarnessOptions = {}) {
   const clock = new PinnedClock(options.now ?? Date.UTC(2026, 0, 1, 12, 0))
   const admin = options.admin ?? new RecordingAdmin()
   const mirrors = options.mirrors ?? new InMemoryMirrorDatabases()
+  const inspector = options.inspector ?? (isMirrorInspector(mirrors) ? mirrors : undefined)
   const locks = options.locks ?? new KeyedMutex()
   const clientId = options.clientId ?? PLAIN_CLIENT_ID
   const authorize = new AuthorizeCall(new PlainClaimsVerifier(), new InMemoryNonceStore(clock, 60), clock, {
@@ -79,6 +89,11 @@ export function mirroringHarness(options: HarnessOptions = {}) {
     admin,
     mirrors,
     locks,
+    /** A tenant's mirror for reading rows, counting them or setting an LSN, as a test checks what the calls did. */
+    inspect(contextId: string = HARNESS_TENANT): Promise<MirrorInspection> {
+      if (!inspector) return Promise.reject(new MirrorInspectionUnavailable())
+      return inspector.inspect(contextId as ContextId)
+    },
     authenticate,
     tableSchema,
     rowData,

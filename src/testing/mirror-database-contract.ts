@@ -1,11 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type MirrorDatabase, MirrorStoreError } from '../application/ports/mirror-database.port.ts'
+import type { MirrorInspection } from '../application/ports/mirror-inspection.port.ts'
 import type { Row } from '../domain/changes/cell-value.ts'
 import type { TableSchema } from '../domain/schema/table-schema.ts'
 import { changes, column, createPlan, EVERY_TYPE, everyTypeRow, plan, schemaOf } from './table-fixtures.ts'
 
 export interface ContractSubject {
+  /** The mirror under test: only what the use cases call (a wrapper need forward no more). */
   readonly db: MirrorDatabase
+  /**
+   * The same tenant's inspection, which the suite reads rows, counts and sets LSNs through:
+   * the adapter's own (`provider.inspect(contextId)`), or the same object as `db` when it is both.
+   */
+  readonly inspect: MirrorInspection
   /** Creates a table in the same database that the mirror did not create (a partner's own). */
   createForeignTable(name: string): Promise<void>
   /** Whether a table exists physically, by any means the engine offers. */
@@ -27,9 +34,9 @@ const person = schemaOf({
   ],
 })
 
-async function rows(db: MirrorDatabase, table: string): Promise<Row[]> {
+async function rowsOf(inspect: MirrorInspection, table: string): Promise<Row[]> {
   const out: Row[] = []
-  for await (const row of db.readRows(table)) out.push(row)
+  for await (const row of inspect.readRows(table)) out.push(row)
   return out
 }
 
@@ -39,16 +46,20 @@ async function lsnOf(db: MirrorDatabase, table: string): Promise<number | undefi
 
 /**
  * The behaviour every MirrorDatabase must show (Debezium's abstract-contract pattern): run
- * once per implementation, against a real engine where there is one. It is a vitest suite
+ * once per implementation, against a real engine where there is one. What it writes goes
+ * through the subject's `db`, what it reads back and resets through its `inspect`. It is a vitest suite
  * (`describe`/`it`), so it is exported on its own: `tenant-mirror/testing/mirror-database-contract`.
  */
 export function describeMirrorDatabaseContract(name: string, make: () => Promise<ContractSubject>) {
   describe(`${name}: MirrorDatabase contract`, () => {
     let subject: ContractSubject
     let db: MirrorDatabase
+    let inspect: MirrorInspection
+    const rows = (table: string) => rowsOf(inspect, table)
     beforeEach(async () => {
       subject = await make()
       db = subject.db
+      inspect = subject.inspect
     })
     afterEach(async () => {
       await subject.cleanup()
@@ -57,6 +68,13 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
     it('starts empty', async () => {
       const state = await db.readState()
       expect(state.tables.size).toBe(0)
+    })
+
+    it('tells the longest identifier its engine keeps, and inspects the same tenant', () => {
+      expect(Number.isInteger(db.identifierLimit.length)).toBe(true)
+      expect(db.identifierLimit.length).toBeGreaterThan(0)
+      expect(['characters', 'bytes']).toContain(db.identifierLimit.unit)
+      expect(inspect.contextId).toBe(db.contextId)
     })
 
     it('creates a table with LSN -1 and records its schema and hash', async () => {
@@ -80,7 +98,7 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
       const nulls: Row = [2, ...full.slice(1).map(() => null)]
       await db.applyBatches([changes(table, 7, [full, nulls])])
       const stored = subject.stored ?? ((row: Row) => row)
-      expect(await rows(db, 'every_type')).toEqual([stored(full, table), stored(nulls, table)])
+      expect(await rows('every_type')).toEqual([stored(full, table), stored(nulls, table)])
       expect(await lsnOf(db, 'every_type')).toBe(7)
     })
 
@@ -94,13 +112,13 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
         ]),
       ])
       await db.applyBatches([changes(person, 11, [[2, 'Bobby', '2.25']], [[3], [99]])])
-      expect(await rows(db, 'person')).toEqual([
+      expect(await rows('person')).toEqual([
         [1, 'Ann', '1.50'],
         [2, 'Bobby', '2.25'],
       ])
       expect(await lsnOf(db, 'person')).toBe(11)
-      expect(await db.countRows('person')).toBe(2)
-      await expect(db.countRows('nope')).rejects.toBeInstanceOf(MirrorStoreError)
+      expect(await inspect.countRows('person')).toBe(2)
+      await expect(inspect.countRows('nope')).rejects.toBeInstanceOf(MirrorStoreError)
     })
 
     it('applies batches big enough for every bulk path, each value in its place', async () => {
@@ -126,8 +144,8 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
         .map((row, i) => (i % 3 === 0 ? updated[i / 3]! : row))
         .filter((_, i) => i % 3 !== 1)
         .map((row) => stored(row, table))
-      expect(await rows(db, 'every_type')).toEqual(expected)
-      expect(await db.countRows('every_type')).toBe(1_400)
+      expect(await rows('every_type')).toEqual(expected)
+      expect(await inspect.countRows('every_type')).toBe(1_400)
       expect(await lsnOf(db, 'every_type')).toBe(4)
     })
 
@@ -148,8 +166,8 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
       const mixed = Array.from({ length: 1_500 }, (_, i) => rowOf(i + 751, `mixed ${i + 751}`))
       await db.applyBatches([changes(table, -1, mixed)])
       const expected = [...again.slice(0, 750), ...mixed].map((row) => stored(row, table))
-      expect(await rows(db, 'every_type')).toEqual(expected)
-      expect(await db.countRows('every_type')).toBe(2_250)
+      expect(await rows('every_type')).toEqual(expected)
+      expect(await inspect.countRows('every_type')).toBe(2_250)
       expect(await lsnOf(db, 'every_type')).toBe(-1)
     })
 
@@ -162,7 +180,7 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
       const second = changes(person, 12, [[1, 'Ann B', '1.75']], [[2]])
       for (const batch of [first, second, first, second]) await db.applyBatches([batch])
       await db.applyBatches([second])
-      expect(await rows(db, 'person')).toEqual([[1, 'Ann B', '1.75']])
+      expect(await rows('person')).toEqual([[1, 'Ann B', '1.75']])
       expect(await lsnOf(db, 'person')).toBe(12)
     })
 
@@ -173,13 +191,13 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
       expect(await db.applyBatches([old])).toEqual([{ applied: true, storedLsn: -1 }])
       expect(await db.applyBatches([newer])).toEqual([{ applied: true, storedLsn: 10 }])
       expect(await db.applyBatches([old])).toEqual([{ applied: false, storedLsn: 12 }])
-      expect(await rows(db, 'person')).toEqual([[1, 'Ann B', '2.00']])
+      expect(await rows('person')).toEqual([[1, 'Ann B', '2.00']])
       expect(await lsnOf(db, 'person')).toBe(12)
       // In one call too, measured against the LSN the call's earlier batch stored.
       const next = changes(person, 14, [[3, 'Cy', null]])
       const outcomes = await db.applyBatches([next, changes(person, 13, [[4, 'Dee', null]]), changes(person, 14, [])])
       expect(outcomes.map((o) => o.applied)).toEqual([true, false, true])
-      expect((await rows(db, 'person')).map((r) => r[0])).toEqual([1, 3])
+      expect((await rows('person')).map((r) => r[0])).toEqual([1, 3])
       expect(await lsnOf(db, 'person')).toBe(14)
     })
 
@@ -196,7 +214,7 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
       expect(await db.applyBatches([changes(person, 4, [[4, 'Dee', null]])], 'apply')).toEqual([
         { applied: true, storedLsn: 5 },
       ])
-      expect(await rows(db, 'person')).toEqual([
+      expect(await rows('person')).toEqual([
         [3, 'Cy', null],
         [4, 'Dee', null],
       ])
@@ -212,10 +230,10 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
       const partial = schemaOf({ name: 'other', columns: [column('id', 'int', 'false')] })
       const call = db.applyBatches([changes(person, 6, [[2, 'Bob', null]]), changes(partial, 6, [[1]])])
       await expect(call).rejects.toBeInstanceOf(MirrorStoreError)
-      expect(await rows(db, 'person')).toEqual([[1, 'Ann', null]])
+      expect(await rows('person')).toEqual([[1, 'Ann', null]])
       expect(await lsnOf(db, 'person')).toBe(5)
       expect(await lsnOf(db, 'other')).toBe(-1)
-      expect(await rows(db, 'other')).toEqual([])
+      expect(await rows('other')).toEqual([])
     })
 
     it('updates only the columns a TableInfo names', async () => {
@@ -231,7 +249,7 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
           [2, 'New'],
         ]),
       ])
-      expect(await rows(db, 'person')).toEqual([
+      expect(await rows('person')).toEqual([
         [1, 'Anna', '9.99'],
         [2, 'New', null],
       ])
@@ -241,10 +259,10 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
       await db.applyTablePlan(createPlan(person), 'h')
       await db.applyBatches([changes(person, 10, [[1, 'Ann', null]])])
       await db.wipe('person')
-      expect(await rows(db, 'person')).toEqual([])
+      expect(await rows('person')).toEqual([])
       expect(await lsnOf(db, 'person')).toBe(-1)
       await db.applyBatches([changes(person, 12, [[5, 'Eve', null]])])
-      expect(await rows(db, 'person')).toEqual([[5, 'Eve', null]])
+      expect(await rows('person')).toEqual([[5, 'Eve', null]])
     })
 
     it('refuses to wipe or write a table it does not have', async () => {
@@ -255,9 +273,9 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
     it('sets a table LSN (forced resync)', async () => {
       await db.applyTablePlan(createPlan(person), 'h')
       await db.applyBatches([changes(person, 10, [[1, 'Ann', null]])])
-      await db.setLsn('person', -1)
+      await inspect.setLsn('person', -1)
       expect(await lsnOf(db, 'person')).toBe(-1)
-      expect(await rows(db, 'person')).toEqual([[1, 'Ann', null]])
+      expect(await rows('person')).toEqual([[1, 'Ann', null]])
     })
 
     it('keeps rows and LSN for an unchanged plan and refreshes the hash', async () => {
@@ -265,7 +283,7 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
       await db.applyBatches([changes(person, 10, [[1, 'Ann', null]])])
       expect(await db.applyTablePlan(plan(person, person), 'h2')).toMatchObject({ change: 'None', lsn: 10 })
       expect((await db.readState()).tables.get('person')?.schemaHash).toBe('h2')
-      expect(await rows(db, 'person')).toEqual([[1, 'Ann', null]])
+      expect(await rows('person')).toEqual([[1, 'Ann', null]])
     })
 
     it('adds a column in place: rows and LSN kept, the default filled in', async () => {
@@ -281,7 +299,7 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
       })
       const applied = await db.applyTablePlan(plan(wider, person), 'h2')
       expect(applied).toMatchObject({ change: 'Altered', lsn: 10 })
-      expect(await rows(db, 'person')).toEqual([[1, 'Ann', '1.00', 3, null]])
+      expect(await rows('person')).toEqual([[1, 'Ann', '1.00', 3, null]])
       expect((await db.readState()).tables.get('person')?.schema).toEqual(wider)
     })
 
@@ -297,9 +315,9 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
         ],
       })
       expect(await db.applyTablePlan(plan(widened, person), 'h2')).toMatchObject({ change: 'Altered', lsn: 10 })
-      expect(await rows(db, 'person')).toEqual([[1n, 'Ann', '1.250']])
+      expect(await rows('person')).toEqual([[1n, 'Ann', '1.250']])
       await db.applyBatches([changes(widened, 11, [[2n, null, '12345678.123']])])
-      expect(await rows(db, 'person')).toEqual([
+      expect(await rows('person')).toEqual([
         [1n, 'Ann', '1.250'],
         [2n, null, '12345678.123'],
       ])
@@ -315,7 +333,7 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
       const recreate = plan(narrowed, person)
       expect(recreate.kind).toBe('recreate')
       expect(await db.applyTablePlan(recreate, 'h2')).toMatchObject({ change: 'Recreated', lsn: -1 })
-      expect(await rows(db, 'person')).toEqual([])
+      expect(await rows('person')).toEqual([])
       expect(await lsnOf(db, 'person')).toBe(-1)
       expect((await db.readState()).tables.get('person')?.schema).toEqual(narrowed)
     })
@@ -340,7 +358,7 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
       )
       expect(applied).toMatchObject({ change: 'Recreated', lsn: -1 })
       await db.applyBatches([changes(person, 3, [[1, 'Ann', null]])])
-      expect(await rows(db, 'person')).toEqual([[1, 'Ann', null]])
+      expect(await rows('person')).toEqual([[1, 'Ann', null]])
     })
   })
 }

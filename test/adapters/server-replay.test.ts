@@ -13,6 +13,7 @@ import type { MirrorDatabaseProvider } from '../../src/application/ports/mirror-
 import type { Row } from '../../src/domain/changes/cell-value.ts'
 import type { ContextId } from '../../src/domain/handshake/context-id.ts'
 import { readSample, SAMPLE_CLIENT_ID, SAMPLE_FILES, samplePath } from '../support/fixtures.ts'
+import { inspectorOf } from '../support/inspection.ts'
 import { MYSQL_URL, POSTGRES_URL, uniqueTemplate } from '../support/servers.ts'
 
 const run = promisify(execFile)
@@ -95,7 +96,7 @@ describe.each(SERVERS)('tenant-mirror replay into %s', (kind, url) => {
     expect(state.tables.get('invitation')?.lsn).toBe(1506269)
     expect(state.tables.get('projstatusgrouplink')?.lsn).toBe(-1)
     const rows: Row[] = []
-    for await (const row of db.readRows('invitation')) rows.push(row)
+    for await (const row of (await inspectorOf(mirrors).inspect(CTX)).readRows('invitation')) rows.push(row)
     expect(rows.map((r) => [r[0], r[2], r[3], r[5], r[9], r[10], r[13]])).toEqual([
       [
         1,

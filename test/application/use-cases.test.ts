@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { InMemoryMirrorDatabases } from '../../src/adapters/memory/in-memory-mirror-database.ts'
+import type { MirrorDatabaseProvider } from '../../src/application/ports/mirror-database.port.ts'
 import type { ContextId } from '../../src/domain/handshake/context-id.ts'
 import type { WireTableSchema } from '../../src/domain/protocol/messages.ts'
 import { batch, peopleTable } from '../support/envelopes.ts'
@@ -12,9 +13,8 @@ const orders: WireTableSchema = {
 }
 
 async function rowsOf(h: ReturnType<typeof harness>, contextId: string, table: string) {
-  const db = await h.mirrors.forTenant(contextId as ContextId)
   const out = []
-  for await (const row of db.readRows(table)) out.push(row)
+  for await (const row of (await h.inspect(contextId)).readRows(table)) out.push(row)
   return out
 }
 
@@ -162,8 +162,7 @@ describe('TableSchema', () => {
   })
 
   it('refuses names longer than the mirror engine keeps, before touching anything', async () => {
-    const mirrors = new InMemoryMirrorDatabases()
-    Object.assign(mirrors, { identifierLimit: { length: 12, unit: 'bytes' } })
+    const mirrors = new InMemoryMirrorDatabases({ identifierLimit: { length: 12, unit: 'bytes' } })
     const h = harness(mirrors)
     const out = await h.tableSchema.execute({
       signedToken: h.token('C1'),
@@ -174,7 +173,7 @@ describe('TableSchema', () => {
       ok: false,
       error: { kind: 'IdentifierTooLong', name: 'ørestad_øre', limit: '12 bytes' },
     })
-    expect(mirrors.has('C1')).toBe(false)
+    expect((await (await mirrors.forTenant('C1' as ContextId)).readState()).tables.size).toBe(0)
   })
 
   it('keeps tenants apart: the context id comes from the token', async () => {
@@ -307,19 +306,17 @@ describe('RowData', () => {
     const inner = new InMemoryMirrorDatabases()
     let active = 0
     let peak = 0
-    const slow = {
-      identifierLimit: inner.identifierLimit,
+    // A wrapper forwards only what the use cases call: the narrow MirrorDatabase.
+    const slow: MirrorDatabaseProvider = {
       async forTenant(ctx: ContextId) {
         const db = await inner.forTenant(ctx)
         return {
           contextId: db.contextId,
+          identifierLimit: db.identifierLimit,
           readState: () => db.readState(),
           applyTablePlan: (p: Parameters<typeof db.applyTablePlan>[0], hash: string) => db.applyTablePlan(p, hash),
           dropTables: (t: readonly string[]) => db.dropTables(t),
           wipe: (t: string) => db.wipe(t),
-          setLsn: (t: string, lsn: number) => db.setLsn(t, lsn),
-          readRows: (t: string) => db.readRows(t),
-          countRows: (t: string) => db.countRows(t),
           applyBatches: async (batches: Parameters<typeof db.applyBatches>[0]) => {
             active++
             peak = Math.max(peak, active)

@@ -7,6 +7,7 @@ import {
   type ApplicationTokenSigner,
   type CallRecord,
   createMirroringService,
+  type MirrorDatabaseProvider,
   type MirroringService,
   type ServiceOptions,
   type ServiceState,
@@ -84,6 +85,27 @@ describe('createMirroringService from a program', () => {
     expect(reply.successful).toBe(true)
     expect(signed).toHaveLength(1)
     expect(reply.field('SignedApplicationToken')).toContain(Buffer.from('a signature').toString('base64'))
+  })
+
+  it('gives the dashboard the inspector passed, else the provider when it is one, else none', async () => {
+    const verifier = new PlainClaimsVerifier()
+    const options = { ...required('k.pem'), adminToken: 'admin-token-0123456789abcdef' }
+    const builtIn = started(options, { verifier })
+    expect(builtIn.inspector).toBe(builtIn.mirrors)
+    // A wrapper that forwards only the narrow MirrorDatabase, its inspection taken from the inner adapter.
+    const inner = new InMemoryMirrorDatabases()
+    const narrow: MirrorDatabaseProvider = { forTenant: (ctx) => inner.forTenant(ctx), close: async () => {} }
+    expect(started(options, { verifier, mirrors: narrow }).inspector).toBeUndefined()
+    const service = started(options, { verifier, mirrors: narrow, inspector: inner })
+    expect(service.inspector).toBe(inner)
+    await send(service, tableSchemaCall(token(), [peopleTable()]))
+    await service.flush()
+    const resync = await service.app.request('/admin/api/tenants/Cust1/tables/person/resync', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${options.adminToken}` },
+    })
+    expect(resync.status).toBe(200)
+    expect(await resync.json()).toEqual({ contextId: 'Cust1', table: 'person', lsn: -1 })
   })
 
   it("refuses options the CLI would refuse, with the CLI's message", () => {

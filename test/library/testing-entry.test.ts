@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type ContextId, parseContextId } from '../../src/core.ts'
+import { parseContextId } from '../../src/core.ts'
 import {
   ACTION_PREFIX,
   authenticateCall,
@@ -15,9 +15,8 @@ import {
 } from '../../src/testing.ts'
 
 async function rowsOf(h: ReturnType<typeof mirroringHarness>, contextId: string) {
-  const db = await h.mirrors.forTenant(contextId as ContextId)
   const rows: unknown[] = []
-  for await (const row of db.readRows('person')) rows.push(row)
+  for await (const row of (await h.inspect(contextId)).readRows('person')) rows.push(row)
   return rows
 }
 

@@ -23,6 +23,7 @@ import { buildTableSchema } from '../../src/domain/schema/table-schema.ts'
 import { BLOCKED_TABLES, tablesToMirror } from '../../src/domain/task/blocked-tables.ts'
 import { openSource, type SourceDriver, type SourceKind } from './e2e-sources.ts'
 import { FlakyProxy } from './flaky-proxy.ts'
+import { inspectorOf } from './inspection.ts'
 import { MYSQL_URL, POSTGRES_URL, uniqueTemplate } from './servers.ts'
 import { testConfig } from './test-service.ts'
 
@@ -174,11 +175,12 @@ export async function mirrorDigests(
   contextId: string,
 ): Promise<Map<string, TableDigest>> {
   const db = await mirrors.forTenant(contextId as ContextId)
+  const inspection = await inspectorOf(mirrors).inspect(contextId as ContextId)
   const state = await db.readState()
   const out = new Map<string, TableDigest>()
   for (const table of [...state.tables.values()].sort((a, b) => (a.table < b.table ? -1 : 1))) {
     if (!table.schema) throw new Error(`mirror table ${table.table} has no stored schema`)
-    out.set(table.table, await digest(table.schema, db.readRows(table.table)))
+    out.set(table.table, await digest(table.schema, inspection.readRows(table.table)))
   }
   return out
 }

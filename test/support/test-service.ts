@@ -4,6 +4,7 @@ import { JoseTokenVerifier } from '../../src/adapters/crypto/jose-token-verifier
 import { NodeApplicationTokenSigner } from '../../src/adapters/crypto/node-application-token-signer.ts'
 import { verificationKeyFrom } from '../../src/adapters/crypto/verification-keys.ts'
 import { parseDatabaseLocation } from '../../src/adapters/sql/database-location.ts'
+import type { ResolveConnection } from '../../src/adapters/sql/routed-mirror-databases.ts'
 import { PinnedClock } from '../../src/adapters/system/clocks.ts'
 import type { MirrorAdmin } from '../../src/application/ports/mirror-admin.port.ts'
 import type { MirrorDatabaseProvider } from '../../src/application/ports/mirror-database.port.ts'
@@ -57,7 +58,12 @@ export interface TestService extends MirroringService {
  * configuration is taken as it is, so that a test may set limits the parser would refuse.
  */
 export async function testService(
-  options: { config?: Partial<ServiceConfig>; admin?: MirrorAdmin; mirrors?: MirrorDatabaseProvider } = {},
+  options: {
+    config?: Partial<ServiceConfig>
+    admin?: MirrorAdmin
+    mirrors?: MirrorDatabaseProvider
+    resolveConnection?: ResolveConnection
+  } = {},
 ): Promise<TestService> {
   const config = testConfig(options.config)
   const clock = new PinnedClock(Date.now())
@@ -72,6 +78,7 @@ export async function testService(
     signer: new NodeApplicationTokenSigner(keys.partnerPrivate),
     ...(options.admin ? { admin: options.admin } : {}),
     ...(options.mirrors ? { mirrors: options.mirrors } : {}),
+    ...(options.resolveConnection ? { resolveConnection: options.resolveConnection } : {}),
   })
   return { ...service, clock, log, config }
 }

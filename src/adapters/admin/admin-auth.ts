@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Context, Next } from 'hono'
+import { adminBase, refuseUnsafeBase } from './admin-base.ts'
 import type { AdminSessions } from './admin-session.ts'
 import { problem } from './problem.ts'
 
@@ -8,8 +9,9 @@ const digest = (text: string) => createHash('sha256').update(text).digest()
 /**
  * The admin token guards the dashboard and its API: `Authorization: Bearer <token>` for API
  * clients (the scheme in any case, RFC 7235), or a session cookie that `/admin?token=<token>`
- * sets once for a browser (HttpOnly, SameSite Strict, expiring, not the token itself) before
- * redirecting to a URL without the token.
+ * sets once for a browser (HttpOnly, SameSite Strict, expiring, not the token itself, for the
+ * dashboard's path: `/mirror/admin` when the service is mounted under `/mirror`) before
+ * redirecting to the same URL without the token.
  * Compared in constant time. A request that changes something on the strength of the cookie
  * must come from the dashboard's own page: browsers send cookies with cross-origin form posts,
  * and SameSite does not stop another port of the same host.
@@ -20,7 +22,10 @@ export function adminAuth(token: string, sessions: AdminSessions) {
   return async (c: Context, next: Next) => {
     const query = c.req.query('token')
     if (c.req.method === 'GET' && query !== undefined && matches(query)) {
-      sessions.open(c)
+      const base = adminBase(c)
+      if (base === undefined) return refuseUnsafeBase(c)
+      sessions.open(c, base)
+      // The same path, prefix and all (the request's own), without the token.
       const url = new URL(c.req.url)
       url.searchParams.delete('token')
       return c.redirect(`${url.pathname}${url.search}`, 303)

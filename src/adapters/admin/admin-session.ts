@@ -19,12 +19,16 @@ export class AdminSessions {
     this.#now = now
   }
 
-  open(c: Context): void {
+  /**
+   * Sets the cookie for the dashboard at `base` (`/admin`, or `/mirror/admin` under a prefix; see
+   * `adminBase`), so that the browser sends it to the page and its API there and nowhere else.
+   */
+  open(c: Context, base: string): void {
     const expires = Math.floor(this.#now() / 1000) + SESSION_SECONDS
     setCookie(c, ADMIN_COOKIE, `${expires}.${this.#sign(expires)}`, {
       httpOnly: true,
       sameSite: 'Strict',
-      path: '/admin',
+      path: base || '/',
       maxAge: SESSION_SECONDS,
       // Behind a proxy that ends TLS the request itself is plain HTTP; its header says otherwise.
       secure: new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https',
@@ -40,8 +44,9 @@ export class AdminSessions {
     return timingSafeEqual(Buffer.from(match[2]!, 'hex'), Buffer.from(this.#sign(expires), 'hex'))
   }
 
-  close(c: Context): void {
-    deleteCookie(c, ADMIN_COOKIE, { path: '/admin' })
+  /** Ends the session of the dashboard at `base`: the cookie is only removed with the path it was set with. */
+  close(c: Context, base: string): void {
+    deleteCookie(c, ADMIN_COOKIE, { path: base || '/' })
   }
 
   #sign(expires: number): string {

@@ -17,6 +17,7 @@ const errors = {
   500: problem('the service failed; the detail holds the log reference'),
 }
 const missing = problem('no such tenant or table')
+const noInspection = problem('the mirror provider offers no inspection; pass an inspector')
 const millis = { type: 'integer', description: 'milliseconds since 1970 (UTC)' }
 const nullableMillis = { ...millis, nullable: true }
 
@@ -103,7 +104,11 @@ const schemas = {
     properties: {
       table: { type: 'string' },
       lsn: { type: 'integer' },
-      rows: { type: 'integer', nullable: true },
+      rows: {
+        type: 'integer',
+        nullable: true,
+        description: 'null when it cannot be counted, or no inspector counts it',
+      },
       lsnMovedAt: { ...nullableMillis, description: "when the table's LSN last changed" },
       lastDataAt: { ...nullableMillis, description: 'when a RowData call last wrote rows to it' },
       lastRows: { type: 'integer', nullable: true },
@@ -250,7 +255,13 @@ export const OPENAPI = {
       post: {
         summary: 'Full resync of every table of the tenant (LSN -1)',
         parameters: [tenantPath],
-        responses: { 200: json('done', ref('Resynced')), 404: missing, 503: problem('mirror unreachable'), ...errors },
+        responses: {
+          200: json('done', ref('Resynced')),
+          404: missing,
+          501: noInspection,
+          503: problem('mirror unreachable'),
+          ...errors,
+        },
       },
     },
     '/tenants/{ctx}/tables/{table}/resync': {
@@ -261,6 +272,7 @@ export const OPENAPI = {
           200: json('done', ref('TableResynced')),
           400: problem('not a table name'),
           404: missing,
+          501: noInspection,
           503: problem('mirror unreachable'),
           ...errors,
         },

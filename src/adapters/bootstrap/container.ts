@@ -11,6 +11,7 @@ import type { Clock } from '../../application/ports/clock.port.ts'
 import type { Logger } from '../../application/ports/logger.port.ts'
 import type { MirrorAdmin } from '../../application/ports/mirror-admin.port.ts'
 import type { MirrorDatabaseProvider } from '../../application/ports/mirror-database.port.ts'
+import { isMirrorInspector, type MirrorInspector } from '../../application/ports/mirror-inspection.port.ts'
 import type { NonceStore } from '../../application/ports/nonce-store.port.ts'
 import type { SchemaHasher } from '../../application/ports/schema-hasher.port.ts'
 import type { ServiceState } from '../../application/ports/service-state.port.ts'
@@ -33,8 +34,9 @@ import type { MirroringUseCases } from '../http/mirroring-use-cases.ts'
 import { Readiness } from '../http/readiness.ts'
 import { createServiceApp } from '../http/routes.ts'
 import { describeLocation } from '../sql/database-location.ts'
-import { checkedDatabaseName, databaseNaming } from '../sql/database-naming.ts'
+import { databaseNaming } from '../sql/database-naming.ts'
 import { openMirrorDatabases } from '../sql/mirror-databases.ts'
+import { type ResolveConnection, RoutedMirrorDatabases } from '../sql/routed-mirror-databases.ts'
 import { DeferredServiceState } from '../state/deferred-service-state.ts'
 import { openServiceState } from '../state/open-service-state.ts'
 import { SystemClock } from '../system/clocks.ts'
@@ -58,6 +60,18 @@ const BUSY_WAIT_MS = 2000
 export interface ServiceOverrides {
   readonly admin?: MirrorAdmin
   readonly mirrors?: MirrorDatabaseProvider
+  /**
+   * What the dashboard reads and resets (row counts, table rows, a forced resync). Without it the
+   * mirror provider is used when it is a MirrorInspector too, as the built-in ones are; with
+   * neither, the dashboard shows no row counts and answers a resync with 501.
+   */
+  readonly inspector?: MirrorInspector
+  /**
+   * Where each tenant's mirror lives (the reference package's ResolveConnection): another server
+   * or engine, another name; asked before every call opens the tenant's mirror. Without it every
+   * tenant lives at `database` under the `databaseNameTemplate` name.
+   */
+  readonly resolveConnection?: ResolveConnection
   readonly clock?: Clock
   readonly logger?: Logger
   readonly nonces?: NonceStore
@@ -104,7 +118,11 @@ const infrastructure = (config: ServiceConfig, o: ServiceOverrides) =>
         activityMirrorAdmin(state, loggingMirrorAdmin(logger, o.admin), logger, () => clock.now()),
       [T.Logger, T.State, T.Clock],
     )
-    bind(T.Mirrors).toResolvedValue((admin: MirrorAdmin) => o.mirrors ?? mirrorDatabases(config, admin), [T.Admin])
+    bind(T.Mirrors).toConstantValue(o.mirrors ?? mirrorDatabases(config, o.resolveConnection))
+    bind(T.Inspector).toResolvedValue(
+      (mirrors: MirrorDatabaseProvider) => o.inspector ?? (isMirrorInspector(mirrors) ? mirrors : undefined),
+      [T.Mirrors],
+    )
   })
 
 const application = new ContainerModule(({ bind }) => {
@@ -185,6 +203,7 @@ const http = (o: ServiceOverrides) =>
         recorder: ActivityRecorder,
         state: ServiceState,
         mirrors: MirrorDatabaseProvider,
+        inspector: MirrorInspector | undefined,
         clock: Clock,
       ): Hono =>
         createServiceApp({
@@ -223,6 +242,7 @@ const http = (o: ServiceOverrides) =>
                 admin: createAdminApp({
                   state,
                   mirrors,
+                  inspector,
                   token: config.adminToken,
                   logger,
                   now: () => clock.now(),
@@ -231,7 +251,7 @@ const http = (o: ServiceOverrides) =>
               }
             : {}),
         }),
-      [T.UseCases, T.Logger, T.Config, T.Metrics, T.Recorder, T.State, T.Mirrors, T.Clock],
+      [T.UseCases, T.Logger, T.Config, T.Metrics, T.Recorder, T.State, T.Mirrors, T.Inspector, T.Clock],
     )
   })
 
@@ -246,6 +266,8 @@ export function buildContainer(config: ServiceConfig, overrides: ServiceOverride
 export interface MirroringService {
   readonly app: Hono
   readonly mirrors: MirrorDatabaseProvider
+  /** The mirrors' inspection (rows, counts, a forced LSN), when the provider or an override offers it. */
+  readonly inspector: MirrorInspector | undefined
   readonly logger: Logger
   /** This process's Prometheus metrics and readiness. */
   readonly metrics: ServiceMetrics
@@ -295,6 +317,7 @@ export function assembleMirroringService(config: ServiceConfig, overrides: Servi
   return {
     app: container.get(T.HttpApp),
     mirrors,
+    inspector: container.get(T.Inspector),
     logger,
     metrics: container.get(T.Metrics),
     state,
@@ -317,15 +340,18 @@ function verificationKeys(config: ServiceConfig) {
     : config.federated.files.map(loadVerificationKey)
 }
 
-function mirrorDatabases(config: ServiceConfig, admin: MirrorAdmin): MirrorDatabaseProvider {
-  const template = databaseNaming(config.databaseNameTemplate)
-  const naming = (contextId: Parameters<typeof template>[0]) => {
-    const custom = admin.mirrorDatabaseName?.(contextId)
-    return custom === undefined ? template(contextId) : checkedDatabaseName(custom)
-  }
-  return openMirrorDatabases(config.database, {
-    naming,
+function mirrorDatabases(config: ServiceConfig, resolve: ResolveConnection | undefined): MirrorDatabaseProvider {
+  const base = {
+    naming: databaseNaming(config.databaseNameTemplate),
     longestContextId: config.maxContextIdLength,
     pool: { maxOpen: config.maxOpenDatabases, idleMs: config.idleDatabaseMs },
-  })
+  }
+  return resolve
+    ? new RoutedMirrorDatabases({
+        resolve,
+        location: config.database,
+        layout: config.database.layout ?? 'database',
+        base,
+      })
+    : openMirrorDatabases(config.database, base)
 }

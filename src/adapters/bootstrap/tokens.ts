@@ -11,6 +11,7 @@ import type { Clock } from '../../application/ports/clock.port.ts'
 import type { Logger } from '../../application/ports/logger.port.ts'
 import type { MirrorAdmin } from '../../application/ports/mirror-admin.port.ts'
 import type { MirrorDatabaseProvider } from '../../application/ports/mirror-database.port.ts'
+import type { MirrorInspector } from '../../application/ports/mirror-inspection.port.ts'
 import type { NonceStore } from '../../application/ports/nonce-store.port.ts'
 import type { SchemaHasher } from '../../application/ports/schema-hasher.port.ts'
 import type { ServiceState } from '../../application/ports/service-state.port.ts'
@@ -36,6 +37,8 @@ export const T = {
   Hasher: id<SchemaHasher>('SchemaHasher'),
   Admin: id<MirrorAdmin>('MirrorAdmin'),
   Mirrors: id<MirrorDatabaseProvider>('MirrorDatabaseProvider'),
+  /** The dashboard's reads and resets; undefined when neither an override nor the provider offers them. */
+  Inspector: id<MirrorInspector | undefined>('MirrorInspector'),
   Locks: id<KeyedMutex>('KeyedMutex'),
   Authorize: id<AuthorizeCall>('AuthorizeCall'),
   Deps: id<MirroringDeps>('MirroringDeps'),

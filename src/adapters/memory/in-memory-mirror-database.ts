@@ -7,6 +7,7 @@ import type {
   MirrorTableState,
 } from '../../application/ports/mirror-database.port.ts'
 import { MirrorStoreError } from '../../application/ports/mirror-database.port.ts'
+import type { MirrorInspection, MirrorInspector } from '../../application/ports/mirror-inspection.port.ts'
 import type { CellValue, Row } from '../../domain/changes/cell-value.ts'
 import { type ChangeBatch, keyOf } from '../../domain/changes/change-batch.ts'
 import { isSuperseded, type Lsn, NO_LSN, type StaleBatchPolicy } from '../../domain/changes/lsn.ts'
@@ -15,6 +16,8 @@ import { type IdentifierLimit, identifierKey, MAX_IDENTIFIER_LENGTH } from '../.
 import type { TablePlan } from '../../domain/schema/schema-plan.ts'
 import { findColumn, type TableSchema } from '../../domain/schema/table-schema.ts'
 import { compareCells, convertCell, defaultCell } from './memory-values.ts'
+
+const MEMORY_IDENTIFIER_LIMIT: IdentifierLimit = { length: MAX_IDENTIFIER_LENGTH, unit: 'characters' }
 
 interface MemoryTable {
   schema: TableSchema
@@ -28,16 +31,19 @@ interface MemoryTable {
  * A mirror database in memory: a working implementation of the port, not a mock. It keeps
  * the same guarantees as the SQL adapters (atomic batches with their LSN, NOT NULL, keys,
  * only own tables dropped) and passes the same contract suite, so that the application and
- * the HTTP adapter can be tested, and embedded, without an engine.
+ * the HTTP adapter can be tested, and embedded, without an engine. It is its own inspection.
  */
-export class InMemoryMirrorDatabase implements MirrorDatabase {
+export class InMemoryMirrorDatabase implements MirrorDatabase, MirrorInspection {
   readonly contextId: ContextId
+  /** SQL Server's, unless a test asks for another engine's. */
+  readonly identifierLimit: IdentifierLimit
   readonly #tables = new Map<string, MemoryTable>()
   /** Tables that exist in the database but were not created by the mirror (a partner's own). */
   readonly foreignTables = new Set<string>()
 
-  constructor(contextId: ContextId) {
+  constructor(contextId: ContextId, identifierLimit: IdentifierLimit = MEMORY_IDENTIFIER_LIMIT) {
     this.contextId = contextId
+    this.identifierLimit = identifierLimit
   }
 
   async readState(): Promise<MirrorState> {
@@ -184,17 +190,31 @@ function migrateRow(row: Row, from: TableSchema, to: TableSchema): Row {
 
 const now = () => new Date().toISOString()
 
-export class InMemoryMirrorDatabases implements MirrorDatabaseProvider {
-  readonly identifierLimit: IdentifierLimit = { length: MAX_IDENTIFIER_LENGTH, unit: 'characters' }
+export interface InMemoryMirrorDatabasesOptions {
+  /** The identifier limit every tenant's mirror reports; SQL Server's 128 characters by default. */
+  readonly identifierLimit?: IdentifierLimit
+}
+
+/** Tenants' in-memory mirrors, kept until the process ends; each one is its own inspection. */
+export class InMemoryMirrorDatabases implements MirrorDatabaseProvider, MirrorInspector {
   readonly #tenants = new Map<string, InMemoryMirrorDatabase>()
+  readonly #identifierLimit: IdentifierLimit
+
+  constructor(options: InMemoryMirrorDatabasesOptions = {}) {
+    this.#identifierLimit = options.identifierLimit ?? MEMORY_IDENTIFIER_LIMIT
+  }
 
   async forTenant(contextId: ContextId): Promise<InMemoryMirrorDatabase> {
     let db = this.#tenants.get(contextId)
     if (!db) {
-      db = new InMemoryMirrorDatabase(contextId)
+      db = new InMemoryMirrorDatabase(contextId, this.#identifierLimit)
       this.#tenants.set(contextId, db)
     }
     return db
+  }
+
+  inspect(contextId: ContextId): Promise<InMemoryMirrorDatabase> {
+    return this.forTenant(contextId)
   }
 
   has(contextId: string): boolean {

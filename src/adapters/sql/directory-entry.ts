@@ -44,6 +44,6 @@ export function directoryEntry(dialect: DirectoryDialect): DialectEntry<Director
       return dir === undefined ? undefined : { kind: dialect.name, dir }
     },
     describe: (location) => `${dialect.scheme}${location.dir}`,
-    open: (location, options) => new LazyMirrorDatabases(limit, () => dialect.load(location, options)),
+    open: (location, options) => new LazyMirrorDatabases(() => dialect.load(location, options)),
   }
 }

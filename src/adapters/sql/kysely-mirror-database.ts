@@ -7,11 +7,12 @@ import type {
   MirrorTableState,
 } from '../../application/ports/mirror-database.port.ts'
 import { MirrorStoreError } from '../../application/ports/mirror-database.port.ts'
+import type { MirrorInspection } from '../../application/ports/mirror-inspection.port.ts'
 import type { Row } from '../../domain/changes/cell-value.ts'
 import type { ChangeBatch } from '../../domain/changes/change-batch.ts'
 import { isSuperseded, type Lsn, NO_LSN, type StaleBatchPolicy } from '../../domain/changes/lsn.ts'
 import type { ContextId } from '../../domain/handshake/context-id.ts'
-import { identifierKey } from '../../domain/schema/identifier.ts'
+import { type IdentifierLimit, identifierKey } from '../../domain/schema/identifier.ts'
 import { metadataTableName } from '../../domain/schema/metadata-table.ts'
 import type { TablePlan } from '../../domain/schema/schema-plan.ts'
 import type { TableSchema } from '../../domain/schema/table-schema.ts'
@@ -23,10 +24,11 @@ import type { BulkUpsert, Db, SqlDialect } from './sql-dialect.ts'
  * The mirror database port over Kysely, generic in the SQL dialect: it owns the transactions,
  * the cross-instance table locks, the metadata table and the order of steps; the dialect
  * supplies the engine's SQL. Driver errors leave as MirrorStoreError with a message that is
- * safe to send back.
+ * safe to send back. It is the tenant's inspection too (rows, counts, a forced LSN).
  */
-export class KyselyMirrorDatabase implements MirrorDatabase {
+export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
   readonly contextId: ContextId
+  readonly identifierLimit: IdentifierLimit
   readonly #db: Db
   readonly #dialect: SqlDialect
   readonly #bulk: BulkUpsert | undefined
@@ -42,6 +44,7 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
     now: () => Date = () => new Date(),
   ) {
     this.contextId = contextId
+    this.identifierLimit = identifierLimitOf(dialect)
     this.#db = db
     this.#dialect = dialect
     this.#bulk = bulk
@@ -244,4 +247,9 @@ export class KyselyMirrorDatabase implements MirrorDatabase {
       })
     }
   }
+}
+
+/** The longest table or column name the dialect's engine keeps, in the unit it counts. */
+export function identifierLimitOf(dialect: SqlDialect): IdentifierLimit {
+  return { length: dialect.capabilities.maxIdentifierLength, unit: dialect.capabilities.identifierUnit }
 }

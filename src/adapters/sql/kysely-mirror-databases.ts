@@ -3,13 +3,14 @@ import {
   type MirrorDatabaseProvider,
   MirrorStoreError,
 } from '../../application/ports/mirror-database.port.ts'
+import type { MirrorInspection, MirrorInspector } from '../../application/ports/mirror-inspection.port.ts'
 import type { Row } from '../../domain/changes/cell-value.ts'
 import type { ChangeBatch } from '../../domain/changes/change-batch.ts'
 import type { Lsn, StaleBatchPolicy } from '../../domain/changes/lsn.ts'
 import type { ContextId } from '../../domain/handshake/context-id.ts'
 import type { IdentifierLimit } from '../../domain/schema/identifier.ts'
 import type { TablePlan } from '../../domain/schema/schema-plan.ts'
-import { KyselyMirrorDatabase } from './kysely-mirror-database.ts'
+import { identifierLimitOf, KyselyMirrorDatabase } from './kysely-mirror-database.ts'
 import type { BulkUpsert, Db, SqlDialect } from './sql-dialect.ts'
 import { TenantPool } from './tenant-pool.ts'
 
@@ -31,19 +32,17 @@ export interface PoolOptions {
   readonly idleMs: number
 }
 
-/** MirrorDatabaseProvider over a dialect and a connector, with per-tenant connections pooled. */
-export class KyselyMirrorDatabases implements MirrorDatabaseProvider {
-  readonly identifierLimit: IdentifierLimit
+/**
+ * MirrorDatabaseProvider over a dialect and a connector, with per-tenant connections pooled; its
+ * inspector too, on the same pool.
+ */
+export class KyselyMirrorDatabases implements MirrorDatabaseProvider, MirrorInspector {
   readonly #pool: TenantPool<KyselyMirrorDatabase>
   readonly #connector: TenantConnector
   readonly #dialect: SqlDialect
 
   constructor(dialect: SqlDialect, connector: TenantConnector, options: PoolOptions) {
     this.#dialect = dialect
-    this.identifierLimit = {
-      length: dialect.capabilities.maxIdentifierLength,
-      unit: dialect.capabilities.identifierUnit,
-    }
     this.#connector = connector
     this.#pool = new TenantPool({
       open: async (key) =>
@@ -54,7 +53,11 @@ export class KyselyMirrorDatabases implements MirrorDatabaseProvider {
   }
 
   async forTenant(contextId: ContextId): Promise<MirrorDatabase> {
-    return new PooledMirrorDatabase(contextId, this.#pool)
+    return new PooledMirrorDatabase(contextId, identifierLimitOf(this.#dialect), this.#pool)
+  }
+
+  async inspect(contextId: ContextId): Promise<MirrorInspection> {
+    return new PooledMirrorInspection(contextId, this.#pool)
   }
 
   async probe(): Promise<void> {
@@ -98,10 +101,12 @@ async function opened(dialect: SqlDialect, connector: TenantConnector, key: stri
 /** Each call borrows the tenant's database from the pool, so that an idle one can be closed. */
 class PooledMirrorDatabase implements MirrorDatabase {
   readonly contextId: ContextId
+  readonly identifierLimit: IdentifierLimit
   readonly #pool: TenantPool<KyselyMirrorDatabase>
 
-  constructor(contextId: ContextId, pool: TenantPool<KyselyMirrorDatabase>) {
+  constructor(contextId: ContextId, identifierLimit: IdentifierLimit, pool: TenantPool<KyselyMirrorDatabase>) {
     this.contextId = contextId
+    this.identifierLimit = identifierLimit
     this.#pool = pool
   }
 
@@ -124,6 +129,17 @@ class PooledMirrorDatabase implements MirrorDatabase {
   wipe(table: string) {
     return this.#pool.use(this.contextId, (db) => db.wipe(table))
   }
+}
+
+/** The tenant's inspection, borrowing its database from the same pool call by call. */
+class PooledMirrorInspection implements MirrorInspection {
+  readonly contextId: ContextId
+  readonly #pool: TenantPool<KyselyMirrorDatabase>
+
+  constructor(contextId: ContextId, pool: TenantPool<KyselyMirrorDatabase>) {
+    this.contextId = contextId
+    this.#pool = pool
+  }
 
   setLsn(table: string, lsn: Lsn) {
     return this.#pool.use(this.contextId, (db) => db.setLsn(table, lsn))
@@ -133,6 +149,7 @@ class PooledMirrorDatabase implements MirrorDatabase {
     return this.#pool.use(this.contextId, (db) => db.countRows(table))
   }
 
+  /** Holds the database for as long as the rows are read. */
   async *readRows(table: string): AsyncIterable<Row> {
     const lease = await this.#pool.acquire(this.contextId)
     try {

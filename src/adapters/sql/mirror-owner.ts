@@ -41,7 +41,7 @@ export async function claimOwnership(db: Db, dialect: SqlDialect, contextId: Con
   const other = owners.find((owner) => owner !== contextId)
   if (other !== undefined || owners.length === 0) {
     throw new MirrorStoreError(
-      `the mirror database for ${contextId} belongs to tenant ${other ?? '(unknown)'}: two tenants never share one (check --database-name and any mirrorDatabaseName hook)`,
+      `the mirror database for ${contextId} belongs to tenant ${other ?? '(unknown)'}: two tenants never share one (check --database-name and any resolveConnection hook)`,
       'fatal',
     )
   }

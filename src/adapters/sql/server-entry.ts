@@ -47,6 +47,6 @@ export function serverEntry(dialect: ServerDialect): DialectEntry<ServerLocation
       const url = new URL(location.url)
       return `${url.protocol}//${url.host}${url.pathname}`
     },
-    open: (location, options) => new LazyMirrorDatabases(limit, () => dialect.load(location, options)),
+    open: (location, options) => new LazyMirrorDatabases(() => dialect.load(location, options)),
   }
 }

@@ -22,14 +22,7 @@ export function loggingMirrorAdmin(logger: Logger, integrator: MirrorAdmin = {})
  * methods live on its prototype, which an object spread would lose.
  */
 export function delegate(admin: MirrorAdmin): MirrorAdmin {
-  const hooks = [
-    'logEvent',
-    'onBeforeReplicateTable',
-    'onWipe',
-    'onReplicationCompleted',
-    'doNotReplicate',
-    'mirrorDatabaseName',
-  ] as const
+  const hooks = ['logEvent', 'onBeforeReplicateTable', 'onWipe', 'onReplicationCompleted', 'doNotReplicate'] as const
   const bound: Record<string, unknown> = {}
   for (const hook of hooks) {
     const method = admin[hook] as ((...args: unknown[]) => unknown) | undefined

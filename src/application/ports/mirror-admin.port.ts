@@ -44,6 +44,4 @@ export interface MirrorAdmin {
   }): void | Promise<void>
   /** Asks SuperOffice not to replicate now (`{"doNotReplicate":"true"}`), e.g. while the partner maintains the mirror. */
   doNotReplicate?(contextId: ContextId): boolean | Promise<boolean>
-  /** The mirror database's name for a tenant (ResolveConnection); undefined keeps the configured template. */
-  mirrorDatabaseName?(contextId: ContextId): string | undefined
 }

@@ -1,4 +1,3 @@
-import type { Row } from '../../domain/changes/cell-value.ts'
 import type { ChangeBatch } from '../../domain/changes/change-batch.ts'
 import type { Lsn, StaleBatchPolicy } from '../../domain/changes/lsn.ts'
 import type { ContextId } from '../../domain/handshake/context-id.ts'
@@ -44,12 +43,20 @@ export interface AppliedPlan {
 }
 
 /**
- * One tenant's mirror database. Every write method is one transaction: it happens whole or
- * not at all, the metadata row included. Implementations are the Kysely adapter (per SQL
- * dialect) and the in-memory one; both pass `src/testing/mirror-database-contract.ts`.
+ * One tenant's mirror database: what the use cases call, and no more. Every write method is one
+ * transaction: it happens whole or not at all, the metadata row included. Implementations are
+ * the Kysely adapter (per SQL dialect) and the in-memory one; both pass
+ * `src/testing/mirror-database-contract.ts`. Reading rows, counting them and setting an LSN by
+ * hand are inspection (`mirror-inspection.port.ts`), kept apart so a wrapper forwards only this.
  */
 export interface MirrorDatabase {
   readonly contextId: ContextId
+
+  /**
+   * The longest table or column name this tenant's engine keeps; longer ones are refused up
+   * front. Per tenant, since one provider's tenants may live on engines with different limits.
+   */
+  readonly identifierLimit: IdentifierLimit
 
   /** The metadata table's rows and the physical table names, in one read. */
   readState(): Promise<MirrorState>
@@ -74,21 +81,13 @@ export interface MirrorDatabase {
 
   /** Empties the table, keeping its definition, and sets its LSN to -1, in one transaction. */
   wipe(table: string): Promise<void>
-
-  /** Sets a table's LSN (an operator's forced resync uses -1). */
-  setLsn(table: string, lsn: Lsn): Promise<void>
-
-  /** Streams a table's rows, positional to its stored schema, in key order. */
-  readRows(table: string): AsyncIterable<Row>
-
-  /** How many rows a table holds (for operators' dashboards). */
-  countRows(table: string): Promise<number>
 }
 
-/** Resolves tenants to their mirror databases; the NuGet package's ResolveConnection. */
+/**
+ * Resolves tenants to their mirror databases; the NuGet package's ResolveConnection. A provider
+ * may be a MirrorInspector too (`isMirrorInspector`), as the built-in ones are.
+ */
 export interface MirrorDatabaseProvider {
-  /** The longest table or column name the engine keeps; longer ones are refused up front. */
-  readonly identifierLimit: IdentifierLimit
   /** Opens (and on first use creates) the tenant's mirror database. */
   forTenant(contextId: ContextId): Promise<MirrorDatabase>
   /** Closes every open connection; calls in flight finish first. */

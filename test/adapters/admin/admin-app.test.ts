@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { InMemoryMirrorDatabases } from '../../../src/adapters/memory/in-memory-mirror-database.ts'
+import type { MirrorDatabaseProvider } from '../../../src/application/ports/mirror-database.port.ts'
 import {
   authenticateCall,
   batch,
@@ -13,8 +15,8 @@ import { testService } from '../../support/test-service.ts'
 const TOKEN = 'admin-token-0123456789abcdef'
 const auth = { authorization: `Bearer ${TOKEN}` }
 
-async function seeded() {
-  const service = await testService({ config: { adminToken: TOKEN } })
+async function seeded(mirrors?: MirrorDatabaseProvider) {
+  const service = await testService({ config: { adminToken: TOKEN }, ...(mirrors ? { mirrors } : {}) })
   const table = peopleTable()
   expect((await post(service.app, await tableSchemaCall([table]))).successful).toBe(true)
   const rows = [
@@ -214,6 +216,24 @@ describe('admin dashboard and API', () => {
       dropped: 1,
     })
     expect((await api('/tenants/Cust12345')).body).toMatchObject({ tables: [] })
+  })
+
+  it('works without an inspector: no row counts, and a resync answers 501', async () => {
+    // An integrator's provider that offers only what the use cases call.
+    const inner = new InMemoryMirrorDatabases()
+    const { service, api } = await seeded({ forTenant: (ctx) => inner.forTenant(ctx), close: async () => {} })
+    expect(service.inspector).toBeUndefined()
+    expect((await api('/tenants/Cust12345')).body).toMatchObject({ tables: [{ table: 'person', lsn: 77, rows: null }] })
+    for (const path of ['/tenants/Cust12345/resync', '/tenants/Cust12345/tables/person/resync']) {
+      const response = await service.app.request(`/admin/api${path}`, { method: 'POST', headers: auth })
+      expect(response.status).toBe(501)
+      expect(response.headers.get('content-type')).toBe('application/problem+json')
+      expect(await response.json()).toMatchObject({
+        status: 501,
+        detail: 'the mirror provider offers no inspection; pass an inspector',
+      })
+    }
+    expect((await api('/tenants/Cust12345')).body).toMatchObject({ tables: [{ table: 'person', lsn: 77 }] })
   })
 
   it('exports Prometheus metrics and readiness', async () => {

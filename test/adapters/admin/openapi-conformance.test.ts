@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { OPENAPI } from '../../../src/adapters/admin/openapi.ts'
+import { InMemoryMirrorDatabases } from '../../../src/adapters/memory/in-memory-mirror-database.ts'
 import {
   authenticateCall,
   batch,
@@ -87,5 +88,21 @@ describe('the admin API matches its OpenAPI document', () => {
     await answer('post', '/tenants/CustOk/resync', '/tenants/{ctx}/resync')
     await answer('delete', '/tenants/CustOk/mirror', '/tenants/{ctx}/mirror')
     expect((await answer('get', '/tenants', '/tenants', true)).status).toBe(401)
+  })
+
+  it('for a resync without an inspector (a provider that offers no inspection)', async () => {
+    const inner = new InMemoryMirrorDatabases()
+    service = await testService({
+      config: { adminToken: TOKEN },
+      mirrors: { forTenant: (ctx) => inner.forTenant(ctx), close: async () => {} },
+    })
+    const people = peopleTable()
+    expect((await post(service.app, await tableSchemaCall([people], { contextId: 'CustOk' }))).successful).toBe(true)
+    await service.flush()
+    expect((await answer('get', '/tenants/CustOk', '/tenants/{ctx}')).status).toBe(200)
+    expect((await answer('post', '/tenants/CustOk/resync', '/tenants/{ctx}/resync')).status).toBe(501)
+    expect(
+      (await answer('post', '/tenants/CustOk/tables/person/resync', '/tenants/{ctx}/tables/{table}/resync')).status,
+    ).toBe(501)
   })
 })

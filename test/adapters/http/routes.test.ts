@@ -229,7 +229,6 @@ describe('the call summary the observer is told', () => {
 
   it('reports a call whose use case crashed as Internal, under the tenant its token named', async () => {
     const broken: MirrorDatabaseProvider = {
-      identifierLimit: { length: 128, unit: 'characters' },
       forTenant: async () => {
         throw new TypeError('a bug')
       },

@@ -6,6 +6,7 @@ describeMirrorDatabaseContract('in-memory', async () => {
   const db = new InMemoryMirrorDatabase('Cust1' as ContextId)
   return {
     db,
+    inspect: db,
     async createForeignTable(name) {
       db.foreignTables.add(name)
     },

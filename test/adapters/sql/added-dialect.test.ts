@@ -13,6 +13,7 @@ import { tenantNameRules } from '../../../src/adapters/sql/tenant-naming.ts'
 import type { ContextId } from '../../../src/domain/handshake/context-id.ts'
 import { describeMirrorDatabaseContract } from '../../contracts/mirror-database.contract.ts'
 import { sqliteStrictEntry } from '../../support/dialects/sqlite-strict/sqlite-strict-entry.ts'
+import { inspectorOf } from '../../support/inspection.ts'
 import { column, createPlan, schemaOf } from '../../support/schemas.ts'
 
 /** The one line that adds the dialect: its folder is test/support/dialects/sqlite-strict/. */
@@ -43,6 +44,7 @@ describeMirrorDatabaseContract('sqlite-strict (a dialect added with a registry e
   const { provider, side, cleanup } = subject('sqlite-strict:')
   return {
     db: await provider.forTenant(CTX),
+    inspect: await inspectorOf(provider).inspect(CTX),
     async createForeignTable(name) {
       await sql`create table ${sql.id(name)} (id integer primary key, note text)`.execute(side)
     },

@@ -73,7 +73,7 @@ describe('a registry an integrator passes', () => {
     name: 'elsewhere',
     schemes: ['memory:'],
     form: 'memory:',
-    identifierLimit: mirrors.identifierLimit,
+    identifierLimit: { length: 128, unit: 'characters' },
     parse: (value) => (value.startsWith('memory') ? { kind: 'elsewhere' } : undefined),
     describe: () => 'memory: (elsewhere)',
     open: () => mirrors,

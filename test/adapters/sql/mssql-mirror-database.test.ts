@@ -214,6 +214,7 @@ describe.skipIf(!MSSQL_URL)('SQL Server mirrors on a real server', () => {
     const side = openMssql(tediousConfig(MSSQL_URL!, name), 1)
     return {
       db,
+      inspect: await provider.inspect(CTX),
       async createForeignTable(table) {
         await sql`create table ${sql.id(table)} (id int primary key, note nvarchar(max))`.execute(side)
       },

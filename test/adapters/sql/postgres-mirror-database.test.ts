@@ -79,6 +79,7 @@ for (const layout of ['database', 'schema'] as const) {
     const client = await side(layout, name)
     return {
       db,
+      inspect: await provider.inspect(CTX),
       stored: storedInPostgres,
       async createForeignTable(table) {
         await client.query(`create table "${table}" (id integer primary key, note text)`)
@@ -136,7 +137,7 @@ describe('postgres mirrors', () => {
     const updated = rows.map((r) => [r[0]!, 'updated', r[2]!, r[3]!, r[4]!] as Row)
     await db.applyBatches([changes(wide, 11, updated.slice(0, 2500))])
     const read: Row[] = []
-    for await (const row of db.readRows('bulk')) read.push(row)
+    for await (const row of (await provider.inspect(CTX)).readRows('bulk')) read.push(row)
     expect(read).toHaveLength(5000)
     expect(read[0]).toEqual(updated[0])
     expect(read[4999]).toEqual(rows[4999])
@@ -177,7 +178,7 @@ describe('postgres mirrors', () => {
       ),
     )
     const read: Row[] = []
-    for await (const row of dbA.readRows('bulk')) read.push(row)
+    for await (const row of (await a.provider.inspect(CTX)).readRows('bulk')) read.push(row)
     expect(read).toHaveLength(21)
     await a.provider.close()
     await b.provider.close()

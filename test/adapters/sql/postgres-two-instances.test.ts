@@ -59,7 +59,7 @@ it('keeps one PostgreSQL mirror correct under interleaved RowData from two servi
     )
     const db = await a.mirrors.forTenant(CTX as ContextId)
     const rows: Row[] = []
-    for await (const row of db.readRows('person')) rows.push(row)
+    for await (const row of (await a.inspector!.inspect(CTX as ContextId)).readRows('person')) rows.push(row)
     const written = calls.filter((n) => !skipped.has(n))
     expect(written).toContain(40)
     expect(rows.slice(1).map((r) => r[0])).toEqual(written.map((n) => 1000 + n))

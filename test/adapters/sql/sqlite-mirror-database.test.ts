@@ -25,6 +25,7 @@ describeMirrorDatabaseContract('sqlite', async () => {
   const { dir, provider, side } = sqliteSubject()
   return {
     db: await provider.forTenant(CTX),
+    inspect: await provider.inspect(CTX),
     async createForeignTable(name) {
       await sql`create table ${sql.id(name)} (id integer primary key, note text)`.execute(side)
     },

@@ -10,8 +10,8 @@ import { parseServiceConfig } from '../../../src/adapters/bootstrap/config.ts'
 import { rawServiceOptions } from '../../../src/adapters/cli/service-options.ts'
 import { parseDatabaseLocation, type TenantLayout } from '../../../src/adapters/sql/database-location.ts'
 import { OWNER_TABLE } from '../../../src/adapters/sql/mirror-owner.ts'
+import type { ResolveConnection } from '../../../src/adapters/sql/routed-mirror-databases.ts'
 import { roomForContextId, templateProblem, tenantNameRules } from '../../../src/adapters/sql/tenant-naming.ts'
-import type { MirrorAdmin } from '../../../src/application/ports/mirror-admin.port.ts'
 import { authenticateCall, batch, peopleTable, rowDataCall, tableSchemaCall } from '../../support/envelopes.ts'
 import { post } from '../../support/http.ts'
 import { MYSQL_URL, POSTGRES_URL } from '../../support/servers.ts'
@@ -230,9 +230,12 @@ describe.each([SQLITE, ...SERVERS])(
       const shared = `tmshared_${randomBytes(4).toString('hex')}`
       created.push(shared)
       // An integrator's hook that maps every tenant to one name: what folding case or cutting names would do.
-      const admin: MirrorAdmin = { mirrorDatabaseName: () => shared }
+      const resolveConnection: ResolveConnection = () => ({ name: shared })
       const location = url()
-      const service = await testService({ admin, config: { database: parseDatabaseLocation(location, layout)! } })
+      const service = await testService({
+        resolveConnection,
+        config: { database: parseDatabaseLocation(location, layout)! },
+      })
       try {
         const people = peopleTable()
         expect((await post(service.app, await tableSchemaCall([people], { contextId: 'CustA' }))).successful).toBe(true)
@@ -252,7 +255,7 @@ describe.each([SQLITE, ...SERVERS])(
           expect(reply.error).toMatch(/belongs to tenant CustA: two tenants never share one/)
         }
         // CustA's rows are untouched and it still works.
-        const mirror = await service.mirrors.forTenant('CustA' as never)
+        const mirror = await service.inspector!.inspect('CustA' as never)
         expect(await mirror.countRows(people.name)).toBe(1)
         expect((await post(service.app, await authenticateCall({ contextId: 'CustA' }))).successful).toBe(true)
         if (engine === 'SQLite') {
@@ -274,9 +277,9 @@ describe.each(SERVERS)('$engine, names a naming hook makes', ({ engine, url, lay
     const short = `${stem}short`
     created.push(short)
     const longId = `Cust${'9'.repeat(56)}`
-    const admin: MirrorAdmin = { mirrorDatabaseName: (contextId) => (contextId === 'CustLong' ? tooLong : short) }
+    const resolveConnection: ResolveConnection = (contextId) => ({ name: contextId === 'CustLong' ? tooLong : short })
     const service = await testService({
-      admin,
+      resolveConnection,
       config: { database: parseDatabaseLocation(url(), layout)!, maxContextIdLength: 64 },
     })
     const limit = engine === 'MariaDB' ? '64 characters MySQL/MariaDB keeps' : '63 bytes PostgreSQL keeps'
@@ -315,11 +318,11 @@ describe.each(SERVERS)('$engine, names a naming hook makes', ({ engine, url, lay
 describe('a mirror made before the owner stamp', () => {
   it('is stamped by its first caller and refused to any other from then on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tm-unstamped-'))
-    const admin: MirrorAdmin = { mirrorDatabaseName: () => 'Mirror_legacy' }
+    const resolveConnection: ResolveConnection = () => ({ name: 'Mirror_legacy' })
     const config = { database: parseDatabaseLocation(`sqlite:${dir}`)! }
     const file = join(dir, 'Mirror_legacy.sqlite')
     const people = peopleTable()
-    const first = await testService({ admin, config })
+    const first = await testService({ resolveConnection, config })
     try {
       expect((await post(first.app, await tableSchemaCall([people], { contextId: 'CustA' }))).successful).toBe(true)
       const rows = await rowDataCall([batch(people, 5, [['[I:1]', 'Ann', null]])], { contextId: 'CustA' })
@@ -331,12 +334,12 @@ describe('a mirror made before the owner stamp', () => {
     legacy.exec(`drop table "${OWNER_TABLE}"`)
     legacy.close()
 
-    const later = await testService({ admin, config })
+    const later = await testService({ resolveConnection, config })
     try {
       expect((await post(later.app, await tableSchemaCall([people], { contextId: 'CustA' }))).successful).toBe(true)
       const reply = await post(later.app, await tableSchemaCall([people], { contextId: 'CustB' }))
       expect(reply).toMatchObject({ successful: false, error: expect.stringMatching(/belongs to tenant CustA/) })
-      expect(await (await later.mirrors.forTenant('CustA' as never)).countRows(people.name)).toBe(1)
+      expect(await (await later.inspector!.inspect('CustA' as never)).countRows(people.name)).toBe(1)
     } finally {
       await later.mirrors.close()
     }

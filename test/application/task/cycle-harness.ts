@@ -67,7 +67,7 @@ export async function cycleHarness(options: { batchSize?: number; skipTable?: st
     const state = (await db.readState()).tables.get(table.toLowerCase())
     if (!state?.schema) return []
     const out: (string | null)[][] = []
-    for await (const row of db.readRows(table)) out.push(encode(state.schema, row))
+    for await (const row of (await service.inspect('Cust1')).readRows(table)) out.push(encode(state.schema, row))
     return out
   }
 
