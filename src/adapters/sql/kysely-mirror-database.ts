@@ -8,6 +8,7 @@ import type {
 } from '../../application/ports/mirror-database.port.ts'
 import { MirrorStoreError } from '../../application/ports/mirror-database.port.ts'
 import type { MirrorInspection } from '../../application/ports/mirror-inspection.port.ts'
+import { tableLockKey } from '../../application/tenant-call.ts'
 import type { Row } from '../../domain/changes/cell-value.ts'
 import type { ChangeBatch } from '../../domain/changes/change-batch.ts'
 import { isSuperseded, type Lsn, NO_LSN, type StaleBatchPolicy } from '../../domain/changes/lsn.ts'
@@ -214,7 +215,7 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
   async #transaction<T>(tables: readonly string[], work: (trx: Db) => Promise<T>): Promise<T> {
     await this.#ensureReady()
     const { capabilities, locks } = this.#dialect
-    const keys = [...new Set(tables.map((t) => `${this.contextId}/${identifierKey(t)}`))].sort()
+    const keys = [...new Set(tables.map((t) => tableLockKey(this.contextId, t)))].sort()
     const unlock = locks?.unlock
     if (capabilities.lockScope === 'session' && locks && unlock) {
       return this.#db.connection().execute(async (session) => {
