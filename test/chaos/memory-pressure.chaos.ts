@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { type ClientRequest, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -18,7 +19,9 @@ import { ServiceChild } from './support/service-child.ts'
  * its default limits: 32 concurrent 15 MB bodies without a token, the same with valid tokens
  * (a flood of empty elements), then 32 concurrent 15 MB RowData calls that the service can only
  * take a few at a time. The process must stay up, keep its peak RSS bounded, and the calls
- * turned away as busy must complete when the task's client tries them again.
+ * turned away as busy must complete when the task's client tries them again. Busy answers are
+ * provoked, not left to the machine's speed: a stalled call holds most of the budget until
+ * the service has turned someone away.
  */
 
 const CALLS = 32
@@ -29,6 +32,8 @@ const PEAK_LIMIT_KB = 256 * 1024
 /** Big legit calls leave garbage V8 collects late (issue 17's work); the budget keeps it far below the unbudgeted peak. */
 const LOADED_PEAK_LIMIT_KB = 640 * 1024
 const TENANT = 'Cust9000'
+/** What the stalled call declares: all of the 32 MiB budget but less than one load call. */
+const HOG_BYTES = 30 * 1024 * 1024
 
 describe('memory under attack and under load', () => {
   let dir: string
@@ -110,14 +115,21 @@ describe('memory under attack and under load', () => {
 
     const clients = tables.map(() => new SoapMirroringClient(child.url))
     const rowsPerCall = Math.floor(LOAD_BYTES / rowBytes(clients[0]!))
+    // A call that declared HOG_BYTES and stalls after its token: the budget holds those bytes.
+    const hog = await stalledCall(child.url, await mintToken({ contextId: TENANT }), HOG_BYTES)
+    await until(async () => metric(await metricsOf(child), 'tenant_mirror_inflight_bytes') >= HOG_BYTES)
     const started = Date.now()
-    const results = await Promise.all(
+    const loading = Promise.all(
       tables.map(async (t, i) => {
         const client = clients[i]!
         const rows = Array.from({ length: rowsPerCall }, (_, n) => client.encodeRow(loadRow(n)))
         return client.rowData(await mintToken({ contextId: TENANT }), [{ table: t, lsn: 100, rows }])
       }),
     )
+    // Released once someone was turned away; the busy calls then come back and get in.
+    await until(async () => metric(await metricsOf(child), 'tenant_mirror_busy_total') > 0)
+    hog.destroy()
+    const results = await loading
     const seconds = (Date.now() - started) / 1000
     const peak = peakKb(pid)
     expect(child.alive).toBe(true)
@@ -157,10 +169,38 @@ describe('memory under attack and under load', () => {
 
 /** A RowData call of BODY_BYTES whose operation holds nothing but empty elements. */
 function flood(token: string | undefined): string {
-  const header = token === undefined ? '' : `<h:SignedToken xmlns:h="${NS.mirroring}">${token}</h:SignedToken>`
-  const head = `<s:Envelope xmlns:s="${NS.soap}"><s:Header>${header}</s:Header><s:Body><RowDataRequest xmlns="${NS.mirroring}"><x>`
+  const head = floodHead(token)
   const tail = '</x></RowDataRequest></s:Body></s:Envelope>'
   return head + '<e/>'.repeat(Math.floor((BODY_BYTES - head.length - tail.length) / 4)) + tail
+}
+
+function floodHead(token: string | undefined): string {
+  const header = token === undefined ? '' : `<h:SignedToken xmlns:h="${NS.mirroring}">${token}</h:SignedToken>`
+  return `<s:Envelope xmlns:s="${NS.soap}"><s:Header>${header}</s:Header><s:Body><RowDataRequest xmlns="${NS.mirroring}"><x>`
+}
+
+/** A RowData call that declares `bytes`, sends its token and the start of its operation, and stalls. */
+async function stalledCall(url: string, token: string, bytes: number): Promise<ClientRequest> {
+  const req = request(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'text/xml; charset=utf-8',
+      soapaction: `"${soapActionOf('RowData')}"`,
+      'content-length': bytes,
+    },
+  })
+  req.on('error', () => undefined)
+  req.write(`${floodHead(token)}${'<e/>'.repeat(64)}`)
+  return req
+}
+
+async function metricsOf(child: ServiceChild): Promise<string> {
+  return (await fetch(`${child.base}/metrics`)).text()
+}
+
+/** Polls until the condition holds; the test's own timeout bounds it. */
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 50))
 }
 
 async function send(url: string, body: string, action = soapActionOf('RowData')) {
