@@ -27,6 +27,15 @@ import { formatNonce, tokenClaims } from '../src/domain/task/issued-token.ts'
 import { MeasuringClients } from './bench-clients.ts'
 import { benchRows, createBenchSource, INVITATION } from './bench-source.ts'
 import { cyclesPerMinute } from './cycles-per-minute.ts'
+import {
+  CLOCK_TICKS,
+  CORES,
+  type CpuPerRow,
+  type CpuRun,
+  cpuPerRow,
+  cpuStopwatch,
+  databaseProcesses,
+} from './process-cpu.ts'
 import { pgloader, rawMysql, rawPostgres, rawSqlite } from './raw-loads.ts'
 import { startServiceProcess } from './service-process.ts'
 
@@ -45,6 +54,8 @@ interface Measure {
   readonly peakRssMb?: number
   readonly ratio?: string
   readonly note?: string
+  /** Where the CPU went during the run: µs per row of the task, the service and the database. */
+  readonly cpu?: CpuPerRow
 }
 
 const program = new Command('bench')
@@ -167,9 +178,10 @@ async function fullLoad(target: Target, source: string, rows: number, label = 'f
     batchSize: 1_000_000,
   })
   await task.registry.approve('Bench1', 'bench', Date.now())
-  const started = performance.now()
+  const watch = cpuStopwatch({ servicePid: service.pid, database: databaseProcesses(target) })
   const result = await task.cycle.execute({ contextId: 'Bench1', clientId: 'bench' })
-  const seconds = (performance.now() - started) / 1000
+  const run = watch.stop()
+  const seconds = run.seconds
   if (result.outcome !== 'ok') throw new Error(`${label} into ${target} failed: ${result.message}`)
   const peak = service.peakRssMb()
   await task.close()
@@ -183,6 +195,7 @@ async function fullLoad(target: Target, source: string, rows: number, label = 'f
     mbPerSecond: clients.bytes / seconds / 1e6,
     peakRssMb: peak,
     note: clients.describe('RowData'),
+    cpu: cpuPerRow(run, rows),
     ...(process.env.TM_BENCH_DEBUG
       ? { debug: Object.fromEntries([...clients.timings].map(([k, v]) => [k, v.reduce((a, b) => a + b, 0)])) }
       : {}),
@@ -191,14 +204,23 @@ async function fullLoad(target: Target, source: string, rows: number, label = 'f
 
 async function rawLoad(target: Target, source: string, rows: number): Promise<Measure> {
   const db = await serverDatabase(target)
-  const seconds =
+  const run: CpuRun =
     target === 'sqlite'
       ? await rawSqlite(db.raw, source)
       : target === 'postgres'
         ? await rawPostgres(withDatabase(POSTGRES, db.raw), source)
         : await rawMysql(MYSQL, db.raw, source)
   const how = { sqlite: 'prepared insert, one transaction', postgres: 'COPY', mysql: 'LOAD DATA LOCAL INFILE' }[target]
-  return { bench: 'raw load', target, rows, seconds, rowsPerSecond: rows / seconds, note: how }
+  const { seconds } = run
+  return {
+    bench: 'raw load',
+    target,
+    rows,
+    seconds,
+    rowsPerSecond: rows / seconds,
+    note: how,
+    cpu: cpuPerRow(run, rows),
+  }
 }
 
 async function token(): Promise<string> {
@@ -259,9 +281,10 @@ async function applyOnly(target: Target, rows: number, batchBytes: number): Prom
     size += encoded.bytes
   }
   await flush(1)
-  const started = performance.now()
+  const watch = cpuStopwatch({ servicePid: service.pid, database: databaseProcesses(target) })
   for (const envelope of envelopes) await post(service.url, 'RowData', envelope)
-  const seconds = (performance.now() - started) / 1000
+  const run = watch.stop()
+  const seconds = run.seconds
   const peak = service.peakRssMb()
   await service.stop()
   return {
@@ -272,6 +295,7 @@ async function applyOnly(target: Target, rows: number, batchBytes: number): Prom
     rowsPerSecond: rows / seconds,
     mbPerSecond: bytes / seconds / 1e6,
     peakRssMb: peak,
+    cpu: cpuPerRow(run, rows),
   }
 }
 
@@ -379,13 +403,60 @@ function print(measures: readonly Measure[]) {
     m.note ?? '',
   ])
   const header = ['benchmark', 'target', 'rows', 'seconds', 'rows/s', 'SOAP MB/s', 'peak RSS MB', 'vs raw', 'note']
+  process.stdout.write(`${table(header, rows)}\n`)
+  const timed = measures.filter((m) => m.cpu && m.rows)
+  if (timed.length === 0) return
+  const us = (n: number | undefined) => (n === undefined ? '' : n.toFixed(1))
+  const cpuRows = timed.map((m) => {
+    const c = m.cpu!
+    // SQLite has no server: it runs in the service, or in the bench process for the raw load.
+    const inside = c.serviceUs === undefined ? 'in task' : 'in service'
+    return [
+      m.bench,
+      m.target,
+      m.rows!.toLocaleString('en'),
+      us(c.wallUs),
+      us(c.taskUs),
+      us(c.serviceUs),
+      c.databaseUs === undefined ? inside : us(c.databaseUs),
+      us(c.otherUs),
+      c.coresBusy.toFixed(2),
+      Object.entries(c.seconds.others ?? {})
+        .slice(0, 3)
+        .map(([comm, seconds]) => `${comm} ${seconds.toFixed(2)} s`)
+        .join(', '),
+    ]
+  })
+  const cpuHeader = [
+    'where the CPU goes',
+    'target',
+    'rows',
+    'wall µs/row',
+    'task µs/row',
+    'service µs/row',
+    'database µs/row',
+    'other µs/row',
+    'cores busy',
+    'busiest other processes',
+  ]
+  process.stdout.write(
+    `\n${table(cpuHeader, cpuRows)}\n` +
+      `CPU µs (user + system) per row during each run, on ${CORES} cores. task: the bench process (the Mirroring\n` +
+      'Task in a full load, the HTTP poster in apply only, the loader in a raw load, pgloader as its child);\n' +
+      'service: its child process; database: all postgres processes, or mariadbd (SQLite runs inside the service);\n' +
+      'other: the rest of the machine meanwhile (/proc/stat), and its busiest processes by name (those still\n' +
+      'there at the end); cores busy = (task + service + database) / wall.\n',
+  )
+}
+
+function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (cells: string[]) =>
     cells
       .map((c, i) => c.padEnd(widths[i]!))
       .join('  ')
       .trimEnd()
-  process.stdout.write(`${[line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`)
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')
 }
 
 try {
@@ -412,14 +483,15 @@ try {
   if (ONLY.has('pgloader') && TARGETS.includes('postgres')) {
     const db = await serverDatabase('postgres')
     log('pgloader into postgres')
-    const seconds = pgloader(pristine, withDatabase(POSTGRES, db.raw))
-    if (seconds !== undefined) {
+    const run = pgloader(pristine, withDatabase(POSTGRES, db.raw))
+    if (run !== undefined) {
       pgloaderMeasure = {
         bench: 'pgloader (SQLite → PostgreSQL)',
         target: 'postgres',
         rows: ROWS,
-        seconds,
-        rowsPerSecond: ROWS / seconds,
+        seconds: run.seconds,
+        rowsPerSecond: ROWS / run.seconds,
+        cpu: cpuPerRow(run, ROWS),
       }
       results.push(pgloaderMeasure)
     } else log('pgloader is not installed (apt-get install pgloader): skipped')
@@ -485,6 +557,7 @@ try {
     cpu: cpus()[0]?.model,
     memoryGb: Math.round(totalmem() / 2 ** 30),
     node: process.version,
+    clockTicks: CLOCK_TICKS,
   }
   const out = new URL('./results/', import.meta.url).pathname
   mkdirSync(out, { recursive: true })
