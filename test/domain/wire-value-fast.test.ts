@@ -80,6 +80,8 @@ describe('the fast decoding path', () => {
       '2024-02-29 23:59:59.1234567',
     )
     expect(decodeWireValueFast('[DT:02/29/2023 00:00:00.0000000]', typeOf('datetime'))).toBe(NOT_FAST)
+    expect(decodeWireValueFast('[DX:02/29/2024 23:59:59.1234567]', typeOf('datetime'))).toBe(NOT_FAST)
+    expect(decodeWireValueFast('(DT:02/29/2024 23:59:59.1234567]', typeOf('datetime'))).toBe(NOT_FAST)
     expect(decodeWireValueFast('[I:256]', typeOf('tinyint'))).toBe(NOT_FAST)
     expect(decodeWireValueFast('abcdefghijk', typeOf('nvarchar(10)'))).toBe(NOT_FAST)
   })

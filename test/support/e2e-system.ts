@@ -37,6 +37,8 @@ const QUIET = { debug() {}, info() {}, warn() {}, error() {} }
 export interface TableDigest {
   readonly rows: number
   readonly sha256: string
+  /** Each row as digested, when asked for: a failed comparison then shows which rows differ. */
+  readonly lines?: readonly string[]
 }
 
 /**
@@ -148,7 +150,11 @@ export async function startSystem(sourceKind: SourceKind, mirrorKind: MirrorKind
 }
 
 /** Every mirrored table of a source (block list and SkipTable applied), digested in key order. */
-export async function sourceDigests(url: string, skipTable: readonly string[] = []): Promise<Map<string, TableDigest>> {
+export async function sourceDigests(
+  url: string,
+  skipTable: readonly string[] = [],
+  keepLines = false,
+): Promise<Map<string, TableDigest>> {
   const tracked = await new ChangeSources().open(url)
   try {
     const wire = await tracked.readSchema()
@@ -161,7 +167,7 @@ export async function sourceDigests(url: string, skipTable: readonly string[] = 
     for (const name of names) {
       const built = buildTableSchema(wire.find((t) => t.name === name)!)
       if (!built.ok) throw new Error(`source table ${name} does not build`)
-      out.set(name, await tracked.snapshot(async (s) => digest(built.value, s.readRows(built.value))))
+      out.set(name, await tracked.snapshot(async (s) => digest(built.value, s.readRows(built.value), keepLines)))
     }
     return out
   } finally {
@@ -173,6 +179,7 @@ export async function sourceDigests(url: string, skipTable: readonly string[] = 
 export async function mirrorDigests(
   mirrors: MirrorDatabaseProvider,
   contextId: string,
+  keepLines = false,
 ): Promise<Map<string, TableDigest>> {
   const db = await mirrors.forTenant(contextId as ContextId)
   const inspection = await inspectorOf(mirrors).inspect(contextId as ContextId)
@@ -180,18 +187,21 @@ export async function mirrorDigests(
   const out = new Map<string, TableDigest>()
   for (const table of [...state.tables.values()].sort((a, b) => (a.table < b.table ? -1 : 1))) {
     if (!table.schema) throw new Error(`mirror table ${table.table} has no stored schema`)
-    out.set(table.table, await digest(table.schema, inspection.readRows(table.table)))
+    out.set(table.table, await digest(table.schema, inspection.readRows(table.table), keepLines))
   }
   return out
 }
 
-async function digest(schema: TableSchema, rows: AsyncIterable<Row>): Promise<TableDigest> {
+async function digest(schema: TableSchema, rows: AsyncIterable<Row>, keepLines: boolean): Promise<TableDigest> {
   const hash = createHash('sha256')
+  const lines: string[] = []
   let count = 0
   for await (const row of rows) {
     count++
-    hash.update(JSON.stringify(schema.columns.map((c, i) => encodeWireValue(row[i]!, c.type))))
+    const line = JSON.stringify(schema.columns.map((c, i) => encodeWireValue(row[i]!, c.type)))
+    hash.update(line)
     hash.update('\n')
+    if (keepLines) lines.push(line)
   }
-  return { rows: count, sha256: hash.digest('hex') }
+  return { rows: count, sha256: hash.digest('hex'), ...(keepLines ? { lines } : {}) }
 }

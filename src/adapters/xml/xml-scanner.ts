@@ -61,6 +61,20 @@ const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&
 
 const isSpace = (c: number) => c === 32 || c === 10 || c === 9 || c === 13
 
+/** A qualified name the scanner has checked, with its parts. */
+interface KnownName {
+  readonly qname: string
+  readonly prefix: string
+  readonly local: string
+}
+
+/** Names up to this length are remembered by length, this many of each length. */
+const KNOWN_LENGTH = 64
+const KNOWN_PER_LENGTH = 8
+/** Namespace names remembered, and the longest internalized. */
+const KNOWN_URIS = 16
+const MAX_INTERNED = 2048
+
 /** A well-formedness error; the message names what is wrong, never the document's content. */
 class Malformed extends Error {}
 
@@ -86,6 +100,13 @@ export class XmlScanner {
   /** Where the search for the end of a long comment, CDATA section or PI resumes. */
   #resume = -1
   readonly #qnames = new Map<string, readonly [string, string]>()
+  /**
+   * The names met so far, by length: a document repeats a handful of names millions of times,
+   * and one found here by comparing the text in place costs no string and no hash lookup.
+   */
+  readonly #known: KnownName[][] = Array.from({ length: KNOWN_LENGTH }, () => [])
+  /** Namespace names declared so far, internalized. */
+  readonly #uris: string[] = []
 
   constructor(handler: XmlHandler) {
     this.#handler = handler
@@ -94,7 +115,8 @@ export class XmlScanner {
   write(chunk: string): void {
     const rest = this.#buffer.length - this.#pos
     this.#resume = this.#resume < 0 ? -1 : this.#resume - this.#pos
-    this.#buffer = rest > 0 ? this.#buffer.slice(this.#pos) + chunk : chunk
+    // Joined, not added: `+` would leave a rope that every character read afterwards goes through.
+    this.#buffer = rest > 0 ? [this.#buffer.slice(this.#pos), chunk].join('') : chunk
     this.#pos = 0
     this.#run(false)
   }
@@ -126,7 +148,8 @@ export class XmlScanner {
           pos = this.#partialText(pos, end)
           break
         }
-        this.#text(buffer.slice(pos, end))
+        if (this.#state === 'content' && plainText(buffer, pos, end)) this.#handler.text(buffer.slice(pos, end))
+        else this.#text(buffer.slice(pos, end))
         pos = end
         continue
       }
@@ -188,9 +211,9 @@ export class XmlScanner {
     if (this.#state === 'epilog') throw new Malformed('more than one root element')
     const nameEnd = this.#nameEnd(pos + 1)
     if (nameEnd >= length) return -1
-    const qname = buffer.slice(pos + 1, nameEnd)
+    const name = this.#knownAt(pos + 1, nameEnd) ?? buffer.slice(pos + 1, nameEnd)
     let i = nameEnd
-    let raw: string[] | undefined
+    let raw: (KnownName | string)[] | undefined
     let selfClosing = false
     for (;;) {
       const before = i
@@ -211,7 +234,7 @@ export class XmlScanner {
       if (i === before) throw new Malformed('attributes not separated by whitespace')
       const attributeEnd = this.#nameEnd(i)
       if (attributeEnd >= length) return -1
-      const name = buffer.slice(i, attributeEnd)
+      const attribute = this.#knownAt(i, attributeEnd) ?? buffer.slice(i, attributeEnd)
       i = attributeEnd
       while (i < length && isSpace(buffer.charCodeAt(i))) i++
       if (i >= length) return -1
@@ -226,34 +249,42 @@ export class XmlScanner {
       const value = buffer.slice(i + 1, close)
       if (value.includes('<')) throw new Malformed('"<" in an attribute value')
       raw ??= []
-      raw.push(name, SPECIAL_ATTRIBUTE.test(value) ? decodeText(value, true) : value)
+      raw.push(attribute, SPECIAL_ATTRIBUTE.test(value) ? decodeText(value, true) : value)
       i = close + 1
     }
-    this.#open(qname, raw)
+    this.#open(name, raw)
     if (selfClosing) this.#close()
     return i
   }
 
-  #open(qname: string, raw: readonly string[] | undefined): void {
+  /**
+   * Opens an element; names come as the text read (not yet checked) or as a name already known.
+   * Attribute values alternate with their names in `raw`.
+   */
+  #open(name: KnownName | string, raw: readonly (KnownName | string)[] | undefined): void {
     const parent = this.#bindings
     let bindings = parent
     let attributes: XmlAttribute[] | undefined
+    let names: string[] | undefined
     if (raw) {
+      names = []
+      for (let a = 0; a < raw.length; a += 2) names.push(qnameOf(raw[a]!))
       for (let a = 0; a < raw.length; a += 2) {
-        const name = raw[a]!
-        if (name === 'xmlns' || name.startsWith('xmlns:')) bindings = declare(name, raw[a + 1]!, bindings)
+        const name = names[a / 2]!
+        if (name === 'xmlns' || name.startsWith('xmlns:'))
+          bindings = declare(name, this.#interned((raw[a + 1] as string).trim()), bindings)
       }
       for (let a = 0; a < raw.length; a += 2) {
-        const name = raw[a]!
+        const name = names[a / 2]!
         if (name === 'xmlns' || name.startsWith('xmlns:')) continue
-        const [prefix, local] = this.#split(name)
+        const { prefix, local } = this.#checked(raw[a]!)
         const uri = prefix === '' ? '' : resolve(prefix, bindings)
         attributes ??= []
-        attributes.push({ uri, local, value: raw[a + 1]! })
+        attributes.push({ uri, local, value: raw[a + 1] as string })
       }
-      if (raw.length > 2) unique(raw, attributes)
+      if (raw.length > 2) unique(names, attributes)
     }
-    const [prefix, local] = this.#split(qname)
+    const { qname, prefix, local } = this.#checked(name)
     if (prefix === 'xmlns') throw new Malformed('an element with the prefix xmlns')
     const uri = resolve(prefix, bindings)
     this.#names.push(qname)
@@ -270,7 +301,7 @@ export class XmlScanner {
     const qname = names[names.length - 1]!
     let i = pos + 2 + qname.length
     if (i >= buffer.length) return -1
-    if (!buffer.startsWith(qname, pos + 2)) throw new Malformed('a closing tag does not match the open element')
+    if (!textAt(buffer, qname, pos + 2)) throw new Malformed('a closing tag does not match the open element')
     while (i < buffer.length && isSpace(buffer.charCodeAt(i))) i++
     if (i >= buffer.length) return -1
     if (buffer.charCodeAt(i) !== 62) throw new Malformed('a closing tag does not match the open element')
@@ -346,6 +377,40 @@ export class XmlScanner {
     return i
   }
 
+  /**
+   * A namespace name as the one string the program's own literals are: V8 compares two such
+   * strings by identity, and a document's namespace names are compared at every element.
+   */
+  #interned(uri: string): string {
+    // A namespace name is a URI of a few dozen characters; a long one is left as it is.
+    if (uri.length > MAX_INTERNED) return uri
+    const uris = this.#uris
+    for (let u = 0; u < uris.length; u++) if (uris[u] === uri) return uris[u]!
+    // A property key is the engine's internalized copy of its text.
+    const interned = Object.keys({ [uri]: 0 })[0]!
+    if (uris.length < KNOWN_URIS) uris.push(interned)
+    return interned
+  }
+
+  /** The known name whose text starts at `start` and ends at `end`, if any. */
+  #knownAt(start: number, end: number): KnownName | undefined {
+    const length = end - start
+    if (length >= KNOWN_LENGTH) return undefined
+    const buffer = this.#buffer
+    for (const known of this.#known[length]!) if (textAt(buffer, known.qname, start)) return known
+    return undefined
+  }
+
+  /** A name as read, checked and remembered; a known name as it is. */
+  #checked(name: KnownName | string): KnownName {
+    if (typeof name !== 'string') return name
+    const [prefix, local] = this.#split(name)
+    const known = { qname: name, prefix, local }
+    const same = this.#known[name.length]
+    if (same && same.length < KNOWN_PER_LENGTH) same.push(known)
+    return known
+  }
+
   /** Prefix and local part of a qualified name, checked (cached: documents repeat their names). */
   #split(qname: string): readonly [string, string] {
     let parts = this.#qnames.get(qname)
@@ -359,13 +424,40 @@ export class XmlScanner {
   }
 }
 
+/**
+ * `buffer.startsWith(text, at)` for the short names of tags, which is several times faster so
+ * (a name is compared at every tag). The caller knows that `at + text.length` is in `buffer`.
+ */
+function textAt(buffer: string, text: string, at: number): boolean {
+  for (let i = 0; i < text.length; i++) if (buffer.charCodeAt(at + i) !== text.charCodeAt(i)) return false
+  return true
+}
+
+/**
+ * Whether `buffer` from `start` to `end` is text to take as it is: no reference, no `\r`, no
+ * character XML forbids, no surrogate (a pair is checked the slow way), no `]]>`. One pass over
+ * the characters in place, where SPECIAL_TEXT and `includes` would each read a copy.
+ */
+function plainText(buffer: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = buffer.charCodeAt(i)
+    if (c < 0x20) {
+      if (c !== 9 && c !== 10) return false
+    } else if (c === 38) return false
+    else if (c === 93) {
+      if (buffer.charCodeAt(i + 1) === 93 && buffer.charCodeAt(i + 2) === 62) return false
+    } else if (c >= 0xd800 && (c <= 0xdfff || c >= 0xfffe)) return false
+  }
+  return true
+}
+
+const qnameOf = (name: KnownName | string) => (typeof name === 'string' ? name : name.qname)
+
 /** No attribute twice, by its name as written nor by its namespace and local name. */
-function unique(raw: readonly string[], attributes: readonly XmlAttribute[] | undefined): void {
-  const names = new Set<string>()
-  for (let a = 0; a < raw.length; a += 2) names.add(raw[a]!)
+function unique(names: readonly string[], attributes: readonly XmlAttribute[] | undefined): void {
   const expanded = new Set<string>()
   for (const attribute of attributes ?? []) expanded.add(`{${attribute.uri}}${attribute.local}`)
-  if (names.size * 2 !== raw.length || expanded.size !== (attributes?.length ?? 0))
+  if (new Set(names).size !== names.length || expanded.size !== (attributes?.length ?? 0))
     throw new Malformed('an attribute is repeated')
 }
 
@@ -384,8 +476,9 @@ function isPrefixOfAny(text: string): boolean {
 }
 
 function declare(name: string, value: string, parent: Bindings): Bindings {
-  // Surrounding whitespace is no part of a namespace name (a URI has none), as saxes reads it.
-  const uri = value.trim()
+  // Surrounding whitespace is no part of a namespace name (a URI has none), as saxes reads it:
+  // the caller trims it.
+  const uri = value
   const prefix = name === 'xmlns' ? '' : name.slice(6)
   if (name !== 'xmlns' && !ncName(prefix, false)) throw new Malformed('a namespace prefix that is not a valid name')
   if (prefix === 'xmlns') throw new Malformed('the prefix xmlns cannot be declared')

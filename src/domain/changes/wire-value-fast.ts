@@ -58,15 +58,22 @@ function fastInteger(raw: string, size: keyof typeof LIMITS): CellValue | typeof
     value = value * 10 + d
   }
   if (negative) value = -value
-  const [min, max] = LIMITS[size]
-  if (value < min || value > max || Object.is(value, -0)) return NOT_FAST
+  const limits = LIMITS[size]
+  if (value < limits[0] || value > limits[1] || Object.is(value, -0)) return NOT_FAST
   return size === 'bigint' ? BigInt(value) : value
 }
 
 /** Only years strictly inside the column's range, so no minute-level bound needs checking. */
 function fastDateTime(raw: string, minYear: number, maxYear: number): CellValue | typeof NOT_FAST {
   // [DT:MM/dd/yyyy HH:mm:ss.fffffff]
-  if (raw.length !== 32 || raw.charCodeAt(0) !== 91 || raw.charCodeAt(31) !== 93 || !raw.startsWith('[DT:'))
+  if (
+    raw.length !== 32 ||
+    raw.charCodeAt(0) !== 91 ||
+    raw.charCodeAt(1) !== 68 ||
+    raw.charCodeAt(2) !== 84 ||
+    raw.charCodeAt(3) !== 58 ||
+    raw.charCodeAt(31) !== 93
+  )
     return NOT_FAST
   const v = 4
   if (
@@ -78,8 +85,8 @@ function fastDateTime(raw: string, minYear: number, maxYear: number): CellValue 
     raw.charCodeAt(v + 19) !== 46
   )
     return NOT_FAST
-  for (const at of DIGITS) {
-    const d = digit(raw, v + at)
+  for (let k = 0; k < DIGITS.length; k++) {
+    const d = digit(raw, v + DIGITS[k]!)
     if (d < 0 || d > 9) return NOT_FAST
   }
   const month = digit(raw, v) * 10 + digit(raw, v + 1)
@@ -91,7 +98,23 @@ function fastDateTime(raw: string, minYear: number, maxYear: number): CellValue 
   if (year < minYear || year > maxYear || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
     return NOT_FAST
   if (hour > 23 || minute > 59 || second > 59) return NOT_FAST
-  return `${raw.slice(v + 6, v + 10)}-${raw.slice(v, v + 2)}-${raw.slice(v + 3, v + 5)} ${raw.slice(v + 11, v + 27)}`
+  return canonicalDateTime(raw)
+}
+
+const at = (raw: string, i: number) => raw.charCodeAt(i)
+
+/**
+ * `[DT:MM/dd/yyyy HH:mm:ss.fffffff]` → `yyyy-MM-dd HH:mm:ss.fffffff` as one flat string. A
+ * template of slices leaves a rope of several pieces that lives until the batch is written and
+ * is flattened again when bound; this is about a quarter cheaper a value, binding included.
+ */
+function canonicalDateTime(raw: string): string {
+  // biome-ignore format: one argument per character of the result, in its order.
+  return String.fromCharCode(
+    at(raw, 10), at(raw, 11), at(raw, 12), at(raw, 13), 45, at(raw, 4), at(raw, 5), 45, at(raw, 7), at(raw, 8), 32,
+    at(raw, 15), at(raw, 16), 58, at(raw, 18), at(raw, 19), 58, at(raw, 21), at(raw, 22), 46,
+    at(raw, 24), at(raw, 25), at(raw, 26), at(raw, 27), at(raw, 28), at(raw, 29), at(raw, 30),
+  )
 }
 
 const DIGITS = [0, 1, 3, 4, 6, 7, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22, 23, 24, 25, 26]

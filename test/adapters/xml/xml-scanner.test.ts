@@ -243,6 +243,57 @@ describe('XmlScanner against saxes', () => {
   })
 })
 
+describe('XmlScanner on repeated names, namespaces and plain text (its fast paths)', () => {
+  const chunksOf = (text: string, size: number) => {
+    const chunks: string[] = []
+    for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size))
+    return chunks
+  }
+  const same = (text: string) => {
+    for (const size of [text.length, 1, 5, 64]) expect(withScanner(chunksOf(text, size))).toEqual(withSaxes([text]))
+  }
+
+  it('reads names past what it remembers (more of one length, longer ones) as saxes does', () => {
+    // Ten names of one length, more than the scanner keeps, and names longer than it keeps.
+    const names = Array.from({ length: 10 }, (_, i) => `n${i}`).concat(['l'.repeat(70), `p:${'m'.repeat(80)}`])
+    const inner = names.map((n) => `<${n} a="1">x</${n}>`).join('')
+    const text = `<r xmlns:p="urn:p">${inner}${inner}<n1/><n9></n9></r>`
+    same(text)
+    expect(withScanner([text]).ok).toBe(true)
+  })
+
+  it('refuses a closing tag that only starts or ends like the open one', () => {
+    for (const text of ['<ab></a>', '<a></ab>', '<a:b xmlns:a="urn:a"></a:c>', '<abc><abd></abc></abd>'])
+      expect(withScanner([text])).toEqual({ ok: false, reason: 'malformed' })
+    same('<r><a/><ab/><a></a><ab></ab></r>')
+  })
+
+  it('resolves namespace names however many and however spaced, as saxes does', () => {
+    const declarations = Array.from({ length: 20 }, (_, i) => `<e${i} xmlns:p=" urn:n${i} "><p:x p:a="v"/></e${i}>`)
+    same(`<r>${declarations.join('')}${declarations.join('')}</r>`)
+    same('<r xmlns="urn:d"><a xmlns="urn:d"/><b xmlns=""/><c xmlns="  urn:d  "/></r>')
+    const long = `urn:${'n'.repeat(3000)}`
+    same(`<r xmlns:p="${long}"><p:a/><p:b xmlns:p=" ${long}"/></r>`)
+  })
+
+  it('takes plain text as it is and still finds every character that needs more', () => {
+    for (const value of [
+      '[I:1]',
+      '[DT:02/29/2024 23:59:59.1234567]',
+      ']]',
+      'a]]',
+      ']] >',
+      '\t\n',
+      'ü€',
+      '\uD83D\uDE00',
+    ])
+      same(`<r><v>${value}</v><w>${value}</w></r>`)
+    for (const value of ['a]]>b', ']]>', '\u0001', '\uFFFE', '\uD83D', '\uDE00x'])
+      expect(withScanner([`<r><v>${value}</v></r>`]).ok).toBe(false)
+    same('<r><v>a\r\nb&amp;c</v></r>')
+  })
+})
+
 describe('XmlScanner refusals', () => {
   const read = (text: string, chunk = text.length) => {
     const chunks: string[] = []

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import type { SqliteDatabase, SqliteStatement } from 'kysely'
+import type { CellValue, Row } from '../../../../domain/changes/cell-value.ts'
 import type { DriverJobs } from '../../driver-jobs.ts'
 import { quoteIdentifier } from '../../quoted-identifier.ts'
 import type { BulkUpsert } from '../../sql-dialect.ts'
@@ -18,7 +19,9 @@ export interface BulkJob {
   readonly statementFor: (rows: number) => string
   readonly rowsPerStatement: number
   readonly width: number
-  readonly rows: Iterable<readonly unknown[]>
+  /** Rows as decoded, each value made a parameter by `toDriver` as it is bound (no array per row). */
+  readonly rows: readonly Row[]
+  readonly toDriver: (value: CellValue, column: number) => unknown
 }
 
 export const BULK_MARKER = '/*tenant-mirror:bulk*/'
@@ -39,9 +42,8 @@ export function sqliteBulkUpsert(jobs: DriverJobs<BulkJob>): BulkUpsert {
       statementFor: (n) => head + Array.from({ length: n }, () => tuple).join(', ') + tail,
       rowsPerStatement: Math.max(1, Math.min(32, Math.floor(SQLITE_CAPABILITIES.maxBindParameters / quoted.length))),
       width: quoted.length,
-      rows: (function* () {
-        for (const row of rows) yield row.map((value, i) => toSqliteValue(value, types[i]!))
-      })(),
+      rows,
+      toDriver: (value, column) => toSqliteValue(value, types[column]!),
     })
   }
 }
@@ -80,13 +82,14 @@ export function bulkCapable(database: Database.Database, jobs: DriverJobs<BulkJo
 }
 
 function runBulk(job: BulkJob, prepared: (text: string) => Database.Statement): number {
-  const { rowsPerStatement: k, width } = job
+  const { rowsPerStatement: k, width, rows, toDriver } = job
   const many = prepared(job.statementFor(k))
   const parameters: unknown[] = new Array(k * width)
   let filled = 0
   let changes = 0
-  for (const row of job.rows) {
-    for (let c = 0; c < width; c++) parameters[filled++] = row[c]
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!
+    for (let c = 0; c < width; c++) parameters[filled++] = toDriver(row[c]!, c)
     if (filled === parameters.length) {
       changes += many.run(parameters).changes
       filled = 0
