@@ -45,7 +45,8 @@ export async function transferTable(
   const decision = decideLoad({ mirrorLsn, currentVersion: current, minValidVersion: minValid, justEnabled })
   const counts = { inserts: 0, updates: 0, deletes: 0 }
   const { client, progress } = context
-  const budget = context.batchSize - client.overhead(wire)
+  // Only a table with rows to send needs its batch budget: most tables of a cycle are up to date.
+  const budget = () => context.batchSize - client.overhead(wire)
   const inFlight = new OneCallInFlight()
   const send = async (batch: PlannedBatch<EncodedRow>) => {
     // Signed while the previous call is still in flight, so that the next one leaves the moment
@@ -60,7 +61,7 @@ export async function transferTable(
   if (decision.kind === 'full') {
     progress.tableStarted(table.name, 'full', await snapshot.countRows(table.name))
     required('Wipe', await client.wipe(await context.tokens.token(), table.name))
-    const batcher = new RowBatcher<EncodedRow>(budget, { kind: 'full' })
+    const batcher = new RowBatcher<EncodedRow>(budget(), { kind: 'full' })
     for await (const row of snapshot.readRows(table)) {
       const encoded = client.encodeRow({ operation: 'I', values: encodeRow(table, row) })
       const closed = batcher.add(encoded, encoded.bytes)
@@ -74,7 +75,7 @@ export async function transferTable(
     progress.tableStarted(table.name, 'up-to-date', 0)
   } else {
     progress.tableStarted(table.name, 'incremental', await snapshot.countChanges(table.name, mirrorLsn))
-    const batcher = new RowBatcher<EncodedRow>(budget, { kind: 'incremental', since: mirrorLsn })
+    const batcher = new RowBatcher<EncodedRow>(budget(), { kind: 'incremental', since: mirrorLsn })
     for await (const change of snapshot.readChanges(table, mirrorLsn)) {
       const encoded = client.encodeRow({ operation: change.operation, values: encodeRow(table, change.row) })
       const closed = batcher.add(encoded, encoded.bytes, change.version)

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ChangeSources } from '../../../src/adapters/task/sources/change-sources.ts'
+import { readTable, userTables } from '../../../src/adapters/task/sources/sqlite/sqlite-catalog.ts'
 import type { SqliteChangeSource } from '../../../src/adapters/task/sources/sqlite/sqlite-change-source.ts'
 import type { SourceSnapshot } from '../../../src/application/task/ports/change-source.port.ts'
 import type { Row } from '../../../src/domain/changes/cell-value.ts'
@@ -201,6 +202,77 @@ describe('sqlite change source', () => {
     s.app.exec('create table t (id int primary key)')
     expect(await s.source.trackTable('t')).toEqual({ justEnabled: true })
     expect(await s.source.trackTable('t')).toEqual({ justEnabled: false })
+  })
+
+  it('reads the whole schema in one statement exactly as table by table', async () => {
+    s.app.exec(`create table "Mixed""Case" (b text, "A" int not null default 7, primary key ("A", b))`)
+    s.app.exec('create table no_key (x int)')
+    s.app.exec('create table gen (id integer primary key, a int, twice int generated always as (a * 2) virtual)')
+    s.app.exec(`create table zeta (name nvarchar(20) not null default 'x', id int primary key)`)
+    s.app.exec('create view v as select 1 as one')
+    await s.source.enableTracking()
+    const tableByTable = userTables(s.app).flatMap((name) => readTable(s.app, name) ?? [])
+    expect(tableByTable.map((t) => t.name)).toEqual(['Mixed"Case', 'gen', 'zeta'])
+    expect(await s.source.readSchema()).toEqual(tableByTable)
+  })
+
+  it('sees a tracking trigger dropped behind its back, and finds a table in any case of its name', async () => {
+    s.app.exec('create table t (id int primary key)')
+    await s.source.enableTracking()
+    expect(await s.source.trackTable('t')).toEqual({ justEnabled: true })
+    expect(await s.source.trackTable('T')).toEqual({ justEnabled: false })
+    s.app.exec('drop trigger "_tm_ct_del_t"')
+    expect(await s.source.trackTable('t')).toEqual({ justEnabled: true })
+    expect(s.app.prepare(`select count(*) as n from sqlite_master where type = 'trigger'`).get()).toEqual({ n: 3 })
+    expect(await s.source.trackTable('t')).toEqual({ justEnabled: false })
+    await expect(s.source.trackTable('missing')).rejects.toThrow(/does not exist or has no primary key/)
+  })
+
+  it('tracks, reads the schema and opens a second snapshot while a snapshot reads on its connection', async () => {
+    s.app.exec('create table a (id int primary key); insert into a values (1), (2)')
+    s.app.exec('create table b (id int primary key)')
+    await s.source.enableTracking()
+    expect(await s.source.trackTable('a')).toEqual({ justEnabled: true })
+    const wire = (await s.source.readSchema()).find((t) => t.name === 'a')!
+    await read(async (outer) => {
+      const version = await outer.currentVersion()
+      expect(await s.source.trackTable('b')).toEqual({ justEnabled: true })
+      expect((await s.source.readSchema()).map((t) => t.name)).toEqual(['a', 'b'])
+      expect(await read((inner) => inner.minValidVersion('b'))).toBe(version)
+      s.app.exec('insert into a values (3)')
+      const rows: Row[] = []
+      for await (const row of outer.readRows(schemaOf(wire))) rows.push(row)
+      // The outer snapshot still reads as of its start.
+      expect(rows).toEqual([[1], [2]])
+      expect(await outer.currentVersion()).toBe(version)
+    })
+    expect(await s.source.trackTable('b')).toEqual({ justEnabled: false })
+    expect(await read((snapshot) => snapshot.countChanges('a', 0))).toBe(1)
+  })
+
+  it('drops a connection left busy by an unfinished stream and goes on with a fresh one', async () => {
+    s.app.exec('create table a (id int primary key); insert into a values (1), (2)')
+    await s.source.enableTracking()
+    await s.source.trackTable('a')
+    const wire = (await s.source.readSchema())[0]!
+    const abandoned = read(async (snapshot) => {
+      await snapshot.readRows(schemaOf(wire))[Symbol.asyncIterator]().next()
+    })
+    await expect(abandoned).rejects.toThrow(/busy/)
+    expect(await s.source.trackTable('a')).toEqual({ justEnabled: false })
+    expect(await read((snapshot) => snapshot.countRows('a'))).toBe(2)
+  })
+
+  it('closes the connection a snapshot reads on once the snapshot ends', async () => {
+    s.app.exec('create table a (id int primary key)')
+    await s.source.enableTracking()
+    await s.source.trackTable('a')
+    const version = await read(async (snapshot) => {
+      await s.source.close()
+      return snapshot.minValidVersion('a')
+    })
+    expect(version).toBe(0)
+    await expect(s.source.trackTable('a')).rejects.toThrow(/not open/)
   })
 
   it('puts the database in WAL mode so that snapshots never block the application', async () => {

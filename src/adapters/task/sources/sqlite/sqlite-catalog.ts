@@ -37,7 +37,63 @@ function catalogColumns(db: Database.Database, table: string): CatalogColumn[] {
 
 /** The table in wire form, or undefined when it has no primary key (no change tracking without one). */
 export function readTable(db: Database.Database, table: string): WireTableSchema | undefined {
-  const columns = catalogColumns(db, table)
+  return tableToWire(table, catalogColumns(db, table))
+}
+
+/**
+ * Every user table (as `userTables` lists them) with its columns (as `catalogColumns` reads
+ * them), in one statement rather than one per table: a 413-table schema reads in a few ms.
+ */
+export function everyTableColumns(db: Database.Database): TableColumns {
+  const rows = db
+    .prepare(
+      `select l.name as "table", c.name, c.type, c."notnull", c.dflt_value, c.pk, c.hidden
+       from pragma_table_list l join pragma_table_xinfo(l.name) c
+       where l.schema = 'main' and l.type = 'table' and l.name not like 'sqlite\\_%' escape '\\' and substr(l.name, 1, ?) <> ?
+       order by l.name, c.cid`,
+    )
+    .all(TRACKING_PREFIX.length, TRACKING_PREFIX) as (CatalogColumn & { table: string })[]
+  const tables = new Map<string, CatalogColumn[]>()
+  for (const name of userTables(db)) tables.set(name, [])
+  for (const row of rows) if (Number(row.hidden) !== 1) tables.get(row.table)?.push(row)
+  return tables
+}
+
+/** Every user table's catalog columns, in name order: what `everyTableColumns` read. */
+export type TableColumns = ReadonlyMap<string, readonly CatalogColumn[]>
+
+/** Every user table with a primary key, in wire form, in name order (readTable of each). */
+export function readTables(all: TableColumns): WireTableSchema[] {
+  const tables: WireTableSchema[] = []
+  for (const [name, columns] of all) {
+    const table = tableToWire(name, columns)
+    if (table) tables.push(table)
+  }
+  return tables
+}
+
+/**
+ * `primaryKey` of every user table at once, by lower-case name (the lookup is case-blind), for
+ * the tracking check of a whole cycle's tables. Tables without a key are left out.
+ */
+export function everyPrimaryKey(all: TableColumns): Map<string, { table: string; columns: string[] }> {
+  const keys = new Map<string, { table: string; columns: string[] }>()
+  for (const [name, columns] of all) {
+    const key = [...columns]
+      .filter((c) => Number(c.pk) > 0)
+      .sort((a, b) => Number(a.pk) - Number(b.pk))
+      .map((c) => c.name)
+    if (key.length > 0) keys.set(foldCase(name), { table: name, columns: key })
+  }
+  return keys
+}
+
+/** SQLite's NOCASE: ASCII letters only. */
+export function foldCase(name: string): string {
+  return name.replace(/[A-Z]+/g, (letters) => letters.toLowerCase())
+}
+
+function tableToWire(table: string, columns: readonly CatalogColumn[]): WireTableSchema | undefined {
   if (!columns.some((c) => Number(c.pk) > 0)) return undefined
   const source: SourceColumn[] = columns.map((c) => {
     const keyPosition = Number(c.pk) > 0 ? Number(c.pk) : undefined

@@ -3,8 +3,17 @@ import Database from 'better-sqlite3'
 import type { ChangeSource, SourceSnapshot } from '../../../../application/task/ports/change-source.port.ts'
 import type { WireTableSchema } from '../../../../domain/protocol/messages.ts'
 import type { SourceOptions } from '../source-options.ts'
-import { primaryKey, readTable, userTables } from './sqlite-catalog.ts'
+import {
+  everyPrimaryKey,
+  everyTableColumns,
+  foldCase,
+  primaryKey,
+  readTables,
+  type TableColumns,
+  userTables,
+} from './sqlite-catalog.ts'
 import { SqliteSnapshot } from './sqlite-snapshot.ts'
+import { cached } from './sqlite-statements.ts'
 import { BOOKKEEPING, quoteId, trackingTriggers, triggerNames } from './sqlite-tracking-sql.ts'
 
 /** How long a writer of the tenant's application may hold the lock before a tracking step gives up. */
@@ -20,23 +29,44 @@ function connect(file: string): Database.Database {
 
 /**
  * A tenant's SQLite database as a change-tracking source: SQL Server change tracking rebuilt
- * with triggers (docs/sources.md). Tracking steps run on one connection; every snapshot reads
- * on a connection of its own, because better-sqlite3 cannot interleave statements with an
- * open stream. better-sqlite3 is synchronous: a tracking step waiting for the tenant's writer
- * holds the event loop for up to the busy timeout.
+ * with triggers (docs/sources.md). Tracking steps run on one connection; a snapshot borrows
+ * it while it is free and otherwise reads on a connection of its own (tracking steps meanwhile
+ * on a second one), because better-sqlite3 cannot interleave statements with an open stream.
+ * better-sqlite3 is synchronous: a tracking step waiting for the tenant's writer holds the
+ * event loop for up to the busy timeout.
  */
 export class SqliteChangeSource implements ChangeSource {
   readonly #file: string
   readonly #options: SourceOptions
-  readonly #db: Database.Database
+  /** The tracking steps' connection; a snapshot borrows it while it is free. */
+  #main: Database.Database | undefined
+  /** Whether a snapshot is reading on `#main`. */
+  #lent = false
+  /** Where tracking steps run while a snapshot has `#main`. */
+  #side: Database.Database | undefined
   readonly #idleReaders: Database.Database[] = []
+  /**
+   * The key columns and tracking triggers of every table, read at once and kept while the
+   * schema is unchanged (its schema_version): checking a cycle's 400 tables is a lookup each.
+   */
+  #catalog: { schemaVersion: number; keys: ReturnType<typeof everyPrimaryKey>; triggers: Set<string> } | undefined
   #installed = false
   #closed = false
 
   private constructor(file: string, options: SourceOptions) {
     this.#file = file
     this.#options = options
-    this.#db = connect(file)
+    this.#main = connect(file)
+  }
+
+  /** The connection for a tracking step: the main one, or a second while a snapshot reads on it. */
+  get #db(): Database.Database {
+    if (this.#lent) {
+      this.#side ??= connect(this.#file)
+      return this.#side
+    }
+    this.#main ??= connect(this.#file)
+    return this.#main
   }
 
   static open(file: string, options: SourceOptions): SqliteChangeSource {
@@ -60,31 +90,28 @@ export class SqliteChangeSource implements ChangeSource {
   cleanup(now: number): { forgotten: number } {
     const cutoff = now - this.#options.retentionMs
     const run = this.#db.transaction(() => {
-      this.#db
-        .prepare(
-          `update "_tm_ct_tables" set min_valid_version = max(min_valid_version, old.version)
+      cached(
+        this.#db,
+        `update "_tm_ct_tables" set min_valid_version = max(min_valid_version, old.version)
            from (select table_name, max(version) as version from "_tm_ct_changes" where changed_at < ? group by table_name) as old
            where "_tm_ct_tables".table_name = old.table_name`,
-        )
-        .run(cutoff)
-      return this.#db
-        .prepare(
-          `delete from "_tm_ct_changes" where version <= coalesce(
+      ).run(cutoff)
+      return cached(
+        this.#db,
+        `delete from "_tm_ct_changes" where version <= coalesce(
              (select t.min_valid_version from "_tm_ct_tables" t where t.table_name = "_tm_ct_changes".table_name),
              9223372036854775807)`,
-        )
-        .run().changes
+      ).run().changes
     })
     return { forgotten: run.immediate() }
   }
 
   async readSchema(): Promise<readonly WireTableSchema[]> {
-    const tables: WireTableSchema[] = []
-    for (const name of userTables(this.#db)) {
-      const table = readTable(this.#db, name)
-      if (table) tables.push(table)
-    }
-    return tables
+    // The same read primes the tracking check of the cycle's tables that follows.
+    const schemaVersion = this.#schemaVersion()
+    const columns = everyTableColumns(this.#db)
+    if (this.#catalog?.schemaVersion !== schemaVersion) this.#readCatalog(schemaVersion, columns)
+    return readTables(columns)
   }
 
   async keylessTables(): Promise<readonly string[]> {
@@ -93,7 +120,12 @@ export class SqliteChangeSource implements ChangeSource {
 
   async trackTable(table: string): Promise<{ readonly justEnabled: boolean }> {
     this.#install()
+    // Already tracked with the same key and its three triggers: nothing to write, no write lock.
+    if (this.#tracked(table)) return { justEnabled: false }
     const track = this.#db.transaction(() => {
+      // Under the write lock nobody else changes the schema: a catalog current now stays so,
+      // with this table's new triggers added below, instead of being read again for each table.
+      const catalog = this.#catalog?.schemaVersion === this.#schemaVersion() ? this.#catalog : undefined
       const key = primaryKey(this.#db, table)
       if (key.columns.length === 0) throw new Error(`source table ${table} does not exist or has no primary key`)
       const keyText = JSON.stringify(key.columns)
@@ -110,9 +142,17 @@ export class SqliteChangeSource implements ChangeSource {
            select ?, ?, version, version, ? from "_tm_ct_version"`,
         )
         .run(key.table, keyText, this.#options.clock())
-      return true
+      return { catalog, key, schemaVersion: this.#schemaVersion() }
     })
-    return { justEnabled: track.immediate() }
+    const enabled = track.immediate()
+    if (!enabled) return { justEnabled: false }
+    const { catalog, key, schemaVersion } = enabled
+    if (catalog && this.#catalog === catalog) {
+      for (const trigger of triggerNames(key.table)) catalog.triggers.add(trigger)
+      catalog.keys.set(foldCase(key.table), key)
+      catalog.schemaVersion = schemaVersion
+    }
+    return { justEnabled: true }
   }
 
   async untrackTable(table: string): Promise<void> {
@@ -121,10 +161,14 @@ export class SqliteChangeSource implements ChangeSource {
   }
 
   async snapshot<T>(work: (snapshot: SourceSnapshot) => Promise<T>): Promise<T> {
-    const reader = this.#idleReaders.pop() ?? connect(this.#file)
+    // Opening a connection parses the whole schema (with 1,200 tracking triggers, about 25 ms,
+    // and as long again to close): a snapshot reads on the main connection when it is free.
+    const main = this.#lent ? undefined : this.#db
+    const reader = main && !main.inTransaction ? main : (this.#idleReaders.pop() ?? connect(this.#file))
+    if (reader === main) this.#lent = true
     let clean = false
     try {
-      reader.exec('begin')
+      cached(reader, 'begin').run()
       // The first read fixes the WAL snapshot: the version and every row read after it agree.
       const current = this.#version(reader)
       const result = await work(new SqliteSnapshot(reader, current))
@@ -136,22 +180,29 @@ export class SqliteChangeSource implements ChangeSource {
   }
 
   #release(reader: Database.Database, clean: boolean): void {
+    const lent = this.#lent && reader === this.#main
+    if (lent) this.#lent = false
     try {
-      if (reader.inTransaction) reader.exec(clean ? 'commit' : 'rollback')
+      if (reader.inTransaction) cached(reader, clean ? 'commit' : 'rollback').run()
     } catch (error) {
-      // A stream left open keeps the connection busy: it is dropped rather than reused.
+      // A stream left open keeps the connection busy: it is dropped rather than reused (the
+      // main one too: tracking steps get a fresh one).
+      if (lent) this.#main = undefined
       reader.close()
       if (clean) throw error
       return
     }
     if (this.#closed) reader.close()
-    else this.#idleReaders.push(reader)
+    else if (!lent) this.#idleReaders.push(reader)
   }
 
   async close(): Promise<void> {
     this.#closed = true
     for (const reader of this.#idleReaders.splice(0)) reader.close()
-    this.#db.close()
+    this.#side?.close()
+    this.#side = undefined
+    // A snapshot still reading on the main connection closes it when it ends.
+    if (!this.#lent) this.#main?.close()
   }
 
   #install(): void {
@@ -160,9 +211,34 @@ export class SqliteChangeSource implements ChangeSource {
     this.#installed = true
   }
 
+  /** The check of trackTable's transaction, read without one: true means nothing to do. */
+  #tracked(table: string): boolean {
+    // The version first: a schema change after it makes the next check read the catalog again.
+    const schemaVersion = this.#schemaVersion()
+    const catalog = this.#catalog?.schemaVersion === schemaVersion ? this.#catalog : this.#readCatalog(schemaVersion)
+    const key = catalog.keys.get(foldCase(table))
+    if (!key) return false
+    const tracked = cached(this.#db, `select key_columns from "_tm_ct_tables" where table_name = ?`).get(key.table) as
+      | { key_columns: string }
+      | undefined
+    const triggers = catalog.triggers
+    return tracked?.key_columns === JSON.stringify(key.columns) && triggerNames(key.table).every((n) => triggers.has(n))
+  }
+
+  /** `schemaVersion` read before `columns`: a change in between only makes the next check read again. */
+  #readCatalog(schemaVersion: number, columns: TableColumns = everyTableColumns(this.#db)) {
+    const triggers = cached(this.#db, `select name from sqlite_master where type = 'trigger'`).pluck().all()
+    this.#catalog = { schemaVersion, keys: everyPrimaryKey(columns), triggers: new Set(triggers as string[]) }
+    return this.#catalog
+  }
+
+  #schemaVersion(): number {
+    return Number(cached(this.#db, 'pragma schema_version').pluck().get())
+  }
+
   #version(db: Database.Database): number {
     try {
-      const row = db.prepare(`select version from "_tm_ct_version" where id = 1`).get() as { version: bigint }
+      const row = cached(db, `select version from "_tm_ct_version" where id = 1`).get() as { version: bigint }
       return Number(row.version)
     } catch (error) {
       if (/no such table/.test(String(error))) throw new Error('change tracking is not enabled on this sqlite source')

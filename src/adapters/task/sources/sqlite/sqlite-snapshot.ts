@@ -4,6 +4,7 @@ import type { Row } from '../../../../domain/changes/cell-value.ts'
 import type { TableSchema } from '../../../../domain/schema/table-schema.ts'
 import { canonicalRow, deletedRow, keyPositions } from '../source-rows.ts'
 import { primaryKey } from './sqlite-catalog.ts'
+import { cached } from './sqlite-statements.ts'
 import { keyPart, quoteId } from './sqlite-tracking-sql.ts'
 
 /** Rows handed out between two turns of the event loop: better-sqlite3 reads synchronously. */
@@ -33,7 +34,7 @@ export class SqliteSnapshot implements SourceSnapshot {
 
   async minValidVersion(table: string): Promise<number> {
     this.#idle()
-    const row = this.#db.prepare(`select min_valid_version from "_tm_ct_tables" where table_name = ?`).get(table) as
+    const row = cached(this.#db, `select min_valid_version from "_tm_ct_tables" where table_name = ?`).get(table) as
       | { min_valid_version: bigint }
       | undefined
     if (!row) throw new Error(`source table ${table} is not tracked`)
@@ -49,9 +50,10 @@ export class SqliteSnapshot implements SourceSnapshot {
 
   async countChanges(table: string, since: number): Promise<number> {
     this.#idle()
-    const row = this.#db
-      .prepare(`select count(*) as n from "_tm_ct_changes" where table_name = ? and version > ? and version <= ?`)
-      .get(table, since, this.#current) as { n: bigint }
+    const row = cached(
+      this.#db,
+      `select count(*) as n from "_tm_ct_changes" where table_name = ? and version > ? and version <= ?`,
+    ).get(table, since, this.#current) as { n: bigint }
     return Number(row.n)
   }
 
