@@ -247,7 +247,11 @@ describe('scale-out: replicas behind HAProxy, workers and schedulers on one pg-b
           mirrorDigests(mirrors, tenant as ContextId, true),
         ])
         expect([...mirror.keys()].sort(), tenant).toEqual([...source.keys()].sort())
-        for (const [table, digest] of source) expect(mirror.get(table), `${tenant} ${table}`).toEqual(digest)
+        const lsns = (await (await mirrors.forTenant(tenant as ContextId)).readState()).tables
+        for (const [table, digest] of source) {
+          const at = `${tenant} ${table} at mirror LSN ${lsns.get(table.toLowerCase())?.lsn}`
+          expect(mirror.get(table), at).toEqual(digest)
+        }
       }
     } finally {
       await mirrors.close()
