@@ -108,6 +108,17 @@ export function describeChangeSourceContract(name: string, make: () => Promise<S
       })
     })
 
+    it('shows a table inside a snapshot as readSchema shows it, a column added since included', async () => {
+      await tracked()
+      const listed = async () => (await source.readSchema()).find((t) => t.name === 'person')
+      expect(await read((s) => s.tableSchema('person'))).toEqual(await listed())
+      expect(await read((s) => s.tableSchema('not_there'))).toBeUndefined()
+      await subject.run(`alter table person add extra ${subject.types.name}`)
+      const altered = await read((s) => s.tableSchema('person'))
+      expect(altered?.columns.map((c) => c.name)).toEqual(['id', 'name', 'amount', 'extra'])
+      expect(altered).toEqual(await listed())
+    })
+
     it('tracks a table once: justEnabled the first time only, with the minimum valid version at enabling', async () => {
       await source.enableTracking()
       await insert(1, 'before tracking')

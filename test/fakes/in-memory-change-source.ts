@@ -40,6 +40,8 @@ export class InMemoryTrackedDatabase implements ChangeSource, ChangeSourceFactor
   failAfter: { table: string; rows: number } | undefined
   /** Rows handed out by readRows so far, all tables together. */
   rowsRead = 0
+  /** Called as a snapshot asks for a table's schema: a test changes the source there, mid-cycle. */
+  beforeTableSchema: ((table: string) => void) | undefined
 
   async open(): Promise<ChangeSource> {
     return this
@@ -148,6 +150,10 @@ export class InMemoryTrackedDatabase implements ChangeSource, ChangeSourceFactor
       },
       async minValidVersion(name) {
         return self.#table(name).minValid
+      },
+      async tableSchema(name) {
+        self.beforeTableSchema?.(name)
+        return self.tables.get(name)?.schema
       },
       async countRows(name) {
         return self.#table(name).rows.size

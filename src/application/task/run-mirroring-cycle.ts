@@ -191,7 +191,9 @@ function toSummary(t: TableTransfer): WireReplicationSummary {
 function describeCycle(transfers: readonly TableTransfer[]): string {
   const full = transfers.filter((t) => t.kind === 'full').length
   const sum = (key: 'inserts' | 'updates' | 'deletes') => transfers.reduce((n, t) => n + t[key], 0)
-  return `mirroring cycle completed: ${transfers.length} tables (${full} reloaded), ${sum('inserts')} inserts, ${sum('updates')} updates, ${sum('deletes')} deletes`
+  const deferred = transfers.filter((t) => t.kind === 'deferred').length
+  const later = deferred > 0 ? `; ${deferred} left to the next cycle (schema changed while it ran)` : ''
+  return `mirroring cycle completed: ${transfers.length} tables (${full} reloaded), ${sum('inserts')} inserts, ${sum('updates')} updates, ${sum('deletes')} deletes${later}`
 }
 
 function errorText(error: unknown): string {

@@ -12,7 +12,8 @@ import type { EncodedRow, MirroringClient } from './ports/mirroring-client.port.
 
 export interface TableTransfer {
   readonly table: string
-  readonly kind: LoadKind | 'up-to-date'
+  /** `deferred`: its schema changed after the cycle read it; nothing was sent, the next cycle takes it. */
+  readonly kind: LoadKind | 'up-to-date' | 'deferred'
   readonly inserts: number
   readonly updates: number
   readonly deletes: number
@@ -44,6 +45,12 @@ export async function transferTable(
   const minValid = await snapshot.minValidVersion(table.name)
   const decision = decideLoad({ mirrorLsn, currentVersion: current, minValidVersion: minValid, justEnabled })
   const counts = { inserts: 0, updates: 0, deletes: 0 }
+  const sends = decision.kind === 'full' || mirrorLsn !== current
+  if (sends && !sameColumns(await snapshot.tableSchema(table.name), wire)) {
+    // Rows read now would miss the new columns, and their LSN would put those values behind the
+    // mirror for good; the mirror keeps its LSN and the next cycle sends the new schema first.
+    return { table: table.name, kind: 'deferred', ...counts }
+  }
   const { client, progress } = context
   // Only a table with rows to send needs its batch budget: most tables of a cycle are up to date.
   const budget = () => context.batchSize - client.overhead(wire)
@@ -155,4 +162,9 @@ export class LsnAdvances {
     this.#bytes = 0
     required('RowData', await this.#client.rowData(await this.#tokens.token(), batches))
   }
+}
+
+/** Whether the snapshot's table has the columns the cycle sent in TableSchema, in the same order and form. */
+function sameColumns(now: WireTableSchema | undefined, sent: WireTableSchema): boolean {
+  return now !== undefined && JSON.stringify(now.columns) === JSON.stringify(sent.columns)
 }

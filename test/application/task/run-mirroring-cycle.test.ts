@@ -147,6 +147,38 @@ describe('RunMirroringCycle', () => {
     expect(await h.mirrorRows('note')).toEqual(h.sourceRows('note'))
   })
 
+  it('leaves a table whose columns changed after the cycle read the schema to the next cycle', async () => {
+    const h = await cycleHarness()
+    h.source.createTable(PERSON, [person(1)])
+    h.source.createTable(NOTE, [[1, 'a']])
+    await h.run()
+    const before = await h.lsn('person')
+    h.source.update('person', person(1, 'renamed'))
+    h.source.update('note', [1, 'b'])
+    // A column added, and filled, between the cycle's TableSchema and the table's snapshot.
+    h.source.beforeTableSchema = (table) => {
+      if (table !== 'person' || h.source.tables.get('person')!.schema.columns.length > 3) return
+      h.source.alterTable(
+        'person',
+        { ...PERSON, columns: [...PERSON.columns, column('email', 'nvarchar(80)')] },
+        (r) => [...r, null],
+      )
+      h.source.update('person', [...person(1, 'renamed'), 'p1@example.com'])
+    }
+    const result = await h.run()
+    expect(result.tables.map((t) => [t.table, t.kind])).toEqual([
+      ['note', 'incremental'],
+      ['person', 'deferred'],
+    ])
+    expect(result.message).toContain('1 left to the next cycle (schema changed while it ran)')
+    expect(await h.lsn('person')).toBe(before)
+    expect(await h.mirrorRows('note')).toEqual(h.sourceRows('note'))
+
+    const next = await h.run()
+    expect(next.tables.find((t) => t.table === 'person')).toMatchObject({ kind: 'incremental', updates: 1 })
+    expect(await h.mirrorRows('person')).toEqual(h.sourceRows('person'))
+  })
+
   it('drops a mirror table whose source table is gone', async () => {
     const h = await cycleHarness()
     h.source.createTable(PERSON, [person(1)])

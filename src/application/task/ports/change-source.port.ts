@@ -55,6 +55,12 @@ export interface SourceSnapshot {
   readRows(table: TableSchema): AsyncIterable<Row>
   /** Net changes with a version above `since` (and at most the current version), in version order, streamed. */
   readChanges(table: TableSchema, since: number): AsyncIterable<SourceChange>
+  /**
+   * The table as this snapshot sees it, in the form `readSchema` gives; undefined when it is gone.
+   * The cycle read the schema before this snapshot began: a column added in between, and the
+   * values written to it, would be read with the old columns and lost behind the new version.
+   */
+  tableSchema(table: string): Promise<WireTableSchema | undefined>
 }
 
 /** Opens tenants' source databases from the registry's source URL. */

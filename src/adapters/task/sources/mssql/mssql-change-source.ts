@@ -91,6 +91,15 @@ class MssqlSnapshot implements SourceSnapshot {
     return this.#current
   }
 
+  /**
+   * SQL Server's catalog is not versioned under snapshot isolation: this reads the schema as it
+   * is now, so a change made after the snapshot began defers the table too (one cycle later).
+   */
+  async tableSchema(table: string): Promise<WireTableSchema | undefined> {
+    const { rows } = await catalogStatement().execute(this.#db)
+    return catalogToWire(rows).find((t) => t.name === table)
+  }
+
   async minValidVersion(table: string): Promise<number> {
     const { rows } = await minValidVersionStatement(table).execute(this.#db)
     return Number(rows[0]?.version ?? 0)

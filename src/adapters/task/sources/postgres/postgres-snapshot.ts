@@ -2,9 +2,10 @@ import type pg from 'pg'
 import Cursor from 'pg-cursor'
 import type { SourceChange, SourceSnapshot } from '../../../../application/task/ports/change-source.port.ts'
 import type { Row } from '../../../../domain/changes/cell-value.ts'
+import type { WireTableSchema } from '../../../../domain/protocol/messages.ts'
 import type { TableSchema } from '../../../../domain/schema/table-schema.ts'
 import { canonicalRow, deletedRow, keyPositions } from '../source-rows.ts'
-import { primaryKey } from './postgres-catalog.ts'
+import { primaryKey, readTables } from './postgres-catalog.ts'
 import { quoteId } from './postgres-connection.ts'
 
 /**
@@ -32,6 +33,12 @@ export class PostgresSnapshot implements SourceSnapshot {
 
   async currentVersion(): Promise<number> {
     return this.#current
+  }
+
+  /** Read inside the snapshot's transaction: the catalog is read under the same snapshot. */
+  async tableSchema(table: string): Promise<WireTableSchema | undefined> {
+    this.#idle()
+    return (await readTables(this.#client, this.#schema)).find((t) => t.name === table)
   }
 
   async minValidVersion(table: string): Promise<number> {

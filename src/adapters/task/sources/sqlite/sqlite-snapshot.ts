@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3'
 import type { SourceChange, SourceSnapshot } from '../../../../application/task/ports/change-source.port.ts'
 import type { Row } from '../../../../domain/changes/cell-value.ts'
+import type { WireTableSchema } from '../../../../domain/protocol/messages.ts'
 import type { TableSchema } from '../../../../domain/schema/table-schema.ts'
 import { canonicalRow, deletedRow, keyPositions } from '../source-rows.ts'
-import { primaryKey } from './sqlite-catalog.ts'
+import { primaryKey, readTable } from './sqlite-catalog.ts'
 import { cached } from './sqlite-statements.ts'
 import { keyPart, quoteId } from './sqlite-tracking-sql.ts'
 
@@ -39,6 +40,12 @@ export class SqliteSnapshot implements SourceSnapshot {
       | undefined
     if (!row) throw new Error(`source table ${table} is not tracked`)
     return Number(row.min_valid_version)
+  }
+
+  /** Read inside the transaction: WAL keeps the schema of its snapshot too. */
+  async tableSchema(table: string): Promise<WireTableSchema | undefined> {
+    this.#idle()
+    return readTable(this.#db, table)
   }
 
   async countRows(table: string): Promise<number> {
