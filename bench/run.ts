@@ -27,6 +27,7 @@ import { formatNonce, tokenClaims } from '../src/domain/task/issued-token.ts'
 import { MeasuringClients } from './bench-clients.ts'
 import { benchRows, createBenchSource, INVITATION } from './bench-source.ts'
 import { cyclesPerMinute } from './cycles-per-minute.ts'
+import { ROWS_PER_CALL, type TenantsRun, tenantsAtOnce } from './many-tenants.ts'
 import {
   CLOCK_TICKS,
   CORES,
@@ -56,6 +57,8 @@ interface Measure {
   readonly note?: string
   /** Where the CPU went during the run: µs per row of the task, the service and the database. */
   readonly cpu?: CpuPerRow
+  /** The many-tenants profile: latencies, busy answers and what was sent. */
+  readonly tenants?: Omit<TenantsRun, 'cpu'>
 }
 
 const program = new Command('bench')
@@ -65,10 +68,17 @@ const program = new Command('bench')
   .option('--big <n>', 'rows of the memory run (0 to skip)', '5000000')
   .option(
     '--only <list>',
-    'benchmarks to run: raw,pgloader,full,apply,nochange,memory,callmem,cycles',
-    'raw,pgloader,full,apply,nochange,memory,callmem,cycles',
+    'benchmarks to run: raw,pgloader,full,apply,nochange,memory,callmem,cycles,tenants',
+    'raw,pgloader,full,apply,nochange,memory,callmem,cycles,tenants',
   )
   .option('--cycle-tenants <n>', 'small tenants of the cycles-per-minute run', '200')
+  .option('--tenants <n>', 'tenants loading at once in the many-tenants run', '50')
+  .option('--pg-layout <layout>', 'PostgreSQL tenant layout of the many-tenants run: database or schema', 'database')
+  .option(
+    '--tenants-inflight-mb <n>',
+    "the service's --max-inflight-bytes in the many-tenants run (default its own, 32 MB)",
+  )
+  .option('--tenant-rows <n>', `rows each tenant loads in the many-tenants run, in calls of ${ROWS_PER_CALL}`, '40000')
   .option('--profile <dir>', 'write a V8 CPU profile of every service process into this folder')
   .parse()
 const flags = program.opts<{
@@ -79,12 +89,17 @@ const flags = program.opts<{
   only: string
   profile?: string
   cycleTenants: string
+  tenants: string
+  tenantRows: string
+  pgLayout: 'database' | 'schema'
+  tenantsInflightMb?: string
 }>()
 const ONLY = new Set(flags.only.split(',').map((b) => b.trim()))
 if (flags.profile) process.env.TM_BENCH_PROFILE = flags.profile
 const ROWS = flags.quick ? 100_000 : Number(flags.rows)
 const BIG = flags.quick ? 0 : Number(flags.big)
 const TARGETS = flags.dialects.split(',').map((d) => d.trim()) as Target[]
+if (!['database', 'schema'].includes(flags.pgLayout)) throw new Error('--pg-layout must be database or schema')
 
 const dir = mkdtempSync(join(tmpdir(), 'tm-bench-'))
 const partner = generatePartnerKeys(join(dir, 'keys'))
@@ -390,6 +405,80 @@ function callMemory(): Measure[] {
   }))
 }
 
+function tenantsMeasure(run: TenantsRun, alone?: TenantsRun): Measure {
+  const { cpu, ...tenants } = run
+  const ms = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${Math.round(n)} ms`)
+  return {
+    bench: run.tenants === 1 ? 'tenants: one alone' : `tenants: ${run.tenants} at once`,
+    target: run.layout ? `${run.target} (${run.layout}s)` : run.target,
+    rows: run.rows,
+    seconds: run.seconds,
+    rowsPerSecond: run.rowsPerSecond,
+    peakRssMb: run.peakRssMb,
+    ...(alone ? { ratio: `${(run.rowsPerSecond / alone.rowsPerSecond).toFixed(2)}× one tenant` } : {}),
+    note: `${run.calls} RowData calls, p50 ${ms(run.latency.p50Ms)}, p99 ${ms(run.latency.p99Ms)}, ${run.busyAnswers} busy`,
+    cpu: cpuPerRow(cpu, run.rows),
+    tenants,
+  }
+}
+
+/** The many-tenants profile on its own: throughput against one tenant, RowData latency, busy answers, memory. */
+function printTenants(measures: readonly Measure[]) {
+  const runs = measures.filter((m) => m.tenants)
+  if (runs.length === 0) return
+  const ms = (n: number) => (Number.isNaN(n) ? '' : Math.round(n).toLocaleString('en'))
+  const rows = runs.map((m) => {
+    const t = m.tenants!
+    return [
+      m.target,
+      String(t.tenants),
+      t.rowsPerTenant.toLocaleString('en'),
+      t.seconds.toFixed(1),
+      Math.round(t.rowsPerSecond).toLocaleString('en'),
+      m.ratio?.replace(' one tenant', '') ?? '',
+      ms(t.latency.p50Ms),
+      ms(t.latency.p95Ms),
+      ms(t.latency.p99Ms),
+      ms(t.latency.maxMs),
+      String(t.busyAnswers),
+      t.inflightPeakMb === undefined ? '' : `${t.inflightPeakMb.toFixed(1)} / ${Math.round(t.inflightLimitMb ?? 0)}`,
+      Math.round(t.peakRssMb).toString(),
+      t.heapPeakMb === undefined ? '' : `${Math.round(t.heapPeakMb)} / ${Math.round(t.externalPeakMb ?? 0)}`,
+      m.cpu ? m.cpu.serviceUs!.toFixed(1) : '',
+      m.cpu?.databaseUs === undefined ? 'in service' : m.cpu.databaseUs.toFixed(1),
+      m.cpu?.otherUs === undefined ? '' : m.cpu.otherUs.toFixed(1),
+    ]
+  })
+  const header = [
+    'many tenants',
+    'tenants',
+    'rows each',
+    'seconds',
+    'rows/s',
+    'vs one',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'max ms',
+    'busy',
+    'in flight MB',
+    'peak RSS MB',
+    'heap / ext MB',
+    'service µs/row',
+    'database µs/row',
+    'other µs/row',
+  ]
+  process.stdout.write(
+    `\n${table(header, rows)}\n` +
+      `RowData calls of ${ROWS_PER_CALL.toLocaleString('en')} rows of 3 columns (${Math.round(runs[0]!.tenants!.callBytes / 1024)} KB), one call in flight per tenant, every run\n` +
+      'into empty mirrors and a fresh service process; latency per call from post to reply, busy answers and their\n' +
+      'waits included; busy: calls answered 503 and tried again; in flight: the most request-body bytes the service\n' +
+      "held at once / its limit (--max-inflight-bytes); peak RSS: the service's VmHWM; heap / ext: the largest V8\n" +
+      'heap (total) and external memory its /metrics showed, sampled every second. Targets (issue):\n' +
+      'peak RSS ≤ 256 MB, p99 ≤ 1,000 ms, rows/s ≥ 2× one tenant.\n',
+  )
+}
+
 function print(measures: readonly Measure[]) {
   const rows = measures.map((m) => [
     m.bench,
@@ -464,9 +553,12 @@ try {
   execFileSync('npm', ['run', '-s', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] })
   log(`tenant-mirror bench: ${ROWS.toLocaleString('en')} rows, targets ${TARGETS.join(', ')}`)
   const source = join(dir, 'source.sqlite')
-  createBenchSource(source, ROWS)
   const pristine = join(dir, 'source-pristine.sqlite')
-  copyFileSync(source, pristine)
+  // Only the loads read the invitation source: `--only tenants` and the like need not build it.
+  if (['raw', 'pgloader', 'full'].some((b) => ONLY.has(b))) {
+    createBenchSource(source, ROWS)
+    copyFileSync(source, pristine)
+  }
   const raws = new Map<Target, Measure>()
   const ratioTo = (measure: Measure, target: Target, extra = '') => {
     const raw = raws.get(target)
@@ -545,6 +637,30 @@ try {
       })
     }
   }
+  if (ONLY.has('tenants')) {
+    const tenants = flags.quick ? 20 : Number(flags.tenants)
+    const perTenant = flags.quick ? 10_000 : Number(flags.tenantRows)
+    // One tenant alone sends at least 50 calls, so that its rate is not that of a cold first call.
+    const alone = Math.max(perTenant, 50 * ROWS_PER_CALL)
+    const options = {
+      dir,
+      postgres: POSTGRES,
+      mysql: MYSQL,
+      keys: partner,
+      federatedCert: federated.certificate,
+      issuer,
+      postgresLayout: flags.pgLayout,
+      ...(flags.tenantsInflightMb ? { inflightBytes: Math.round(Number(flags.tenantsInflightMb) * 2 ** 20) } : {}),
+    }
+    for (const target of TARGETS) {
+      log(`tenants: one tenant alone, ${alone.toLocaleString('en')} rows into ${target}`)
+      const one = await tenantsAtOnce(target, 1, alone, options)
+      results.push(tenantsMeasure(one))
+      log(`tenants: ${tenants} tenants × ${perTenant.toLocaleString('en')} rows at once into ${target}`)
+      const many = await tenantsAtOnce(target, tenants, perTenant, options)
+      results.push(tenantsMeasure(many, one))
+    }
+  }
   if (ONLY.has('memory') && BIG > 0) {
     log(`memory: a ${BIG.toLocaleString('en')}-row table into sqlite`)
     const big = join(dir, 'big.sqlite')
@@ -552,6 +668,7 @@ try {
     results.push(await fullLoad('sqlite', big, BIG, `full load, ${BIG.toLocaleString('en')} rows (memory)`))
   }
   print(results)
+  printTenants(results)
   const machine = {
     cpus: cpus().length,
     cpu: cpus()[0]?.model,

@@ -12,6 +12,8 @@ export interface ServiceProcess {
   readonly url: string
   /** The service's own time per operation so far, from its /metrics: seconds and calls. */
   callSeconds(): Promise<Map<string, { seconds: number; calls: number }>>
+  /** One unlabelled value of its /metrics (`tenant_mirror_inflight_bytes_peak`), undefined when absent. */
+  metric(name: string): Promise<number | undefined>
   readonly pid: number
   /** Peak resident set size so far (VmHWM), in MB. */
   peakRssMb(): number
@@ -38,6 +40,8 @@ export async function startServiceProcess(options: {
   databaseName?: string
   privateKey: string
   federatedCert: string
+  /** More `serve` options, such as `--tenant-layout schema`. */
+  args?: readonly string[]
 }): Promise<ServiceProcess> {
   const port = await freePort()
   const child: ChildProcess = spawn(
@@ -64,6 +68,7 @@ export async function startServiceProcess(options: {
       options.federatedCert,
       '--log-level',
       'error',
+      ...(options.args ?? []),
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   )
@@ -90,6 +95,11 @@ export async function startServiceProcess(options: {
         out.set(m[2]!, entry)
       }
       return out
+    },
+    async metric(name) {
+      const text = await (await fetch(`${base}/metrics`)).text()
+      const value = new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]
+      return value === undefined ? undefined : Number(value)
     },
     pid: child.pid!,
     peakRssMb() {
