@@ -1,4 +1,4 @@
-import { Command } from 'commander'
+import { Command, Option } from 'commander'
 import type { ChangeSource } from '../../application/task/ports/change-source.port.ts'
 import { identifierProblem } from '../../domain/schema/identifier.ts'
 import { BLOCKED_TABLES, tablesToMirror } from '../../domain/task/blocked-tables.ts'
@@ -92,15 +92,41 @@ export function tenantCommands(): Command {
       .command('approve')
       .description('the tenant approves an application: its cycles start')
       .argument('<context-id>')
-      .requiredOption('--app <client-id>', 'the application'),
-  ).action(async (ctx: string, o: Registered & { app: string }) => {
+      .requiredOption('--app <client-id>', 'the application')
+      .addOption(
+        new Option(
+          '--queue <url>',
+          "the task's pg-boss queue: the first cycle is queued in the approval's own transaction (the registry's PostgreSQL database)",
+        ).env('MIRROR_QUEUE'),
+      ),
+  ).action(async (ctx: string, o: Registered & { app: string; queue?: string }) => {
     const contextId = contextIdArg(ctx)
     const clientId = clientIdArg(o.app, '--app')
+    if (o.queue !== undefined && !sameDatabase(o.queue, o.registry)) {
+      return fail(
+        "--queue must be the registry's PostgreSQL database: the approval and its first cycle commit together",
+        2,
+      )
+    }
     await withRegistry(o.registry, async (registry) => {
       if (!(await registry.tenant(contextId))) return fail(`no tenant ${contextId}`)
       if (!(await registry.application(clientId))) return fail(`no application ${clientId}`)
-      await registry.approve(contextId, clientId, Date.now())
-      process.stdout.write(`${contextId} approved ${clientId}\n`)
+      if (o.queue === undefined) {
+        await registry.approve(contextId, clientId, Date.now())
+        return void process.stdout.write(`${contextId} approved ${clientId}\n`)
+      }
+      const { PgBossCycleQueue } = await import('../task/scheduling/pg-boss-cycle-queue.ts')
+      const queue = await PgBossCycleQueue.sender(o.queue, silentLogger)
+      try {
+        let queued = false
+        await registry.approveWith(contextId, clientId, Date.now(), async (sql) => {
+          queued = await queue.enqueueIn({ contextId, clientId }, sql)
+        })
+        const first = queued ? 'its first cycle queued' : 'a cycle was already queued'
+        process.stdout.write(`${contextId} approved ${clientId}, ${first}\n`)
+      } finally {
+        await queue.close()
+      }
     })
   })
 
@@ -193,4 +219,21 @@ function skipTableArg(value: string, label: string): string[] {
     if (problem) return fail(`${label}: table name ${problem}`, 2)
   }
   return tables
+}
+
+const silentLogger = { debug() {}, info() {}, warn() {}, error() {} }
+
+/** Whether two PostgreSQL URLs name one database on one server (credentials aside). */
+function sameDatabase(a: string, b: string): boolean {
+  const at = (url: string) => {
+    try {
+      const u = new URL(url)
+      if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') return undefined
+      return `${u.hostname}:${u.port || '5432'}${u.pathname}`
+    } catch {
+      return undefined
+    }
+  }
+  const left = at(a)
+  return left !== undefined && left === at(b)
 }

@@ -1,11 +1,16 @@
+import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { promisify } from 'node:util'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CycleLocks } from '../../../src/adapters/task/scheduling/cycle-locks.ts'
 import { type CycleRun, PgBossCycleQueue } from '../../../src/adapters/task/scheduling/pg-boss-cycle-queue.ts'
+import { openRegistry } from '../../../src/adapters/task/store/open-registry.ts'
 import type { CyclePair } from '../../../src/application/task/ports/cycle-queue.port.ts'
 import { POSTGRES_URL } from '../../support/servers.ts'
 
+const run = promisify(execFile)
+const BIN = new URL('../../../bin/tenant-mirror.js', import.meta.url).pathname
 const QUIET = { debug() {}, info() {}, warn() {}, error() {} }
 const SETTINGS = { heartbeatSeconds: 10, expirySeconds: 60, retryLimit: 2, retryDelaySeconds: 1 }
 const name = `tmqueue_${randomBytes(4).toString('hex')}`
@@ -112,5 +117,83 @@ describe('pg-boss cycle queue', () => {
       (await schedulers[0]!.jobs()).some((j) => j.contextId === 'CustLocked' && j.state === 'completed'),
     )
     await locks.close()
+  }, 60_000)
+})
+
+describe('an approval and its first cycle, in one transaction of the registry database', () => {
+  it('commits both or neither', async () => {
+    const registry = await openRegistry(url)
+    const queue = await PgBossCycleQueue.open(url, SETTINGS, QUIET)
+    try {
+      await registry.addApplication({
+        clientId: 'appTx',
+        clientSecret: 'secret',
+        name: 'Tx partner',
+        mirroringEnabled: true,
+        mirroringUrl: 'http://127.0.0.1:1/MirroringClientService.svc',
+        publicKey: 'key',
+        environment: 'development',
+      })
+      for (const contextId of ['CustTx', 'CustTx2']) {
+        await registry.addTenant({ contextId, sourceUrl: 'sqlite:/nowhere', skipTable: [], batchSize: 16_384 })
+      }
+      const approved = (contextId: string) =>
+        registry.approvals().then((all) => all.some((a) => a.contextId === contextId))
+      const queued = (contextId: string) =>
+        queue.jobs().then((all) => all.filter((j) => j.contextId === contextId).map((j) => j.state))
+
+      const pair = { contextId: 'CustTx', clientId: 'appTx' }
+      await registry.approveWith(pair.contextId, pair.clientId, Date.now(), async (sql) => {
+        expect(await queue.enqueueIn(pair, sql)).toBe(true)
+        // Not visible outside the transaction until it commits.
+        expect(await queued(pair.contextId)).toEqual([])
+      })
+      expect(await approved('CustTx')).toBe(true)
+      expect(await queued('CustTx')).toEqual(['created'])
+
+      // A failure after the job was sent takes the approval and the job back together.
+      const other = { contextId: 'CustTx2', clientId: 'appTx' }
+      await expect(
+        registry.approveWith(other.contextId, other.clientId, Date.now(), async (sql) => {
+          await queue.enqueueIn(other, sql)
+          throw new Error('refused after queuing')
+        }),
+      ).rejects.toThrow('refused after queuing')
+      expect(await approved('CustTx2')).toBe(false)
+      expect(await queued('CustTx2')).toEqual([])
+    } finally {
+      await queue.close()
+      await registry.close()
+    }
+  }, 60_000)
+
+  it('is what `tenants approve --queue` does, on the registry database only', async () => {
+    const registry = await openRegistry(url)
+    await registry.addTenant({ contextId: 'CustCli', sourceUrl: 'sqlite:/nowhere', skipTable: [], batchSize: 16_384 })
+    await registry.close()
+    const approve = (queue: string) =>
+      run(
+        process.execPath,
+        [BIN, 'tenants', 'approve', 'CustCli', '--app', 'appTx', '--registry', url, '--queue', queue],
+        {
+          env: { PATH: process.env.PATH },
+        },
+      ).then(
+        ({ stdout }) => ({ code: 0, out: stdout }),
+        (error: { code: number; stderr: string }) => ({ code: error.code, out: error.stderr }),
+      )
+    const elsewhere = new URL(url)
+    elsewhere.pathname = '/postgres'
+    expect(await approve(elsewhere.toString())).toEqual({
+      code: 2,
+      out: "tenant-mirror: --queue (MIRROR_QUEUE) must be the registry's PostgreSQL database: the approval and its first cycle commit together\n",
+    })
+    expect(await approve(url)).toEqual({ code: 0, out: 'CustCli approved appTx, its first cycle queued\n' })
+    const queue = await PgBossCycleQueue.open(url, SETTINGS, QUIET)
+    try {
+      expect((await queue.jobs()).filter((j) => j.contextId === 'CustCli').map((j) => j.state)).toEqual(['created'])
+    } finally {
+      await queue.close()
+    }
   }, 60_000)
 })

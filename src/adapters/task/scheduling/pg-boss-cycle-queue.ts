@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 import { type Job, PgBoss } from 'pg-boss'
 import type { Logger } from '../../../application/ports/logger.port.ts'
 import type { CyclePair, CycleQueue } from '../../../application/task/ports/cycle-queue.port.ts'
+import type { SqlExecutor } from '../store/kysely-registry.ts'
 import { CycleLocks } from './cycle-locks.ts'
 
 /** The one queue every scheduler sends to and every worker takes from. */
@@ -87,9 +88,44 @@ export class PgBossCycleQueue implements CycleQueue {
     return new PgBossCycleQueue(boss, await CycleLocks.open(url), logger)
   }
 
+  /**
+   * The queue for sending only (`tenants approve --queue`): it leaves pg-boss's schema, its
+   * maintenance and the queue's settings to the workers and schedulers, and needs them to have
+   * created the queue.
+   */
+  static async sender(url: string, logger: Logger): Promise<PgBossCycleQueue> {
+    const boss = new PgBoss({
+      connectionString: url,
+      application_name: 'tenant-mirror-queue',
+      max: 2,
+      supervise: false,
+      schedule: false,
+      migrate: false,
+      createSchema: false,
+    })
+    boss.on('error', (error: unknown) =>
+      logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'queue: pg-boss reported an error'),
+    )
+    await boss.start()
+    if (!(await boss.getQueue(CYCLE_QUEUE).catch(() => null))) {
+      await boss.stop({ graceful: false })
+      throw new Error('no cycle queue in that database yet: start a task worker or scheduler with this --queue first')
+    }
+    return new PgBossCycleQueue(boss, await CycleLocks.open(url), logger)
+  }
+
   async enqueue(pair: CyclePair): Promise<boolean> {
+    return this.enqueueIn(pair, undefined)
+  }
+
+  /**
+   * Queues a cycle through a transaction someone else holds open on the queue's database (the
+   * registry's approval): the job commits or rolls back with it.
+   */
+  async enqueueIn(pair: CyclePair, sql: SqlExecutor | undefined): Promise<boolean> {
     const data = { contextId: pair.contextId, clientId: pair.clientId }
-    return (await this.#boss.send(CYCLE_QUEUE, data, { singletonKey: keyOf(pair) })) !== null
+    const db = sql && { executeSql: sql }
+    return (await this.#boss.send(CYCLE_QUEUE, data, { singletonKey: keyOf(pair), ...(db ? { db } : {}) })) !== null
   }
 
   async busy(): Promise<readonly CyclePair[]> {

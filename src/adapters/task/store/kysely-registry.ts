@@ -1,10 +1,13 @@
-import type { Kysely } from 'kysely'
+import { CompiledQuery, type Kysely } from 'kysely'
 import type { EventLog, EventType, TenantEvent } from '../../../application/task/ports/event-log.port.ts'
 import type { ApplicationPatch, Registry, TenantPatch } from '../../../application/task/ports/registry.port.ts'
 import type { RegisteredApplication } from '../../../domain/registry/registered-application.ts'
 import type { Approval, CycleOutcome, PairStatus, Tenant } from '../../../domain/registry/tenant.ts'
 import { parseSkipTable } from '../../../domain/task/preferences.ts'
 import type { RegistryTables } from './registry-schema.ts'
+
+/** Runs one statement inside a transaction the registry holds open (pg-boss's IDatabase shape). */
+export type SqlExecutor = (text: string, values?: unknown[]) => Promise<{ rows: unknown[] }>
 
 /** Events kept per tenant; older ones are pruned as new ones arrive. */
 export const EVENTS_KEPT = 1000
@@ -114,6 +117,24 @@ export class KyselyRegistry implements Registry, EventLog {
       .values({ context_id: contextId, client_id: clientId, approved_at: at })
       .onConflict((c) => c.columns(['context_id', 'client_id']).doNothing())
       .execute()
+  }
+
+  /**
+   * Approves, and runs `alongside` in the same transaction with a way to run SQL in it: a job
+   * queue in the same database (pg-boss's `send` with `db`) queues the first cycle with the
+   * approval, so that neither exists without the other.
+   */
+  async approveWith(contextId: string, clientId: string, at: number, alongside: (sql: SqlExecutor) => Promise<void>) {
+    await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('tm_approvals')
+        .values({ context_id: contextId, client_id: clientId, approved_at: at })
+        .onConflict((c) => c.columns(['context_id', 'client_id']).doNothing())
+        .execute()
+      await alongside(async (text, values = []) => ({
+        rows: [...(await trx.executeQuery(CompiledQuery.raw(text, values))).rows],
+      }))
+    })
   }
 
   async revoke(contextId: string, clientId: string): Promise<boolean> {
