@@ -140,6 +140,23 @@ describe('SQL Server change-tracking source: statements, exactly', () => {
     )
   })
 
+  it("reads one table's catalog inside the snapshot, the table named as a parameter", async () => {
+    const rows = [
+      catalogRow({ column_name: 'person_id', key_ordinal: 1, is_nullable: false }),
+      catalogRow({ column_name: 'name', column_id: 2, type_name: 'nvarchar', max_length: 100 }),
+    ]
+    const { db, statements } = recordingMssql((q) => (q.sql.includes('sys.tables') ? rows : []) as never)
+    const seen = await new MssqlChangeSource(db).snapshot((s) => s.tableSchema('person'))
+    expect(seen?.name).toBe('person')
+    expect(seen?.columns.map((c) => c.name)).toEqual(['person_id', 'name'])
+    const catalog = statements.find((s) => s.sql.includes('sys.tables'))!
+    expect(flat(catalog.sql)).toBe(
+      'select t.name as table_name, c.name as column_name, c.column_id, type_name(c.system_type_id) as type_name, c.max_length, c.precision, c.scale, c.is_nullable, dc.definition as default_definition, ic.key_ordinal from sys.tables t join sys.columns c on c.object_id = t.object_id join sys.indexes pk on pk.object_id = t.object_id and pk.is_primary_key = 1 left join sys.index_columns ic on ic.object_id = t.object_id and ic.index_id = pk.index_id and ic.column_id = c.column_id left join sys.default_constraints dc on dc.object_id = c.default_object_id where t.is_ms_shipped = 0 and t.schema_id = schema_id() and t.name = @1 order by t.name, c.column_id',
+    )
+    expect(catalog.parameters).toEqual(['person'])
+    expect(statements.map((s) => s.sql)).toEqual(['begin transaction isolation level snapshot', catalog.sql, 'commit'])
+  })
+
   it('reads versions, counts, rows and net changes inside one SNAPSHOT transaction', async () => {
     const person = schemaOf({
       name: 'person',

@@ -96,8 +96,8 @@ class MssqlSnapshot implements SourceSnapshot {
    * is now, so a change made after the snapshot began defers the table too (one cycle later).
    */
   async tableSchema(table: string): Promise<WireTableSchema | undefined> {
-    const { rows } = await catalogStatement().execute(this.#db)
-    return catalogToWire(rows).find((t) => t.name === table)
+    const { rows } = await catalogStatement(table).execute(this.#db)
+    return catalogToWire(rows)[0]
   }
 
   async minValidVersion(table: string): Promise<number> {

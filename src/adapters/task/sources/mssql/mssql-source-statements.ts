@@ -24,8 +24,9 @@ begin
 end`
 }
 
-/** Every column of every user table with a primary key, with its key position and default. */
-export function catalogStatement() {
+/** Every column of every user table with a primary key (or of `table` only), with its key position and default. */
+export function catalogStatement(table?: string) {
+  const only = table === undefined ? sql`` : sql` and t.name = ${table}`
   return sql<CatalogRow>`select t.name as table_name, c.name as column_name, c.column_id,
   type_name(c.system_type_id) as type_name, c.max_length, c.precision, c.scale, c.is_nullable,
   dc.definition as default_definition, ic.key_ordinal
@@ -34,7 +35,7 @@ join sys.columns c on c.object_id = t.object_id
 join sys.indexes pk on pk.object_id = t.object_id and pk.is_primary_key = 1
 left join sys.index_columns ic on ic.object_id = t.object_id and ic.index_id = pk.index_id and ic.column_id = c.column_id
 left join sys.default_constraints dc on dc.object_id = c.default_object_id
-where t.is_ms_shipped = 0 and t.schema_id = schema_id()
+where t.is_ms_shipped = 0 and t.schema_id = schema_id()${only}
 order by t.name, c.column_id`
 }
 

@@ -38,10 +38,12 @@ left join pg_type bt on t.typtype = 'd' and bt.oid = t.typbasetype
 left join pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum
 where n.nspname = $1 and c.relkind in ('r', 'p') and not c.relispartition
   and left(c.relname, ${TRACKING_PREFIX.length}) <> $2
+  and ($3::text is null or c.relname = $3)
 order by c.relname, a.attnum`
 
-export async function readTables(db: Queryable, schema: string): Promise<WireTableSchema[]> {
-  const { rows } = await db.query<CatalogRow>(COLUMNS, [schema, TRACKING_PREFIX])
+/** Every table of the schema, or only `table` (a snapshot's check of one table it is about to send). */
+export async function readTables(db: Queryable, schema: string, table?: string): Promise<WireTableSchema[]> {
+  const { rows } = await db.query<CatalogRow>(COLUMNS, [schema, TRACKING_PREFIX, table ?? null])
   const tables = new Map<string, SourceColumn[]>()
   for (const row of rows) {
     const keyPosition = row.key_position === null ? undefined : Number(row.key_position)

@@ -38,7 +38,7 @@ export class PostgresSnapshot implements SourceSnapshot {
   /** Read inside the snapshot's transaction: the catalog is read under the same snapshot. */
   async tableSchema(table: string): Promise<WireTableSchema | undefined> {
     this.#idle()
-    return (await readTables(this.#client, this.#schema)).find((t) => t.name === table)
+    return (await readTables(this.#client, this.#schema, table))[0]
   }
 
   async minValidVersion(table: string): Promise<number> {
