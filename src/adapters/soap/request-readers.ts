@@ -12,6 +12,7 @@ import { clip } from '../../domain/shared/clip.ts'
 import { err, ok, type Result } from '../../domain/shared/result.ts'
 import { child, childrenNamed, type XmlElement } from '../xml/xml-tree.ts'
 import { NS } from './namespaces.ts'
+import { CapturedRows } from './row-data-capture.ts'
 import type { IdentifiedRequest } from './soap-envelope.ts'
 
 export type ReadError =
@@ -85,10 +86,16 @@ function strangerIn(container: XmlElement, item: string): ReadError | undefined 
 function strangerInEach(list: XmlElement, container: string, item: string): ReadError | undefined {
   for (const entry of list.children) {
     const inner = child(entry, NS.contract, container)
-    const stranger = inner && strangerIn(inner, item)
+    const stranger = inner && (capturedStranger(inner, item) ?? strangerIn(inner, item))
     if (stranger) return stranger
   }
   return undefined
+}
+
+/** The stranger a captured container recorded as it was read (its children are not kept). */
+function capturedStranger(container: XmlElement, item: string): ReadError | undefined {
+  if (!(container.captured instanceof CapturedRows) || container.captured.stranger === undefined) return undefined
+  return { kind: 'UnexpectedElement', container: container.name, item, element: container.captured.stranger }
 }
 
 function base(request: IdentifiedRequest) {
@@ -117,12 +124,15 @@ function readBatch(batch: XmlElement): WireRowBatch {
   return {
     table: info ? readTable(info) : { name: '', columns: [] },
     lsn: text(batch, 'LSN'),
-    rows: data ? childrenNamed(data, NS.contract, 'RowData').map(readRow) : [],
+    rows: !data
+      ? []
+      : data.captured instanceof CapturedRows
+        ? data.captured
+        : childrenNamed(data, NS.contract, 'RowData').map(readRow),
   }
 }
 
 function readRow(row: XmlElement): WireRow {
-  if (row.captured) return row.captured as WireRow
   const values = child(row, NS.contract, 'ColumnValues')
   return {
     operation: text(row, 'Operation').trim(),

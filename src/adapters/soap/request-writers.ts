@@ -8,6 +8,7 @@ import type {
   WireRow,
   WireTableSchema,
 } from '../../domain/protocol/messages.ts'
+import { listRows } from '../../domain/protocol/wire-rows.ts'
 import { NS } from './namespaces.ts'
 import { element, escapeXml } from './xml-text.ts'
 
@@ -49,7 +50,7 @@ export function writeRowDataRequest(request: RowDataRequest): string {
   const [head, tail] = rowDataFrame(request)
   const batches = request.batches.map((batch) => {
     const [open, close] = rowDataBatchFrame(batch.table, batch.lsn)
-    return open + batch.rows.map(writeRowXml).join('') + close
+    return open + listRows(batch.rows).map(writeRowXml).join('') + close
   })
   return head + batches.join('') + tail
 }

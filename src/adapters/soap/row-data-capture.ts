@@ -1,33 +1,131 @@
-import type { WireRow } from '../../domain/protocol/messages.ts'
+import type { WireRows } from '../../domain/protocol/messages.ts'
+import { clip } from '../../domain/shared/clip.ts'
 import type { SubtreeCapture, SubtreeReader } from '../xml/xml-tree.ts'
 import { NS } from './namespaces.ts'
 
+/** Where a value's text is, besides a buffer's index: */
+const NIL = -1
+/** …its text is in `extras` (it came in pieces, or with references decoded)… */
+const EXTRA = -2
+/** …it has none. */
+const EMPTY = -3
+
+const OPERATIONS = ['', 'I', 'U', 'D'] as const
+
+/** Entries of a growable Int32Array: the tape and the row starts. */
+function grown(array: Int32Array<ArrayBuffer>, needed: number): Int32Array<ArrayBuffer> {
+  if (needed <= array.length) return array
+  const bigger = new Int32Array(Math.max(needed, array.length * 2))
+  bigger.set(array)
+  return bigger
+}
+
 /**
- * Reads each `<RowData>` of a RowData call straight into a WireRow while the body streams in,
- * with exactly the meaning the element tree would give it (request-readers' readRow): the first
- * `ColumnValues`, its `arrays:string` children in order, nil as null, an element's own text
- * only and none when it has children; `Operation` trimmed; anything else ignored.
+ * A `Data` element's rows as read: for each value, three numbers on a tape (which buffer of the
+ * body, where its text starts and ends there) instead of a string; an operation code per row.
+ * The body's buffers are kept, and they are what the call costs: a million-value call leaves a
+ * few typed arrays and the text it came in, where strings and arrays per value and row lived on
+ * until the call was applied and cost more in garbage collection than the parsing.
  */
-class RowDataReader implements SubtreeReader {
-  #values: (string | null)[] = []
-  #operation = ''
+export class CapturedRows implements WireRows {
+  /** Set when `Data` holds an element that is not a RowData: the request is refused. */
+  stranger: string | undefined
+  readonly #buffers: string[]
+  readonly #extras: string[]
+  readonly #tape: Int32Array
+  /** Row r's values are tape entries rowStarts[r] to rowStarts[r + 1] - 1. */
+  readonly #rowStarts: Int32Array
+  readonly #operations: Uint8Array
+  /** Operations other than I, U and D, as sent (trimmed). */
+  readonly #otherOperations: ReadonlyMap<number, string>
+  readonly length: number
+
+  constructor(parts: {
+    buffers: string[]
+    extras: string[]
+    tape: Int32Array
+    rowStarts: Int32Array
+    operations: Uint8Array
+    otherOperations: ReadonlyMap<number, string>
+    rows: number
+    stranger: string | undefined
+  }) {
+    this.#buffers = parts.buffers
+    this.#extras = parts.extras
+    this.#tape = parts.tape
+    this.#rowStarts = parts.rowStarts
+    this.#operations = parts.operations
+    this.#otherOperations = parts.otherOperations
+    this.length = parts.rows
+    this.stranger = parts.stranger
+  }
+
+  operation(row: number): string {
+    const code = this.#operations[row]!
+    return code === 0 ? (this.#otherOperations.get(row) ?? '') : OPERATIONS[code]!
+  }
+
+  width(row: number): number {
+    return this.#rowStarts[row + 1]! - this.#rowStarts[row]!
+  }
+
+  value(row: number, column: number): string | null {
+    const at = (this.#rowStarts[row]! + column) * 3
+    const source = this.#tape[at]!
+    if (source >= 0) return this.#buffers[source]!.slice(this.#tape[at + 1], this.#tape[at + 2])
+    if (source === NIL) return null
+    if (source === EXTRA) return this.#extras[this.#tape[at + 1]!]!
+    return ''
+  }
+}
+
+/**
+ * Reads each `Data` element of a RowData call while the body streams in, with exactly the
+ * meaning the element tree would give it (request-readers' readRow): per `RowData`, the first
+ * `ColumnValues` with its `arrays:string` children in order, nil as null, an element's own text
+ * only and none when it has children; the first `Operation`, trimmed; anything else ignored.
+ * Depth 1 is a RowData, 2 its ColumnValues or Operation, 3 a value.
+ */
+class DataReader implements SubtreeReader {
+  #buffers: string[] = []
+  /** The generation of the last buffer kept, and its index. */
+  #generation = -1
+  #bufferIndex = -1
+  #extras: string[] = []
+  #tape = new Int32Array(3 * 1024)
+  #values = 0
+  #rowStarts = new Int32Array(256)
+  #operations = new Uint8Array(256)
+  #otherOperations = new Map<number, string>()
+  #rows = 0
+  #stranger: string | undefined
+
+  #depth = 0
   #sawValues = false
   #sawOperation = false
   #inValues = false
-  /** Depth of the innermost open element; the RowData element itself is 0. */
-  #depth = 0
-  /** The element whose text is being read: a value (depth 2) or the operation (depth 1). */
+  /** The element whose text is being read: a value (depth 3) or the operation (depth 2). */
   #reading: 'value' | 'operation' | undefined
-  #text = ''
   #nil = false
   #hasChildren = false
+  /** The text read so far: none, one piece in a buffer, or a string. */
+  #pieces = 0
+  #pieceBuffer = 0
+  #pieceStart = 0
+  #pieceEnd = 0
+  #text = ''
 
   begin(): void {
-    this.#values = []
-    this.#operation = ''
-    this.#sawValues = false
-    this.#sawOperation = false
-    this.#inValues = false
+    this.#buffers = []
+    this.#generation = -1
+    this.#extras = []
+    this.#tape = new Int32Array(3 * 1024)
+    this.#values = 0
+    this.#rowStarts = new Int32Array(256)
+    this.#operations = new Uint8Array(256)
+    this.#otherOperations = new Map()
+    this.#rows = 0
+    this.#stranger = undefined
     this.#depth = 0
     this.#reading = undefined
   }
@@ -36,7 +134,10 @@ class RowDataReader implements SubtreeReader {
     this.#depth = depth
     if (this.#reading) {
       if (depth === this.#readingDepth() + 1) this.#hasChildren = true
-    } else if (depth === 1 && ns === NS.contract) {
+    } else if (depth === 1) {
+      if (ns === NS.contract && name === 'RowData') this.#beginRow()
+      else this.#ignoreStranger(ns, name)
+    } else if (depth === 2 && ns === NS.contract) {
       if (name === 'ColumnValues' && !this.#sawValues) {
         this.#sawValues = true
         this.#inValues = true
@@ -44,45 +145,130 @@ class RowDataReader implements SubtreeReader {
         this.#sawOperation = true
         this.#start('operation', nil)
       }
-    } else if (depth === 2 && this.#inValues && ns === NS.arrays && name === 'string') {
+    } else if (depth === 3 && this.#inValues && ns === NS.arrays && name === 'string') {
       this.#start('value', nil)
     }
   }
 
   text(text: string): void {
-    if (this.#reading && this.#depth === this.#readingDepth()) this.#text += text
+    if (!this.#reading || this.#depth !== this.#readingDepth()) return
+    this.#text = this.#pieces === 0 ? text : this.#pieceText() + text
+    this.#pieces = 2
+  }
+
+  textIn(buffer: string, start: number, end: number, generation: number): void {
+    if (!this.#reading || this.#depth !== this.#readingDepth()) return
+    if (this.#pieces > 0) {
+      this.#text = this.#pieceText() + buffer.slice(start, end)
+      this.#pieces = 2
+      return
+    }
+    if (generation !== this.#generation) {
+      this.#generation = generation
+      this.#bufferIndex = this.#buffers.push(buffer) - 1
+    }
+    this.#pieces = 1
+    this.#pieceBuffer = this.#bufferIndex
+    this.#pieceStart = start
+    this.#pieceEnd = end
   }
 
   close(depth: number): void {
     this.#depth = depth - 1
     if (this.#reading && depth === this.#readingDepth()) this.#finish()
-    if (depth === 1) this.#inValues = false
+    if (depth === 2) this.#inValues = false
+    if (depth === 1 && this.#rows > 0) this.#rowStarts[this.#rows] = this.#values
   }
 
-  end(): WireRow {
-    return { operation: this.#operation.trim(), values: this.#values }
+  end(): CapturedRows {
+    return new CapturedRows({
+      buffers: this.#buffers,
+      extras: this.#extras,
+      tape: this.#tape,
+      rowStarts: this.#rowStarts,
+      operations: this.#operations,
+      otherOperations: this.#otherOperations,
+      rows: this.#rows,
+      stranger: this.#stranger,
+    })
+  }
+
+  #beginRow(): void {
+    const row = this.#rows++
+    this.#rowStarts = grown(this.#rowStarts, row + 2)
+    if (this.#operations.length <= row) {
+      const bigger = new Uint8Array(this.#operations.length * 2)
+      bigger.set(this.#operations)
+      this.#operations = bigger
+    }
+    this.#rowStarts[row] = this.#values
+    this.#rowStarts[row + 1] = this.#values
+    this.#operations[row] = 0
+    this.#sawValues = false
+    this.#sawOperation = false
+    this.#inValues = false
+  }
+
+  /** Recorded for the refusal; nothing inside it is read. */
+  #ignoreStranger(ns: string, name: string): void {
+    this.#stranger ??= clip(`{${ns}}${name}`)
+    this.#sawValues = true
+    this.#sawOperation = true
+    this.#inValues = false
   }
 
   #readingDepth(): number {
-    return this.#reading === 'operation' ? 1 : 2
+    return this.#reading === 'operation' ? 2 : 3
   }
 
   #start(what: 'value' | 'operation', nil: boolean): void {
     this.#reading = what
-    this.#text = ''
     this.#nil = nil
     this.#hasChildren = false
+    this.#pieces = 0
+  }
+
+  /** The text read so far as a string. */
+  #pieceText(): string {
+    if (this.#pieces === 0) return ''
+    if (this.#pieces === 2) return this.#text
+    return this.#buffers[this.#pieceBuffer]!.slice(this.#pieceStart, this.#pieceEnd)
   }
 
   #finish(): void {
     // As in the tree: an element with children has no text of its own.
-    const text = this.#hasChildren ? '' : this.#text
-    if (this.#reading === 'value') this.#values.push(this.#nil ? null : text)
-    else this.#operation = this.#nil ? '' : text
+    const pieces = this.#hasChildren ? 0 : this.#pieces
+    if (this.#reading === 'value') this.#pushValue(pieces)
+    else this.#setOperation(pieces)
     this.#reading = undefined
+  }
+
+  #pushValue(pieces: number): void {
+    const at = this.#values++ * 3
+    if (at + 3 > this.#tape.length) this.#tape = grown(this.#tape, at + 3)
+    const tape = this.#tape
+    if (this.#nil) tape[at] = NIL
+    else if (pieces === 0) tape[at] = EMPTY
+    else if (pieces === 1) {
+      tape[at] = this.#pieceBuffer
+      tape[at + 1] = this.#pieceStart
+      tape[at + 2] = this.#pieceEnd
+    } else {
+      tape[at] = EXTRA
+      tape[at + 1] = this.#extras.push(this.#text) - 1
+    }
+  }
+
+  #setOperation(pieces: number): void {
+    const row = this.#rows - 1
+    if (this.#nil || pieces === 0) return
+    const operation = (pieces === 2 ? this.#text : this.#pieceText()).trim()
+    const code = OPERATIONS.indexOf(operation as (typeof OPERATIONS)[number])
+    if (code > 0) this.#operations[row] = code
+    else this.#otherOperations.set(row, operation)
   }
 }
 
 export function rowDataCapture(): SubtreeCapture {
-  return { ns: NS.contract, name: 'RowData', reader: new RowDataReader() }
+  return { ns: NS.contract, name: 'Data', reader: new DataReader() }
 }

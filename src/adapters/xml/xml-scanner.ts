@@ -11,6 +11,11 @@ export interface XmlAttribute {
 export interface XmlHandler {
   startElement(uri: string, local: string, attributes: readonly XmlAttribute[] | undefined): void
   text(text: string): void
+  /**
+   * Text taken as it is, given as where it sits in the scanner's buffer: `buffer.slice(start,
+   * end)` is the text. A reader that keeps offsets instead of strings makes no string at all.
+   */
+  textIn(buffer: string, start: number, end: number): void
   endElement(): void
 }
 
@@ -107,6 +112,14 @@ export class XmlScanner {
   readonly #known: KnownName[][] = Array.from({ length: KNOWN_LENGTH }, () => [])
   /** Namespace names declared so far, internalized. */
   readonly #uris: string[] = []
+  /**
+   * The last element opened without attributes, its namespace name and the bindings it was
+   * opened under: a start tag that repeats it under the same bindings means the same, and is
+   * taken without reading its name again (a RowData call is such tags by the million).
+   */
+  #repeatName: KnownName | undefined
+  #repeatUri = ''
+  #repeatBindings: Bindings | undefined
 
   constructor(handler: XmlHandler) {
     this.#handler = handler
@@ -148,7 +161,7 @@ export class XmlScanner {
           pos = this.#partialText(pos, end)
           break
         }
-        if (this.#state === 'content' && plainText(buffer, pos, end)) this.#handler.text(buffer.slice(pos, end))
+        if (this.#state === 'content' && plainText(buffer, pos, end)) this.#handler.textIn(buffer, pos, end)
         else this.#text(buffer.slice(pos, end))
         pos = end
         continue
@@ -209,6 +222,16 @@ export class XmlScanner {
     const buffer = this.#buffer
     const length = buffer.length
     if (this.#state === 'epilog') throw new Malformed('more than one root element')
+    const repeat = this.#repeatName
+    if (repeat && this.#repeatBindings === this.#bindings) {
+      const end = pos + 1 + repeat.qname.length
+      if (end < length && buffer.charCodeAt(end) === 62 && textAt(buffer, repeat.qname, pos + 1)) {
+        this.#names.push(repeat.qname)
+        this.#scopes.push(this.#bindings)
+        this.#handler.startElement(this.#repeatUri, repeat.local, undefined)
+        return end + 1
+      }
+    }
     const nameEnd = this.#nameEnd(pos + 1)
     if (nameEnd >= length) return -1
     const name = this.#knownAt(pos + 1, nameEnd) ?? buffer.slice(pos + 1, nameEnd)
@@ -284,9 +307,15 @@ export class XmlScanner {
       }
       if (raw.length > 2) unique(names, attributes)
     }
-    const { qname, prefix, local } = this.#checked(name)
+    const known = this.#checked(name)
+    const { qname, prefix, local } = known
     if (prefix === 'xmlns') throw new Malformed('an element with the prefix xmlns')
     const uri = resolve(prefix, bindings)
+    if (!raw) {
+      this.#repeatName = known
+      this.#repeatUri = uri
+      this.#repeatBindings = bindings
+    }
     this.#names.push(qname)
     this.#scopes.push(parent)
     this.#bindings = bindings

@@ -28,6 +28,11 @@ export interface SubtreeReader {
   begin(): void
   open(ns: string, name: string, nil: boolean, depth: number): void
   text(text: string): void
+  /**
+   * Text as it sits in the scanner's buffer (see XmlHandler.textIn); the buffer may be kept.
+   * `generation` changes whenever the buffer may have: one per write.
+   */
+  textIn(buffer: string, start: number, end: number, generation: number): void
   close(depth: number): void
   end(): unknown
 }
@@ -74,6 +79,7 @@ export class XmlTreeBuilder {
   readonly #scanner = new XmlScanner({
     startElement: (ns, name, attributes) => this.#open(ns, name, attributes),
     text: (text) => this.#text(text),
+    textIn: (buffer, start, end) => this.#textIn(buffer, start, end),
     endElement: () => this.#close(),
   } satisfies XmlHandler)
   readonly #stack: XmlElement[] = []
@@ -83,6 +89,7 @@ export class XmlTreeBuilder {
   /** Depth inside the captured element; 0 when not capturing. */
   #captureDepth = 0
   #elements = 0
+  #generation = 0
   /** Characters written, and the estimated bytes the tree holds: the density check. */
   #written = 0
   #retained = 0
@@ -96,6 +103,7 @@ export class XmlTreeBuilder {
   write(chunk: string): void {
     this.#check()
     this.#written += chunk.length
+    this.#generation++
     this.#guarded(() => this.#scanner.write(chunk))
     this.#check()
   }
@@ -188,6 +196,12 @@ export class XmlTreeBuilder {
       current.text += text
       this.#retain(TEXT_BYTES + text.length)
     }
+  }
+
+  #textIn(buffer: string, start: number, end: number): void {
+    // A captured element's text stays in the buffer, which is the body read: nothing to add.
+    if (this.#captureDepth > 0) this.#capture!.reader.textIn(buffer, start, end, this.#generation)
+    else this.#text(buffer.slice(start, end))
   }
 
   #retain(bytes: number): void {

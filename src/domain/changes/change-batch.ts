@@ -1,4 +1,5 @@
-import type { WireRowBatch } from '../protocol/messages.ts'
+import type { WireRowBatch, WireRows } from '../protocol/messages.ts'
+import { wireRows } from '../protocol/wire-rows.ts'
 import type { TableSchema } from '../schema/table-schema.ts'
 import { clip } from '../shared/clip.ts'
 import { err, ok, type Result } from '../shared/result.ts'
@@ -37,56 +38,83 @@ export function decodeBatch(wire: WireRowBatch, table: TableSchema): Result<Chan
   const lsn = parseLsn(wire.lsn)
   if (!lsn.ok) return err({ kind: 'InvalidLsn', table: table.name, reason: lsn.error })
 
-  const latest = new Map<string, { op: RowOperation; row: Row }>()
+  const rows = wireRows(wire.rows)
+  // The last operation per key, where the key was first seen: one index per key, no object per row.
+  const latest = new Map<unknown, number>()
+  const kept: Row[] = []
+  const deleted: boolean[] = []
   let inserts = 0
   let updates = 0
   let deletes = 0
   const width = table.columns.length
-  for (let r = 0; r < wire.rows.length; r++) {
-    const { operation, values } = wire.rows[r]!
-    if (values.length !== width) {
-      return err({ kind: 'ColumnCountMismatch', table: table.name, row: r + 1, expected: width, actual: values.length })
+  for (let r = 0; r < rows.length; r++) {
+    const operation = rows.operation(r)
+    if (rows.width(r) !== width) {
+      return err({ kind: 'ColumnCountMismatch', table: table.name, row: r + 1, expected: width, actual: rows.width(r) })
     }
     let decoded: Result<Row, ChangeError>
     if (operation === 'I' || operation === 'U') {
-      decoded = decodeRow(table, values, r + 1)
+      decoded = decodeRow(table, rows, r)
       if (operation === 'I') inserts++
       else updates++
     } else if (operation === 'D') {
-      decoded = decodeKey(table, values, r + 1)
+      decoded = decodeKey(table, rows, r)
       deletes++
     } else {
       return err({ kind: 'UnknownOperation', table: table.name, row: r + 1, operation: clip(operation, 20) })
     }
     if (!decoded.ok) return decoded
     const row = decoded.value
-    latest.set(keyOf(operation === 'D' ? row : table.key.map((i) => row[i]!)), { op: operation, row })
+    const key = operation === 'D' ? batchKey(row, undefined) : batchKey(row, table.key)
+    const seen = latest.get(key)
+    if (seen === undefined) {
+      latest.set(key, kept.length)
+      kept.push(row)
+      deleted.push(operation === 'D')
+    } else {
+      kept[seen] = row
+      deleted[seen] = operation === 'D'
+    }
   }
 
   const upserts: Row[] = []
   const removals: Row[] = []
-  for (const { op, row } of latest.values()) (op === 'D' ? removals : upserts).push(row)
+  for (let i = 0; i < kept.length; i++) (deleted[i] ? removals : upserts).push(kept[i]!)
   return ok({ table, lsn: lsn.value, upserts, deletes: removals, received: { inserts, updates, deletes } })
 }
 
-function decodeRow(table: TableSchema, values: readonly (string | null)[], row: number): Result<Row, ChangeError> {
-  const out: CellValue[] = new Array(values.length)
-  for (let c = 0; c < values.length; c++) {
+/**
+ * The identity of a row's key within one batch: a one-column key's value itself where the Map
+ * compares it exactly as its string would (a column's values are all of one type), else keyOf.
+ */
+function batchKey(row: Row, key: readonly number[] | undefined): unknown {
+  if (key ? key.length === 1 : row.length === 1) {
+    const value = row[key ? key[0]! : 0]!
+    if (typeof value === 'number' || typeof value === 'string' || typeof value === 'bigint') return value
+  }
+  return keyOf(key ? key.map((i) => row[i]!) : row)
+}
+
+function decodeRow(table: TableSchema, rows: WireRows, r: number): Result<Row, ChangeError> {
+  const width = table.columns.length
+  const out: CellValue[] = new Array(width)
+  for (let c = 0; c < width; c++) {
     const column = table.columns[c]!
-    let value = decodeWireValueFast(values[c]!, column.type)
+    const raw = rows.value(r, c)
+    let value = decodeWireValueFast(raw, column.type)
     if (value === NOT_FAST) {
-      const full = decodeWireValue(values[c]!, column.type)
+      const full = decodeWireValue(raw, column.type)
       if (!full.ok)
-        return err({ kind: 'ValueDoesNotFit', table: table.name, row, column: column.name, reason: full.error })
+        return err({ kind: 'ValueDoesNotFit', table: table.name, row: r + 1, column: column.name, reason: full.error })
       value = full.value
     }
     if (value === null && !column.nullable) {
       return table.key.includes(c)
-        ? err({ kind: 'NullKey', table: table.name, row, column: column.name })
+        ? err({ kind: 'NullKey', table: table.name, row: r + 1, column: column.name })
         : err({
             kind: 'ValueDoesNotFit',
             table: table.name,
-            row,
+            row: r + 1,
             column: column.name,
             reason: 'is NULL in a NOT NULL column',
           })
@@ -96,14 +124,14 @@ function decodeRow(table: TableSchema, values: readonly (string | null)[], row: 
   return ok(out)
 }
 
-function decodeKey(table: TableSchema, values: readonly (string | null)[], row: number): Result<Row, ChangeError> {
+function decodeKey(table: TableSchema, rows: WireRows, r: number): Result<Row, ChangeError> {
   const out: CellValue[] = []
   for (const c of table.key) {
     const column = table.columns[c]!
-    const value = decodeWireValue(values[c]!, column.type)
+    const value = decodeWireValue(rows.value(r, c), column.type)
     if (!value.ok)
-      return err({ kind: 'ValueDoesNotFit', table: table.name, row, column: column.name, reason: value.error })
-    if (value.value === null) return err({ kind: 'NullKey', table: table.name, row, column: column.name })
+      return err({ kind: 'ValueDoesNotFit', table: table.name, row: r + 1, column: column.name, reason: value.error })
+    if (value.value === null) return err({ kind: 'NullKey', table: table.name, row: r + 1, column: column.name })
     out.push(value.value)
   }
   return ok(out)

@@ -26,10 +26,26 @@ export interface WireRow {
   readonly values: readonly (string | null)[]
 }
 
+/**
+ * A batch's rows read one value at a time: what the client service reads a RowData request
+ * into. It keeps offsets into the request's text rather than a string and an array per value
+ * and row (adapters/soap/row-data-capture), which a call would otherwise hold by the million
+ * until it is applied. `wireRows` reads a list of WireRow the same way.
+ */
+export interface WireRows {
+  readonly length: number
+  /** As sent, trimmed; empty when absent or nil. */
+  operation(row: number): string
+  width(row: number): number
+  /** Value `column` of `row`, `null` for nil; `column` is below `width(row)`. */
+  value(row: number, column: number): string | null
+}
+
 export interface WireRowBatch {
   readonly table: WireTableSchema
   readonly lsn: string
-  readonly rows: readonly WireRow[]
+  /** A list as a writer builds it, or rows read in place from a request. */
+  readonly rows: readonly WireRow[] | WireRows
 }
 
 export interface WireTableLsn {

@@ -3,6 +3,7 @@ import { readRowData } from '../../../src/adapters/soap/request-readers.ts'
 import { rowDataCapture } from '../../../src/adapters/soap/row-data-capture.ts'
 import { identifyRequest, isFault } from '../../../src/adapters/soap/soap-envelope.ts'
 import { XmlRejected, XmlTreeBuilder } from '../../../src/adapters/xml/xml-tree.ts'
+import { listRows } from '../../../src/domain/protocol/wire-rows.ts'
 
 const A = 'http://schemas.datacontract.org/2004/07/SuperOffice.Online.Mirroring.Contract.V1'
 const B = 'http://schemas.microsoft.com/2003/10/Serialization/Arrays'
@@ -23,7 +24,7 @@ function read(xml: string, capture: boolean, chunk = 7) {
   if (isFault(request)) throw new Error(request.message)
   const read = readRowData(request)
   if (!read.ok) throw new Error(read.error.element)
-  return read.value.batches[0]!.rows
+  return listRows(read.value.batches[0]!.rows)
 }
 
 const ROWS: Record<string, string> = {
@@ -35,9 +36,16 @@ const ROWS: Record<string, string> = {
   'only the first ColumnValues and Operation count': `<a:RowData><a:ColumnValues xmlns:b="${B}"><b:string>1</b:string></a:ColumnValues><a:ColumnValues xmlns:b="${B}"><b:string>2</b:string></a:ColumnValues><a:Operation>I</a:Operation><a:Operation>D</a:Operation></a:RowData>`,
   'no ColumnValues, nil operation': `<a:RowData><a:Operation i:nil="true">I</a:Operation></a:RowData>`,
   'empty row': '<a:RowData/>',
+  'values and operations of every shape': `<a:RowData><a:ColumnValues xmlns:b="${B}"><b:string>${'long text '.repeat(300)}</b:string><b:string>[DT:12/31/2020 23:59:59.1234567]</b:string><b:string>&#x41;&lt;</b:string></a:ColumnValues><a:Operation> X&#x41; </a:Operation></a:RowData><a:RowData><a:Operation i:nil="true"/><a:Operation>I</a:Operation></a:RowData><a:RowData><a:Operation/></a:RowData>`,
 }
 
 describe('RowData captured while streaming', () => {
+  it('refuses a Data holding anything but RowData elements, naming the first, as the tree does', () => {
+    const strangers = `${ROWS.plain}<y:Other xmlns:y="urn:y"><a:ColumnValues xmlns:b="${B}"><b:string>1</b:string></a:ColumnValues></y:Other><x:RowData xmlns:x="urn:x"/>`
+    for (const capture of [true, false])
+      expect(() => read(envelope(strangers), capture)).toThrow(new Error('{urn:y}Other'))
+  })
+
   for (const [name, row] of Object.entries(ROWS)) {
     it(`reads like the element tree: ${name}`, () => {
       const xml = envelope(row + row)

@@ -30,6 +30,9 @@ function withScanner(chunks: readonly string[]): Outcome {
     text: (text) => {
       if (depth > 0) push(events, ['text', text])
     },
+    textIn: (buffer, start, end) => {
+      if (depth > 0) push(events, ['text', buffer.slice(start, end)])
+    },
     endElement: () => {
       depth--
       push(events, ['close'])
@@ -262,6 +265,16 @@ describe('XmlScanner on repeated names, namespaces and plain text (its fast path
     expect(withScanner([text]).ok).toBe(true)
   })
 
+  it('reads a start tag that repeats the last one by its bindings, not by its text', () => {
+    // The same text `<p:a>` under three bindings of p, and repeats that only start like it.
+    same(
+      '<r xmlns:p="urn:p"><p:a>1</p:a><p:a>2</p:a><x xmlns:p="urn:q"><p:a>3</p:a><p:a>4</p:a></x><p:a>5</p:a>' +
+        '<p:ab>6</p:ab><p:a >7</p:a><p:a/><p:a b="1">8</p:a><p:a>9</p:a><y xmlns="urn:d"><p:a>0</p:a></y></r>',
+    )
+    expect(withScanner(['<r><a></a><a></a></r><a>'])).toEqual({ ok: false, reason: 'malformed' })
+    expect(withScanner(['<r><a></a><a></r>'])).toEqual({ ok: false, reason: 'malformed' })
+  })
+
   it('refuses a closing tag that only starts or ends like the open one', () => {
     for (const text of ['<ab></a>', '<a></ab>', '<a:b xmlns:a="urn:a"></a:c>', '<abc><abd></abc></abd>'])
       expect(withScanner([text])).toEqual({ ok: false, reason: 'malformed' })
@@ -302,7 +315,7 @@ describe('XmlScanner refusals', () => {
   }
 
   it('refuses a DOCTYPE as soon as it arrives, before the rest of the document', () => {
-    const scanner = new XmlScanner({ startElement() {}, text() {}, endElement() {} })
+    const scanner = new XmlScanner({ startElement() {}, text() {}, textIn() {}, endElement() {} })
     expect(() => scanner.write('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">')).toThrow(/DOCTYPE/)
   })
 
@@ -344,7 +357,7 @@ describe('XmlScanner refusals', () => {
 
   it('never puts document content into its messages', () => {
     for (const text of ['<a>&secret;</a>', '<secret:a/>', '<a secret="1" secret="2"/>', '<a>\u0001secret</a>']) {
-      const scanner = new XmlScanner({ startElement() {}, text() {}, endElement() {} })
+      const scanner = new XmlScanner({ startElement() {}, text() {}, textIn() {}, endElement() {} })
       try {
         scanner.write(text)
         scanner.close()
