@@ -180,6 +180,21 @@ class DataReader implements SubtreeReader {
     if (depth === 1 && this.#rows > 0) this.#rowStarts[this.#rows] = this.#values
   }
 
+  leaf(ns: string, name: string, depth: number, buffer: string, start: number, end: number, generation: number): void {
+    if (depth === 3 && this.#inValues && !this.#reading && ns === NS.arrays && name === 'string') {
+      // A value, the most common element of all: what open, textIn and close do for it.
+      this.#depth = depth
+      this.#start('value', false)
+      if (end > start) this.textIn(buffer, start, end, generation)
+      this.#finish()
+      this.#depth = depth - 1
+      return
+    }
+    this.open(ns, name, false, depth)
+    if (end > start) this.textIn(buffer, start, end, generation)
+    this.close(depth)
+  }
+
   end(): CapturedRows {
     return new CapturedRows({
       buffers: this.#buffers,

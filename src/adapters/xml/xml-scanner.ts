@@ -17,6 +17,11 @@ export interface XmlHandler {
    */
   textIn(buffer: string, start: number, end: number): void
   endElement(): void
+  /**
+   * An element without attributes whose only content is plain text, `buffer.slice(start, end)`
+   * (empty when equal): what startElement, textIn and endElement would say, in one call.
+   */
+  leaf(uri: string, local: string, buffer: string, start: number, end: number): void
 }
 
 /** Markup (a tag, comment, CDATA section or declaration) longer than this is refused. */
@@ -66,6 +71,20 @@ const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&
 
 const isSpace = (c: number) => c === 32 || c === 10 || c === 9 || c === 13
 
+/** A start tag as written (`<` to `>`), the bindings it was read under and what it meant. */
+interface RecentTag {
+  readonly text: string
+  readonly parent: Bindings
+  /** The parent's, or a frame of the tag's own namespace declarations. */
+  readonly bindings: Bindings
+  readonly name: KnownName
+  readonly uri: string
+}
+
+/** Start tags remembered, and the longest remembered. */
+const RECENT_TAGS = 4
+const MAX_RECENT_TAG = 256
+
 /** A qualified name the scanner has checked, with its parts. */
 interface KnownName {
   readonly qname: string
@@ -113,13 +132,16 @@ export class XmlScanner {
   /** Namespace names declared so far, internalized. */
   readonly #uris: string[] = []
   /**
-   * The last element opened without attributes, its namespace name and the bindings it was
-   * opened under: a start tag that repeats it under the same bindings means the same, and is
-   * taken without reading its name again (a RowData call is such tags by the million).
+   * Start tags read lately, each with what it meant: a tag written the same way again under the
+   * same bindings means the same, and is taken without reading it again (a RowData call is a
+   * handful of such tags repeated by the million).
    */
-  #repeatName: KnownName | undefined
-  #repeatUri = ''
-  #repeatBindings: Bindings | undefined
+  readonly #recent: RecentTag[] = []
+  #recentNext = 0
+  /** What the last #open opened: its name, namespace name and whether it had attributes besides declarations. */
+  #openedName: KnownName | undefined
+  #openedUri = ''
+  #openedOthers = false
 
   constructor(handler: XmlHandler) {
     this.#handler = handler
@@ -222,15 +244,20 @@ export class XmlScanner {
     const buffer = this.#buffer
     const length = buffer.length
     if (this.#state === 'epilog') throw new Malformed('more than one root element')
-    const repeat = this.#repeatName
-    if (repeat && this.#repeatBindings === this.#bindings) {
-      const end = pos + 1 + repeat.qname.length
-      if (end < length && buffer.charCodeAt(end) === 62 && textAt(buffer, repeat.qname, pos + 1)) {
-        this.#names.push(repeat.qname)
-        this.#scopes.push(this.#bindings)
-        this.#handler.startElement(this.#repeatUri, repeat.local, undefined)
-        return end + 1
+    const recent = this.#recent
+    for (let k = 0; k < recent.length; k++) {
+      const tag = recent[k]!
+      const end = pos + tag.text.length
+      if (tag.parent !== this.#bindings || end > length || !textAt(buffer, tag.text, pos)) continue
+      if (tag.bindings === tag.parent) {
+        const after = this.#leaf(tag, end)
+        if (after > 0) return after
       }
+      this.#names.push(tag.name.qname)
+      this.#scopes.push(tag.parent)
+      this.#bindings = tag.bindings
+      this.#handler.startElement(tag.uri, tag.name.local, undefined)
+      return end
     }
     const nameEnd = this.#nameEnd(pos + 1)
     if (nameEnd >= length) return -1
@@ -275,9 +302,19 @@ export class XmlScanner {
       raw.push(attribute, SPECIAL_ATTRIBUTE.test(value) ? decodeText(value, true) : value)
       i = close + 1
     }
+    const parent = this.#bindings
     this.#open(name, raw)
     if (selfClosing) this.#close()
+    else if (!this.#openedOthers && i - pos <= MAX_RECENT_TAG) this.#remember(buffer.slice(pos, i), parent)
     return i
+  }
+
+  /** A start tag just opened, to be known again (see #recent); the oldest of them makes way. */
+  #remember(text: string, parent: Bindings): void {
+    const tag: RecentTag = { text, parent, bindings: this.#bindings, name: this.#openedName!, uri: this.#openedUri }
+    if (this.#recent.length < RECENT_TAGS) this.#recent.push(tag)
+    else this.#recent[this.#recentNext] = tag
+    this.#recentNext = (this.#recentNext + 1) % RECENT_TAGS
   }
 
   /**
@@ -311,16 +348,31 @@ export class XmlScanner {
     const { qname, prefix, local } = known
     if (prefix === 'xmlns') throw new Malformed('an element with the prefix xmlns')
     const uri = resolve(prefix, bindings)
-    if (!raw) {
-      this.#repeatName = known
-      this.#repeatUri = uri
-      this.#repeatBindings = bindings
-    }
+    this.#openedName = known
+    this.#openedUri = uri
+    this.#openedOthers = attributes !== undefined
     this.#names.push(qname)
     this.#scopes.push(parent)
     this.#bindings = bindings
     this.#state = 'content'
     this.#handler.startElement(uri, local, attributes)
+  }
+
+  /**
+   * `<name>` just read at `from`'s left, its plain text and its end tag all there: one leaf
+   * event, and where it ends. Anything else (markup inside, text to decode, the end not yet
+   * arrived) is -1, for the element to be read the general way.
+   */
+  #leaf(tag: RecentTag, from: number): number {
+    const buffer = this.#buffer
+    const qname = tag.name.qname
+    const lt = buffer.indexOf('<', from)
+    const close = lt + 2 + qname.length
+    if (lt < 0 || close >= buffer.length) return -1
+    if (buffer.charCodeAt(lt + 1) !== 47 || buffer.charCodeAt(close) !== 62 || !textAt(buffer, qname, lt + 2)) return -1
+    if (lt > from && !plainText(buffer, from, lt)) return -1
+    this.#handler.leaf(tag.uri, tag.name.local, buffer, from, lt)
+    return close + 1
   }
 
   #endTag(pos: number): number {

@@ -34,6 +34,8 @@ export interface SubtreeReader {
    */
   textIn(buffer: string, start: number, end: number, generation: number): void
   close(depth: number): void
+  /** open (not nil), textIn when `end > start`, and close, in one call. */
+  leaf(ns: string, name: string, depth: number, buffer: string, start: number, end: number, generation: number): void
   end(): unknown
 }
 
@@ -81,6 +83,7 @@ export class XmlTreeBuilder {
     text: (text) => this.#text(text),
     textIn: (buffer, start, end) => this.#textIn(buffer, start, end),
     endElement: () => this.#close(),
+    leaf: (ns, name, buffer, start, end) => this.#leaf(ns, name, buffer, start, end),
   } satisfies XmlHandler)
   readonly #stack: XmlElement[] = []
   readonly #limits: XmlLimits
@@ -196,6 +199,27 @@ export class XmlTreeBuilder {
       current.text += text
       this.#retain(TEXT_BYTES + text.length)
     }
+  }
+
+  #leaf(ns: string, name: string, buffer: string, start: number, end: number): void {
+    const depth = this.#captureDepth
+    if (depth === 0 || this.#failure) {
+      this.#open(ns, name, undefined)
+      if (end > start) this.#textIn(buffer, start, end)
+      this.#close()
+      return
+    }
+    // As #open, #textIn and #close inside a captured element, in one call to the reader.
+    if (++this.#elements > this.#limits.maxElements) {
+      this.#reject('too-many-elements', `more than ${this.#limits.maxElements} elements`)
+      return
+    }
+    if (this.#stack.length + depth - 1 >= this.#limits.maxDepth) {
+      this.#reject('too-deep', `elements nested deeper than ${this.#limits.maxDepth}`)
+      return
+    }
+    this.#retain(CAPTURED_BYTES)
+    this.#capture!.reader.leaf(ns, name, depth, buffer, start, end, this.#generation)
   }
 
   #textIn(buffer: string, start: number, end: number): void {

@@ -33,6 +33,11 @@ function withScanner(chunks: readonly string[]): Outcome {
     textIn: (buffer, start, end) => {
       if (depth > 0) push(events, ['text', buffer.slice(start, end)])
     },
+    leaf: (uri, local, buffer, start, end) => {
+      push(events, ['open', uri, local, attributesKey([])])
+      if (end > start) push(events, ['text', buffer.slice(start, end)])
+      push(events, ['close'])
+    },
     endElement: () => {
       depth--
       push(events, ['close'])
@@ -315,7 +320,7 @@ describe('XmlScanner refusals', () => {
   }
 
   it('refuses a DOCTYPE as soon as it arrives, before the rest of the document', () => {
-    const scanner = new XmlScanner({ startElement() {}, text() {}, textIn() {}, endElement() {} })
+    const scanner = new XmlScanner({ startElement() {}, text() {}, textIn() {}, endElement() {}, leaf() {} })
     expect(() => scanner.write('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">')).toThrow(/DOCTYPE/)
   })
 
@@ -357,7 +362,7 @@ describe('XmlScanner refusals', () => {
 
   it('never puts document content into its messages', () => {
     for (const text of ['<a>&secret;</a>', '<secret:a/>', '<a secret="1" secret="2"/>', '<a>\u0001secret</a>']) {
-      const scanner = new XmlScanner({ startElement() {}, text() {}, textIn() {}, endElement() {} })
+      const scanner = new XmlScanner({ startElement() {}, text() {}, textIn() {}, endElement() {}, leaf() {} })
       try {
         scanner.write(text)
         scanner.close()

@@ -92,6 +92,7 @@ const ESCAPES: Readonly<Record<string, string>> = {
 /** One field of LOAD DATA's default text format: `\N` for NULL, backslash escapes. */
 export function loadText(value: unknown): string {
   if (value === null || value === undefined) return '\\N'
+  if (typeof value === 'number') return String(value)
   const text = String(value)
   return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ESCAPES[c]!) : text
 }
