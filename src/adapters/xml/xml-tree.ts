@@ -60,7 +60,7 @@ export interface XmlLimits {
 
 /** Estimated bytes of one tree node (object, children array slot), measured with V8's heap. */
 export const NODE_BYTES = 96
-/** Estimated bytes a captured element leaves behind (a value slot, part of a row object). */
+/** Estimated bytes a captured element leaves behind (its place on the tape, and the row decoded from it). */
 const CAPTURED_BYTES = 32
 /** Estimated bytes of a piece of text besides its characters (a string or a slice of the chunk). */
 const TEXT_BYTES = 32
@@ -218,14 +218,16 @@ export class XmlTreeBuilder {
       this.#reject('too-deep', `elements nested deeper than ${this.#limits.maxDepth}`)
       return
     }
-    this.#retain(CAPTURED_BYTES)
+    this.#retain(CAPTURED_BYTES + end - start)
     this.#capture!.reader.leaf(ns, name, depth, buffer, start, end, this.#generation)
   }
 
   #textIn(buffer: string, start: number, end: number): void {
-    // A captured element's text stays in the buffer, which is the body read: nothing to add.
-    if (this.#captureDepth > 0) this.#capture!.reader.textIn(buffer, start, end, this.#generation)
-    else this.#text(buffer.slice(start, end))
+    if (this.#captureDepth > 0) {
+      // The reader keeps the buffer its text is in: the text's characters, counted as bytes.
+      this.#retain(end - start)
+      this.#capture!.reader.textIn(buffer, start, end, this.#generation)
+    } else this.#text(buffer.slice(start, end))
   }
 
   #retain(bytes: number): void {
