@@ -85,6 +85,7 @@ export {
   type VerifiedCall,
 } from './domain/handshake/token-claims.ts'
 export * from './domain/protocol/messages.ts'
+export { listRows, wireRows } from './domain/protocol/wire-rows.ts'
 export type { SchemaError } from './domain/schema/schema-error.ts'
 export { planTable, type SchemaChangeKind, type TablePlan } from './domain/schema/schema-plan.ts'
 export {

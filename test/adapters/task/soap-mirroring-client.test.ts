@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { writeRowXml } from '../../../src/adapters/soap/request-writers.ts'
 import { SoapMirroringClient } from '../../../src/adapters/task/soap/soap-mirroring-client.ts'
 import { MirroringCallError } from '../../../src/application/task/ports/mirroring-client.port.ts'
 import type { WireTableSchema } from '../../../src/domain/protocol/messages.ts'
@@ -104,6 +106,14 @@ describe('SoapMirroringClient', () => {
     )
   })
 
+  it('does not follow a redirect: the registered URL is the one called', async () => {
+    reply = { status: 307, body: '', headers: { location: url } }
+    await expect(client().wipe('t', 'x')).rejects.toThrow(
+      /Wipe: cannot reach the mirroring client service \(.*redirect/,
+    )
+    reply = { status: 200, body: readSample('SampleWipeResponse.xml') }
+  })
+
   it('sizes RowData requests exactly: rows plus overhead cover the body sent', async () => {
     reply = { status: 200, body: readSample('SampleRowDataResponse.xml') }
     const c = client()
@@ -118,6 +128,27 @@ describe('SoapMirroringClient', () => {
     expect(planned).toBeGreaterThanOrEqual(sent)
     expect(planned - sent).toBeLessThan(1536)
     expect(received.at(-1)!.body).toContain('<b:string>Grüße 😀 &lt;&amp;&gt;</b:string>')
+  })
+
+  it('encodes a row exactly as writeRowXml writes it, and counts its UTF-8 bytes', () => {
+    const c = client()
+    const text = fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 12 }),
+      fc.string({ unit: 'binary', maxLength: 12 }),
+      fc.constantFrom('', '[I:1]', '[DT:01/02/2024 03:04:05.0000000]', 'a&b<c>d\re\u0001f\uFFFEg', '\uD800x', '\uDC00'),
+    )
+    const row = fc.record({
+      operation: fc.constantFrom('I', 'U', 'D', 'X', ''),
+      values: fc.array(fc.option(text, { nil: null }), { maxLength: 16 }),
+    })
+    fc.assert(
+      fc.property(row, (r) => {
+        const encoded = c.encodeRow(r) as unknown as { xml: string; bytes: number }
+        expect(encoded.xml).toBe(writeRowXml(r))
+        expect(encoded.bytes).toBe(Buffer.byteLength(encoded.xml))
+      }),
+      { numRuns: 5000 },
+    )
   })
 
   it('tries a call answered busy (503 with Retry-After) again with the same request, within its retry window', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { canonicalValue } from '../../../src/adapters/task/sources/source-values.ts'
+import { canonicalValue, fastCanonical } from '../../../src/adapters/task/sources/source-values.ts'
 import { sqlServerType } from '../../support/schemas.ts'
 
 const type = sqlServerType
@@ -43,5 +43,67 @@ describe('source values: the fast reading of plain datetimes', () => {
     expect(Object.is((canonicalValue(-0, type('int')) as { value: number }).value, 0)).toBe(true)
     expect(canonicalValue(1.5, type('int'))).toEqual({ ok: false, error: 'is not an integer' })
     expect(canonicalValue(5, type('bigint'))).toEqual({ ok: true, value: 5n })
+  })
+
+  it('reads the common cases per column exactly as the general reading does, and leaves it the rest', () => {
+    const columns = [
+      'tinyint',
+      'smallint',
+      'int',
+      'bigint',
+      'nvarchar(5)',
+      'nvarchar(max)',
+      'ntext',
+      'xml',
+      'datetime',
+      'smalldatetime',
+      'datetime2(7)',
+      'date',
+      'datetimeoffset',
+      'time',
+      'bit',
+      'float',
+      'decimal(10,2)',
+      'uniqueidentifier',
+      'varbinary(4)',
+    ]
+    const values = fc.oneof(
+      fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n }),
+      fc.bigInt({ min: -300n, max: 70_000n }),
+      fc.constantFrom(255n, 256n, -1n, 0n, 32767n, 32768n, -32769n, 2147483647n, 2147483648n, -2147483649n),
+      fc.constantFrom(2n ** 63n - 1n, 2n ** 63n, -(2n ** 63n), -(2n ** 63n) - 1n),
+      fc.integer(),
+      fc.double(),
+      fc.constantFrom(-0, 2147483648, -2147483649, 32768, 256, -1, 1.5, Number.NaN),
+      fc.string({ maxLength: 8 }),
+      printed,
+      printed.map((t) => t.slice(0, 19)),
+      fc.constantFrom(
+        '2024-02-30 00:00:00',
+        '2024-01-02 03:04:05.1234567',
+        '0000-01-01 00:00:00',
+        '2024-01-02T03:04:05',
+      ),
+      fc.boolean(),
+      fc.uint8Array({ maxLength: 6 }),
+    )
+    fc.assert(
+      fc.property(fc.constantFrom(...columns), values, (name, value) => {
+        const column = type(name)
+        const fast = fastCanonical(column)(value)
+        if (fast !== undefined) expect({ ok: true, value: fast }).toEqual(canonicalValue(value, column))
+      }),
+      { numRuns: 20_000 },
+    )
+    // The common cases are taken, not left to the general reading.
+    expect(fastCanonical(type('int'))(7n)).toBe(7)
+    expect(fastCanonical(type('bigint'))(7n)).toBe(7n)
+    expect(fastCanonical(type('nvarchar(5)'))('abc')).toBe('abc')
+    expect(fastCanonical(type('datetime'))('2024-01-02 03:04:05')).toBe('2024-01-02 03:04:05.0000000')
+    expect(fastCanonical(type('datetime2(7)'))('2024-01-02 03:04:05.1234567')).toBe('2024-01-02 03:04:05.1234567')
+    expect(fastCanonical(type('datetime'))('2024-01-02T03:04:05')).toBe('2024-01-02 03:04:05.0000000')
+    expect(fastCanonical(type('datetimeoffset'))('2024-01-02 03:04:05')).toBe('2024-01-02 03:04:05.0000000+00:00')
+    expect(fastCanonical(type('date'))('2024-01-02 03:04:05')).toBe('2024-01-02')
+    expect(fastCanonical(type('int'))(2n ** 40n)).toBeUndefined()
   })
 })

@@ -263,6 +263,38 @@ describe('sqlite change source', () => {
     expect(await read((snapshot) => snapshot.countRows('a'))).toBe(2)
   })
 
+  it('reads one stream at a time, and frees the connection when a stream ends, fails or is left early', async () => {
+    s.app.exec('create table a (id int primary key, n int); insert into a values (1, 1), (2, 2), (3, 3)')
+    s.app.exec("create table bad (id int primary key, n int); insert into bad values (1, 1), (2, 'x'), (3, 3)")
+    await s.source.enableTracking()
+    await s.source.trackTable('a')
+    await s.source.trackTable('bad')
+    const wires = await s.source.readSchema()
+    const a = schemaOf(wires.find((w) => w.name === 'a')!)
+    const bad = schemaOf(wires.find((w) => w.name === 'bad')!)
+    const seen = await read(async (snapshot) => {
+      const seen: unknown[] = []
+      // Nothing is read before the first next: a stream made but not started holds nothing.
+      const unstarted = snapshot.readRows(a)
+      for await (const row of snapshot.readRows(a)) {
+        seen.push(row[0])
+        await expect(snapshot.countRows('a')).rejects.toThrow(/one stream at a time/)
+        if (row[0] === 1) await expect(unstarted[Symbol.asyncIterator]().next()).rejects.toThrow(/one stream at a time/)
+        if (row[0] === 2) break
+      }
+      seen.push(await snapshot.countRows('a'))
+      await expect(
+        (async () => {
+          for await (const row of snapshot.readRows(bad)) seen.push(row[0])
+        })(),
+      ).rejects.toThrow('source table bad, row with key (2), column n: the value is not an integer')
+      for await (const change of snapshot.readChanges(a, -1)) seen.push(change.row[0])
+      for await (const row of snapshot.readRows(a)) seen.push(row[0])
+      return seen
+    })
+    expect(seen).toEqual([1, 2, 3, 1, 1, 2, 3])
+  })
+
   it('closes the connection a snapshot reads on once the snapshot ends', async () => {
     s.app.exec('create table a (id int primary key)')
     await s.source.enableTracking()

@@ -1,7 +1,7 @@
 import type { CellValue, Row } from '../../../domain/changes/cell-value.ts'
 import { identifierKey } from '../../../domain/schema/identifier.ts'
 import type { TableSchema } from '../../../domain/schema/table-schema.ts'
-import { canonicalValue } from './source-values.ts'
+import { canonicalValue, fastCanonical } from './source-values.ts'
 
 /** For each primary key column, its position in the wire schema's columns. */
 export function keyPositions(table: TableSchema, keyColumns: readonly string[]): number[] {
@@ -14,17 +14,40 @@ export function keyPositions(table: TableSchema, keyColumns: readonly string[]):
 
 /** A row read from the table, in the wire schema's column order, as canonical CellValues. */
 export function canonicalRow(table: TableSchema, raw: readonly unknown[], keyAt: readonly number[]): Row {
-  return table.columns.map((column, i) => {
-    const value = canonicalValue(raw[i], column.type)
-    if (!value.ok)
-      throw new SourceValueError(
-        table.name,
-        keyAt.map((k) => raw[k]),
-        column.name,
-        value.error,
-      )
-    return value.value
-  })
+  const fast = fastColumns(table)
+  const n = fast.length
+  const row: CellValue[] = new Array(n)
+  for (let i = 0; i < n; i++) {
+    const value = raw[i]
+    const quick = value === null || value === undefined ? null : fast[i]!(value)
+    row[i] = quick === undefined ? generalValue(table, raw, keyAt, i) : quick
+  }
+  return row
+}
+
+/** Each column's fast reading, made once per table schema: a full load reads millions of rows. */
+const fastByTable = new WeakMap<TableSchema, readonly ((value: unknown) => CellValue | undefined)[]>()
+
+function fastColumns(table: TableSchema): readonly ((value: unknown) => CellValue | undefined)[] {
+  let fast = fastByTable.get(table)
+  if (fast === undefined) {
+    fast = table.columns.map((column) => fastCanonical(column.type))
+    fastByTable.set(table, fast)
+  }
+  return fast
+}
+
+function generalValue(table: TableSchema, raw: readonly unknown[], keyAt: readonly number[], i: number): CellValue {
+  const column = table.columns[i]!
+  const value = canonicalValue(raw[i], column.type)
+  if (!value.ok)
+    throw new SourceValueError(
+      table.name,
+      keyAt.map((k) => raw[k]),
+      column.name,
+      value.error,
+    )
+  return value.value
 }
 
 /** What a D change carries: the key values at the key positions, NULL elsewhere. */

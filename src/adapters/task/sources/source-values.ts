@@ -58,6 +58,50 @@ export function canonicalValue(value: unknown, type: ColumnType): Result<CellVal
   }
 }
 
+/**
+ * The common case of `canonicalValue` for one column type, decided once per column: the
+ * canonical value of what drivers hand out most (integers, text, plain datetimes), or
+ * `undefined` when the value needs the general reading — which also says why it does not fit.
+ * Never a different answer from `canonicalValue` for a value it takes.
+ */
+export function fastCanonical(type: ColumnType): (value: unknown) => CellValue | undefined {
+  switch (type.kind) {
+    case 'integer': {
+      const size = type.size
+      if (size === 'bigint') {
+        const [min, max] = INTEGER_RANGE.bigint
+        return (value) => (typeof value === 'bigint' && value >= min && value <= max ? value : undefined)
+      }
+      const [min, max] = SAFE_RANGE[size]
+      const [bigMin, bigMax] = INTEGER_RANGE[size]
+      return (value) => {
+        if (typeof value === 'bigint') return value >= bigMin && value <= bigMax ? Number(value) : undefined
+        if (typeof value === 'number' && Number.isInteger(value) && value >= min! && value <= max!) return value | 0
+        return undefined
+      }
+    }
+    case 'string': {
+      const length = type.length
+      return (value) => (typeof value === 'string' && (length === 'max' || value.length <= length) ? value : undefined)
+    }
+    case 'text':
+    case 'xml':
+      return (value) => (typeof value === 'string' ? value : undefined)
+    case 'datetime':
+    case 'datetime2':
+      return (value) => (typeof value === 'string' ? plainDateTime(value) : undefined)
+    case 'datetimeoffset':
+      return (value) => {
+        const plain = typeof value === 'string' ? plainDateTime(value) : undefined
+        return plain === undefined ? undefined : `${plain}+00:00`
+      }
+    case 'date':
+      return (value) => (typeof value === 'string' ? plainDateTime(value)?.slice(0, 10) : undefined)
+    default:
+      return () => undefined
+  }
+}
+
 const INTEGER_TEXT = /^\s*[+-]?\d{1,20}\s*$/
 
 const SAFE_RANGE = {
@@ -197,6 +241,8 @@ function plainDateTime(text: string): string | undefined {
   const day = at(8)
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined
   if (at(11) > 23 || at(14) > 59 || at(17) > 59) return undefined
+  // Already canonical but for the fraction, or the date and time apart by a `T`.
+  if (text.charCodeAt(10) === 32) return n === 27 ? text : `${text}.0000000`
   return `${text.slice(0, 10)} ${text.slice(11, 19)}.${n === 27 ? text.slice(20) : '0000000'}`
 }
 

@@ -64,63 +64,113 @@ export class SqliteSnapshot implements SourceSnapshot {
     return Number(row.n)
   }
 
-  async *readRows(table: TableSchema): AsyncIterable<Row> {
-    this.#idle()
-    const key = this.#key(table.name)
-    const columns = table.columns.map((c) => quoteId(c.name)).join(', ')
-    const order = key.columns.map(quoteId).join(', ')
-    const statement = this.#db.prepare(`select ${columns} from ${quoteId(key.table)} order by ${order}`).raw(true)
-    const keyAt = keyPositions(table, key.columns)
-    for (const raw of this.#stream(statement, [])) {
-      yield canonicalRow(table, raw as unknown[], keyAt)
-      if (this.#tick()) await breathe()
-    }
+  readRows(table: TableSchema): AsyncIterable<Row> {
+    return this.#rows(() => {
+      this.#idle()
+      const key = this.#key(table.name)
+      const columns = table.columns.map((c) => quoteId(c.name)).join(', ')
+      const order = key.columns.map(quoteId).join(', ')
+      const statement = this.#db.prepare(`select ${columns} from ${quoteId(key.table)} order by ${order}`).raw(true)
+      const keyAt = keyPositions(table, key.columns)
+      return { statement, params: [], map: (raw) => canonicalRow(table, raw, keyAt) }
+    })
   }
 
-  async *readChanges(table: TableSchema, since: number): AsyncIterable<SourceChange> {
-    this.#idle()
-    const key = this.#key(table.name)
-    const parts = key.columns.map((_, i) => keyPart('c', i))
-    const join = key.columns.map((column, i) => `t.${quoteId(column)} = ${parts[i]}`).join(' and ')
-    const columns = table.columns.map((c) => `t.${quoteId(c.name)}`).join(', ')
-    const statement = this.#db
-      .prepare(
-        `select c.version, c.creation_version > ? as created, t.${quoteId(key.columns[0]!)} is not null as present,
+  readChanges(table: TableSchema, since: number): AsyncIterable<SourceChange> {
+    return this.#rows(() => {
+      this.#idle()
+      const key = this.#key(table.name)
+      const parts = key.columns.map((_, i) => keyPart('c', i))
+      const join = key.columns.map((column, i) => `t.${quoteId(column)} = ${parts[i]}`).join(' and ')
+      const columns = table.columns.map((c) => `t.${quoteId(c.name)}`).join(', ')
+      const statement = this.#db
+        .prepare(
+          `select c.version, c.creation_version > ? as created, t.${quoteId(key.columns[0]!)} is not null as present,
            ${parts.join(', ')}, ${columns}
          from "_tm_ct_changes" c left join ${quoteId(key.table)} t on ${join}
          where c.table_name = ? and c.version > ? and c.version <= ?
          order by c.version, c.key`,
-      )
-      .raw(true)
-    const keyAt = keyPositions(table, key.columns)
-    const width = key.columns.length
-    for (const raw of this.#stream(statement, [since, table.name, since, this.#current])) {
-      const values = raw as unknown[]
-      const version = Number(values[0])
-      const keyValues = values.slice(3, 3 + width)
-      // Whether the row is there now decides D, as CHANGETABLE's join does: a key swapped
-      // within one statement has a D recorded last and a row present.
-      if (!Number(values[2])) {
-        yield { operation: 'D', version, row: deletedRow(table, keyValues, keyAt) }
-      } else {
+        )
+        .raw(true)
+      const keyAt = keyPositions(table, key.columns)
+      const width = key.columns.length
+      const map = (values: unknown[]): SourceChange => {
+        const version = Number(values[0])
+        // Whether the row is there now decides D, as CHANGETABLE's join does: a key swapped
+        // within one statement has a D recorded last and a row present.
+        if (!Number(values[2])) {
+          return { operation: 'D', version, row: deletedRow(table, values.slice(3, 3 + width), keyAt) }
+        }
         const row = canonicalRow(table, values.slice(3 + width), keyAt)
-        yield { operation: Number(values[1]) ? 'I' : 'U', version, row }
+        return { operation: Number(values[1]) ? 'I' : 'U', version, row }
       }
-      if (this.#tick()) await breathe()
+      return { statement, params: [since, table.name, since, this.#current], map }
+    })
+  }
+
+  /**
+   * A statement's rows, mapped, as an async iterator written out rather than an async generator:
+   * a full load hands out millions of rows, and a generator's machinery per row costs more than
+   * reading it. The statement is prepared on the first `next`, as a generator's body would run;
+   * the stream ends (and the connection is free again) when the rows run out, a row fails, or
+   * the reader stops early. One `next` at a time, as `for await` asks.
+   */
+  #rows<T>(
+    open: () => { statement: Database.Statement; params: unknown[]; map: (raw: unknown[]) => T },
+  ): AsyncIterableIterator<T> {
+    let source: Iterator<unknown> | undefined
+    let map: ((raw: unknown[]) => T) | undefined
+    let ended = false
+    /** Ends the stream; `failed`: the statement's own step threw, and has let go of it already. */
+    const end = (failed = false) => {
+      if (ended) return
+      ended = true
+      if (source === undefined) return
+      try {
+        if (!failed) source.return?.()
+      } finally {
+        this.#streaming = false
+      }
     }
+    const iterator: AsyncIterableIterator<T> = {
+      next: (): Promise<IteratorResult<T>> => {
+        if (ended) return Promise.resolve({ done: true, value: undefined })
+        try {
+          if (source === undefined) {
+            const opened = open()
+            map = opened.map
+            source = opened.statement.iterate(...opened.params)
+            this.#streaming = true
+          }
+          let step: IteratorResult<unknown>
+          try {
+            step = source.next()
+          } catch (error) {
+            end(true)
+            throw error
+          }
+          if (step.done) {
+            end()
+            return Promise.resolve({ done: true, value: undefined })
+          }
+          const result: IteratorResult<T> = { done: false, value: map!(step.value as unknown[]) }
+          return this.#tick() ? breathe().then(() => result) : Promise.resolve(result)
+        } catch (error) {
+          end()
+          return Promise.reject(error)
+        }
+      },
+      return: (): Promise<IteratorResult<T>> => {
+        end()
+        return Promise.resolve({ done: true, value: undefined })
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    }
+    return iterator
   }
 
   #tick(): boolean {
     return ++this.#handedOut % ROWS_PER_TURN === 0
-  }
-
-  *#stream(statement: Database.Statement, params: unknown[]): Generator<unknown> {
-    this.#streaming = true
-    try {
-      yield* statement.iterate(...params)
-    } finally {
-      this.#streaming = false
-    }
   }
 
   #idle(): void {
