@@ -1,5 +1,5 @@
 import type { Row } from '../../domain/changes/cell-value.ts'
-import { encodeWireValue } from '../../domain/changes/wire-value.ts'
+import { type WireValueEncoder, wireValueEncoder } from '../../domain/changes/wire-value-encode-fast.ts'
 import type { WireTableSchema } from '../../domain/protocol/messages.ts'
 import type { TableSchema } from '../../domain/schema/table-schema.ts'
 import { decideLoad, type LoadKind } from '../../domain/task/load-decision.ts'
@@ -126,8 +126,19 @@ class OneCallInFlight {
   }
 }
 
+/** Each column's wire encoder, worked out once per table schema: a full load encodes millions of rows. */
+const encodersByTable = new WeakMap<TableSchema, readonly WireValueEncoder[]>()
+
 function encodeRow(table: TableSchema, row: Row): (string | null)[] {
-  return table.columns.map((column, i) => encodeWireValue(row[i]!, column.type))
+  let encoders = encodersByTable.get(table)
+  if (encoders === undefined) {
+    encoders = table.columns.map((column) => wireValueEncoder(column.type))
+    encodersByTable.set(table, encoders)
+  }
+  const n = encoders.length
+  const values: (string | null)[] = new Array(n)
+  for (let i = 0; i < n; i++) values[i] = encoders[i]!(row[i]!)
+  return values
 }
 
 /**
