@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { readRowData } from '../../../src/adapters/soap/request-readers.ts'
 import { rowDataCapture } from '../../../src/adapters/soap/row-data-capture.ts'
@@ -70,5 +71,50 @@ describe('RowData captured while streaming', () => {
   it('still refuses malformed XML inside a captured row, with the parser’s reason', () => {
     expect(() => read(envelope('<a:RowData><a:Operation>I</a:RowData>'), true)).toThrow(/malformed XML/)
     expect(() => read(envelope('<a:RowData><q:x/></a:RowData>'), true)).toThrow(/malformed XML: .*prefix/)
+  })
+
+  it('reads generated rows exactly as the element tree does, however the body is cut', () => {
+    // Values of every shape the capture treats apart: plain, empty, nil, references, CDATA,
+    // comments and child elements inside, long text that spans pieces; rows with their parts
+    // in any order, repeated, missing or foreign; the body cut at arbitrary points.
+    const text = fc.constantFrom('', 'x', 'plain text', '&amp;&lt;', '&#x41;b', ' sp ', 'ü€', 'l'.repeat(1500))
+    const value = fc.oneof(
+      { weight: 6, arbitrary: text.map((t) => (t === '' ? '<b:string/>' : `<b:string>${t}</b:string>`)) },
+      fc.constantFrom(
+        '<b:string i:nil="true"/>',
+        '<b:string i:nil="false">n</b:string>',
+        '<b:string>a<![CDATA[<c>]]>d</b:string>',
+        '<b:string>a<!-- c -->b</b:string>',
+        '<b:string>t<b:string>inner</b:string></b:string>',
+        '<b:other>o</b:other>',
+        `<c:string xmlns:c="${B}">same namespace, other prefix</c:string>`,
+        '<b:string></b:string>',
+      ),
+    )
+    const part = fc.oneof(
+      {
+        weight: 4,
+        arbitrary: fc
+          .array(value, { maxLength: 5 })
+          .map((v) => `<a:ColumnValues xmlns:b="${B}">${v.join('')}</a:ColumnValues>`),
+      },
+      {
+        weight: 3,
+        arbitrary: fc.constantFrom('I', 'U', 'D', ' U ', 'X', '').map((o) => `<a:Operation>${o}</a:Operation>`),
+      },
+      fc.constantFrom(
+        '<a:Operation i:nil="true"/>',
+        '<a:Operation>I<a:x/></a:Operation>',
+        '<x:Extra xmlns:x="urn:x"/>',
+      ),
+    )
+    const row = fc.array(part, { maxLength: 4 }).map((parts) => `<a:RowData>${parts.join('')}</a:RowData>`)
+    const body = fc.array(row, { minLength: 1, maxLength: 6 }).map((rows) => envelope(rows.join('')))
+    fc.assert(
+      fc.property(body, fc.integer({ min: 1, max: 300 }), (xml, chunk) => {
+        expect(read(xml, true, chunk)).toEqual(read(xml, false, xml.length))
+      }),
+      { numRuns: 400, seed: 20261205 },
+    )
   })
 })
