@@ -53,7 +53,12 @@ export class ApplyRowData {
     const tables = new Set(request.batches.map((b) => identifierKey(b.table.name))).size
     if (request.batches.length === 0) return outcome(ok({ batches: [], superseded: [] }), contextId)
 
-    const opened = await openTenantMirror(this.#deps, contextId)
+    const opened = await openTenantMirror(
+      this.#deps,
+      contextId,
+      undefined,
+      request.batches.map((b) => b.table.name),
+    )
     if (!opened.ok) return outcome(opened, contextId, tables, rows)
     const mirror = opened.value
     const batches: ChangeBatch[] = []

@@ -85,6 +85,7 @@ export async function openTenantMirror(
   access: MirrorAccess,
   contextId: ContextId,
   screen?: (db: MirrorDatabase) => OperationError | undefined,
+  tables?: readonly string[],
 ): Promise<Result<TenantMirror, OperationError>> {
   const opened = await runMirror(undefined, () => access.mirrors.forTenant(contextId))
   if (!opened.ok) return opened
@@ -92,7 +93,7 @@ export async function openTenantMirror(
   const refused = screen?.(db)
   if (refused) return err(refused)
   return runMirror(undefined, async () => {
-    const state = await db.readState()
+    const state = await db.readState(tables)
     return {
       db,
       state,

@@ -24,7 +24,7 @@ export class WipeTable {
     const problem = identifierProblem(request.table)
     if (problem) return failed({ kind: 'InvalidTableName', table: clip(request.table), reason: problem }, contextId)
 
-    const opened = await openTenantMirror(this.#deps, contextId)
+    const opened = await openTenantMirror(this.#deps, contextId, undefined, [request.table])
     if (!opened.ok) return outcome(opened, contextId, 1)
     const mirror = opened.value
     const stored = mirror.state.tables.get(identifierKey(request.table))

@@ -91,6 +91,19 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
       })
     })
 
+    it("reads the state of the tables asked for: theirs whatever the case, with or without the others'", async () => {
+      await db.applyTablePlan(createPlan(person), 'hash-1')
+      const asked = await db.readState(['PERSON', 'absent'])
+      expect(asked.tables.get('person')).toMatchObject({ table: 'person', lsn: -1, schemaHash: 'hash-1' })
+      expect(asked.physicalTables.has('person')).toBe(true)
+      expect(asked.tables.has('absent')).toBe(false)
+      expect(asked.physicalTables.has('absent')).toBe(false)
+      expect((await db.readState([])).tables.has('absent')).toBe(false)
+      await db.dropTables(['person'])
+      const gone = await db.readState(['person'])
+      expect(gone.tables.has('person') || gone.physicalTables.has('person')).toBe(false)
+    })
+
     it('stores every type and reads it back unchanged', async () => {
       const table = schemaOf(EVERY_TYPE)
       await db.applyTablePlan(createPlan(table), 'h')

@@ -53,11 +53,11 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
     this.#now = now
   }
 
-  async readState(): Promise<MirrorState> {
+  async readState(only?: readonly string[]): Promise<MirrorState> {
     return this.#guard(undefined, async () => {
       await this.#ensureReady()
-      const tables = await this.#metadata.readAll(this.#db)
-      const physical = await this.#dialect.ddl.listTables(this.#db)
+      const tables = only ? await this.#metadata.readSome(this.#db, only) : await this.#metadata.readAll(this.#db)
+      const physical = await this.#dialect.ddl.listTables(this.#db, only && [...new Set(only.map(identifierKey))])
       return { tables, physicalTables: new Set(physical.map(identifierKey)) }
     })
   }

@@ -110,8 +110,8 @@ class PooledMirrorDatabase implements MirrorDatabase {
     this.#pool = pool
   }
 
-  readState() {
-    return this.#pool.use(this.contextId, (db) => db.readState())
+  readState(tables?: readonly string[]) {
+    return this.#pool.use(this.contextId, (db) => db.readState(tables))
   }
 
   applyTablePlan(plan: TablePlan, schemaHash: string) {

@@ -40,6 +40,18 @@ export class MirrorMetadata {
     return new Map(records.map((r) => [identifierKey(r.tablename), this.#toState(r)]))
   }
 
+  /** The rows of these tables (any case), keyed as readAll's. */
+  async readSome(db: Db, tables: readonly string[]): Promise<Map<string, MirrorTableState>> {
+    if (tables.length === 0) return new Map()
+    const keys = [...new Set(tables.map(identifierKey))]
+    const records = (await db
+      .selectFrom(this.table)
+      .selectAll()
+      .where(sql`lower(tablename)`, 'in', keys)
+      .execute()) as MetadataRecord[]
+    return new Map(records.map((r) => [identifierKey(r.tablename), this.#toState(r)]))
+  }
+
   async readOne(db: Db, table: string): Promise<MirrorTableState | undefined> {
     const records = (await db
       .selectFrom(this.table)

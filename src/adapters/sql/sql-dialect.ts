@@ -70,8 +70,11 @@ export interface MirrorDdl {
   dropTable(db: Db, table: string): Promise<void>
   /** Empties a table, keeping its definition. */
   truncateTable(db: Db, table: string): Promise<void>
-  /** Names of the tables in the mirror database (or schema). */
-  listTables(db: Db): Promise<readonly string[]>
+  /**
+   * Names of the tables in the mirror database (or schema); with `only` (lower-case names),
+   * just those of them that exist.
+   */
+  listTables(db: Db, only?: readonly string[]): Promise<readonly string[]>
 }
 
 export interface MirrorDml {

@@ -58,8 +58,12 @@ export interface MirrorDatabase {
    */
   readonly identifierLimit: IdentifierLimit
 
-  /** The metadata table's rows and the physical table names, in one read. */
-  readState(): Promise<MirrorState>
+  /**
+   * The metadata table's rows and the physical table names, in one read. With `tables`, only
+   * those tables need be in the answer (a provider may give more): a RowData or Wipe call needs
+   * its own tables, not the other few hundred of the tenant's.
+   */
+  readState(tables?: readonly string[]): Promise<MirrorState>
 
   /**
    * Creates, alters or recreates one table per the plan and stores `schemaHash`, the schema

@@ -165,6 +165,18 @@ describe('SQL Server statements, exactly', () => {
     expect(one(statements)).toEqual(['select name from sys.tables where schema_id = schema_id()'])
   })
 
+  it('lists only the tables asked for, by lower-case name, and asks nothing for none', async () => {
+    const { db, statements } = recordingMssql(() => [{ name: 'Person' }])
+    expect(await dialect.ddl.listTables(db, ['person', 'note'])).toEqual(['Person'])
+    expect(await dialect.ddl.listTables(db, [])).toEqual([])
+    expect(statements).toEqual([
+      {
+        sql: 'select name from sys.tables where schema_id = schema_id() and lower(name) in (@1, @2)',
+        parameters: ['person', 'note'],
+      },
+    ])
+  })
+
   it('takes a transaction-owned application lock per table, and fails on a timeout', async () => {
     const { db, statements } = recordingMssql(() => [{ result: 0 }])
     await dialect.locks!.lock(db, ['Cust1/person'])
@@ -212,10 +224,12 @@ end`)
     const { db, statements } = recordingMssql()
     const metadata = new MirrorMetadata('Cust1_mirroring')
     await metadata.readOne(db, 'Person')
+    await metadata.readSome(db, ['Person', 'NOTE', 'person'])
     await metadata.setLsn(db, 'person', 42, new Date('2026-01-01T00:00:00Z'))
     await metadata.markPending(db, 'person')
     expect(statements).toEqual([
       { sql: 'select * from "Cust1_mirroring" where lower(tablename) = @1', parameters: ['person'] },
+      { sql: 'select * from "Cust1_mirroring" where lower(tablename) in (@1, @2)', parameters: ['person', 'note'] },
       {
         sql: 'update "Cust1_mirroring" set "lsn" = @1, "updated_at" = @2 where lower(tablename) = @3',
         parameters: [42, '2026-01-01T00:00:00.000Z', 'person'],

@@ -91,10 +91,12 @@ export function mssqlDdl(parts: DialectParts): MirrorDdl {
     dropTable: standardDdl(parts).dropTable,
     truncateTable,
 
-    async listTables(db) {
-      const { rows } = await sql<{ name: string }>`select name from sys.tables where schema_id = schema_id()`.execute(
-        db,
-      )
+    async listTables(db, only) {
+      if (only?.length === 0) return []
+      const among = only ? sql` and lower(name) in (${sql.join(only)})` : sql``
+      const { rows } = await sql<{
+        name: string
+      }>`select name from sys.tables where schema_id = schema_id()${among}`.execute(db)
       return rows.map((r) => r.name)
     },
   }

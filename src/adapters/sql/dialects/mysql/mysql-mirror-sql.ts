@@ -30,8 +30,10 @@ export const mysqlMirrorSql: SqlDialect = {
   locks: mysqlLocks,
 }
 
-async function listTables(db: Db): Promise<readonly string[]> {
+async function listTables(db: Db, only?: readonly string[]): Promise<readonly string[]> {
+  if (only?.length === 0) return []
+  const among = only ? sql` and lower(table_name) in (${sql.join(only)})` : sql``
   const { rows } = await sql<{ name: string }>`select table_name as name from information_schema.tables
-      where table_schema = database() and table_type = 'BASE TABLE'`.execute(db)
+      where table_schema = database() and table_type = 'BASE TABLE'${among}`.execute(db)
   return rows.map((r) => r.name)
 }

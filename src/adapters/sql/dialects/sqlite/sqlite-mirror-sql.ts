@@ -39,7 +39,9 @@ export function sqliteMirrorSqlOf(parts: DialectParts, name = 'sqlite'): SqlDial
 
 export const sqliteMirrorSql: SqlDialect = sqliteMirrorSqlOf(sqliteParts)
 
-async function listSqliteTables(db: Db): Promise<readonly string[]> {
-  const { rows } = await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db)
+async function listSqliteTables(db: Db, only?: readonly string[]): Promise<readonly string[]> {
+  if (only?.length === 0) return []
+  const among = only ? sql` and lower(name) in (${sql.join(only)})` : sql``
+  const { rows } = await sql<{ name: string }>`select name from sqlite_master where type = 'table'${among}`.execute(db)
   return rows.map((r) => r.name)
 }
