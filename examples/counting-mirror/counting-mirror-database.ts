@@ -34,8 +34,8 @@ export class CountingMirrorDatabase implements MirrorDatabase {
     this.identifierLimit = inner.identifierLimit
   }
 
-  readState(): Promise<MirrorState> {
-    return this.#inner.readState()
+  readState(tables?: readonly string[]): Promise<MirrorState> {
+    return this.#inner.readState(tables)
   }
 
   applyTablePlan(plan: TablePlan, schemaHash: string): Promise<AppliedPlan> {
