@@ -12,10 +12,10 @@ const EMPTY = -3
 
 const OPERATIONS = ['', 'I', 'U', 'D'] as const
 
-/** Entries of a growable Int32Array: the tape and the row starts. */
-function grown(array: Int32Array<ArrayBuffer>, needed: number): Int32Array<ArrayBuffer> {
+/** A growable typed array with room for `needed` entries: the tape, row starts and operations. */
+function grown<T extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(array: T, needed: number): T {
   if (needed <= array.length) return array
-  const bigger = new Int32Array(Math.max(needed, array.length * 2))
+  const bigger = new (array.constructor as new (length: number) => T)(Math.max(needed, array.length * 2))
   bigger.set(array)
   return bigger
 }
@@ -29,7 +29,7 @@ function grown(array: Int32Array<ArrayBuffer>, needed: number): Int32Array<Array
  */
 export class CapturedRows implements WireRows {
   /** Set when `Data` holds an element that is not a RowData: the request is refused. */
-  stranger: string | undefined
+  readonly stranger: string | undefined
   readonly #buffers: string[]
   readonly #extras: string[]
   readonly #tape: Int32Array
@@ -92,10 +92,10 @@ class DataReader implements SubtreeReader {
   #generation = -1
   #bufferIndex = -1
   #extras: string[] = []
-  #tape = new Int32Array(3 * 1024)
+  #tape: Int32Array<ArrayBuffer> = new Int32Array(3 * 1024)
   #values = 0
-  #rowStarts = new Int32Array(256)
-  #operations = new Uint8Array(256)
+  #rowStarts: Int32Array<ArrayBuffer> = new Int32Array(256)
+  #operations: Uint8Array<ArrayBuffer> = new Uint8Array(256)
   #otherOperations = new Map<number, string>()
   #rows = 0
   #stranger: string | undefined
@@ -163,12 +163,8 @@ class DataReader implements SubtreeReader {
       this.#pieces = 2
       return
     }
-    if (generation !== this.#generation) {
-      this.#generation = generation
-      this.#bufferIndex = this.#buffers.push(buffer) - 1
-    }
     this.#pieces = 1
-    this.#pieceBuffer = this.#bufferIndex
+    this.#pieceBuffer = this.#bufferOf(buffer, generation)
     this.#pieceStart = start
     this.#pieceEnd = end
   }
@@ -184,18 +180,13 @@ class DataReader implements SubtreeReader {
     if (depth === 3 && this.#inValues && !this.#reading && ns === NS.arrays && name === 'string') {
       // A value, the most common element of all, straight onto the tape: what open, textIn
       // and close would do for it.
-      const at = this.#values++ * 3
-      if (at + 3 > this.#tape.length) this.#tape = grown(this.#tape, at + 3)
+      const at = this.#slot()
       const tape = this.#tape
       if (end === start) {
         tape[at] = EMPTY
         return
       }
-      if (generation !== this.#generation) {
-        this.#generation = generation
-        this.#bufferIndex = this.#buffers.push(buffer) - 1
-      }
-      tape[at] = this.#bufferIndex
+      tape[at] = this.#bufferOf(buffer, generation)
       tape[at + 1] = start
       tape[at + 2] = end
       return
@@ -221,11 +212,7 @@ class DataReader implements SubtreeReader {
   #beginRow(): void {
     const row = this.#rows++
     this.#rowStarts = grown(this.#rowStarts, row + 2)
-    if (this.#operations.length <= row) {
-      const bigger = new Uint8Array(this.#operations.length * 2)
-      bigger.set(this.#operations)
-      this.#operations = bigger
-    }
+    this.#operations = grown(this.#operations, row + 1)
     this.#rowStarts[row] = this.#values
     this.#rowStarts[row + 1] = this.#values
     this.#operations[row] = 0
@@ -268,9 +255,24 @@ class DataReader implements SubtreeReader {
     this.#reading = undefined
   }
 
-  #pushValue(pieces: number): void {
+  /** The next value's place on the tape, made room for. */
+  #slot(): number {
     const at = this.#values++ * 3
     if (at + 3 > this.#tape.length) this.#tape = grown(this.#tape, at + 3)
+    return at
+  }
+
+  /** The index of the buffer a piece of text is in, kept once per generation. */
+  #bufferOf(buffer: string, generation: number): number {
+    if (generation !== this.#generation) {
+      this.#generation = generation
+      this.#bufferIndex = this.#buffers.push(buffer) - 1
+    }
+    return this.#bufferIndex
+  }
+
+  #pushValue(pieces: number): void {
+    const at = this.#slot()
     const tape = this.#tape
     if (this.#nil) tape[at] = NIL
     else if (pieces === 0) tape[at] = EMPTY

@@ -56,8 +56,9 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
   async readState(only?: readonly string[]): Promise<MirrorState> {
     return this.#guard(undefined, async () => {
       await this.#ensureReady()
-      const tables = only ? await this.#metadata.readSome(this.#db, only) : await this.#metadata.readAll(this.#db)
-      const physical = await this.#dialect.ddl.listTables(this.#db, only && [...new Set(only.map(identifierKey))])
+      const keys = only && [...new Set(only.map(identifierKey))]
+      const tables = keys ? await this.#metadata.readSome(this.#db, keys) : await this.#metadata.readAll(this.#db)
+      const physical = await this.#dialect.ddl.listTables(this.#db, keys)
       return { tables, physicalTables: new Set(physical.map(identifierKey)) }
     })
   }

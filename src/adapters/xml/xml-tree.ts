@@ -130,16 +130,22 @@ export class XmlTreeBuilder {
     return this.#root
   }
 
-  #open(ns: string, name: string, attributeList: readonly XmlAttribute[] | undefined): void {
-    if (this.#failure) return
+  /** Counts an element opening against the limits; false (and the document refused) past one. */
+  #admit(): boolean {
+    if (this.#failure) return false
     if (++this.#elements > this.#limits.maxElements) {
       this.#reject('too-many-elements', `more than ${this.#limits.maxElements} elements`)
-      return
+      return false
     }
     if (this.#stack.length + Math.max(0, this.#captureDepth - 1) >= this.#limits.maxDepth) {
       this.#reject('too-deep', `elements nested deeper than ${this.#limits.maxDepth}`)
-      return
+      return false
     }
+    return true
+  }
+
+  #open(ns: string, name: string, attributeList: readonly XmlAttribute[] | undefined): void {
+    if (!this.#admit()) return
     let nil = false
     let attributes: Map<string, string> | undefined
     if (attributeList)
@@ -210,14 +216,7 @@ export class XmlTreeBuilder {
       return
     }
     // As #open, #textIn and #close inside a captured element, in one call to the reader.
-    if (++this.#elements > this.#limits.maxElements) {
-      this.#reject('too-many-elements', `more than ${this.#limits.maxElements} elements`)
-      return
-    }
-    if (this.#stack.length + depth - 1 >= this.#limits.maxDepth) {
-      this.#reject('too-deep', `elements nested deeper than ${this.#limits.maxDepth}`)
-      return
-    }
+    if (!this.#admit()) return
     this.#retain(CAPTURED_BYTES + end - start)
     this.#capture!.reader.leaf(ns, name, depth, buffer, start, end, this.#generation)
   }
