@@ -121,7 +121,7 @@ describe('mariadb mirrors', () => {
     await provider.close()
   })
 
-  it('loads a table being loaded with LOAD DATA LOCAL INFILE, and upserts when a batch comes twice', async () => {
+  it('loads with LOAD DATA LOCAL INFILE: straight into a table being loaded, through a temporary table otherwise', async () => {
     /** Counts the batches that went the upsert way instead of (or after) the load. */
     const counted = { upserts: 0 }
     const dialect: SqlDialect = {
@@ -162,16 +162,23 @@ describe('mariadb mirrors', () => {
     await db.applyBatches([changes(textOnly, -1, narrow(batch))])
     expect(counted.upserts).toBe(0)
     expect(await stored()).toEqual(narrow(batch.map((row) => storedInMysql(row, table))))
-    // The same keys again: the load writes fewer rows than it was given, so the batch is upserted.
+    // The same keys again: the load writes fewer rows than it was given, so the batch is loaded
+    // into a temporary table and merged from there.
     const again = batch.map((row) => [...row.slice(0, 21), `again ${row[0]}`, ...row.slice(22)])
     await db.applyBatches([changes(textOnly, -1, narrow(again))])
-    expect(counted.upserts).toBe(1)
+    expect(counted.upserts).toBe(0)
     expect(await stored()).toEqual(narrow(again.map((row) => storedInMysql(row, table))))
-    // A table with binary columns, and a table that is not being loaded, take the upsert.
-    await db.applyBatches([changes(table, -1, again)])
-    await db.applyBatches([changes(textOnly, 7, narrow(batch))])
-    expect(counted.upserts).toBe(3)
-    expect(await stored()).toEqual(narrow(batch.map((row) => storedInMysql(row, table))))
+    // A table that is not being loaded is merged through a temporary table too, new keys and old.
+    const more = Array.from({ length: 200 }, (_, i) => [...everyTypeRow(i + 301)])
+    await db.applyBatches([changes(textOnly, 7, narrow([...batch.slice(0, 300), ...more]))])
+    expect(counted.upserts).toBe(0)
+    const merged = [...batch.slice(0, 300), ...more]
+    expect(await stored()).toEqual(narrow(merged.map((row) => storedInMysql(row, table))))
+    // A table with binary columns takes the multi-row upsert.
+    await db.applyBatches([changes(table, 8, again)])
+    expect(counted.upserts).toBe(1)
+    const upserted = [...again, ...more.slice(100)]
+    expect(await stored()).toEqual(narrow(upserted.map((row) => storedInMysql(row, table))))
     await provider.close()
   })
 

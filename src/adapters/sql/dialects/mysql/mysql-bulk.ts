@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { Row } from '../../../../domain/changes/cell-value.ts'
 import type { TableSchema } from '../../../../domain/schema/table-schema.ts'
 import { tabSeparatedRows } from '../../chunked-lines.ts'
@@ -7,41 +8,62 @@ import type { BulkUpsert, Db } from '../../sql-dialect.ts'
 import { classifyMysqlError } from './mysql-errors.ts'
 import { quoteMysqlIdent } from './mysql-identifier.ts'
 import { type LoadJob, loadText } from './mysql-load.ts'
+import { onDuplicateUpdate } from './mysql-upsert.ts'
 import { toMysqlValue } from './mysql-values.ts'
 
 /** Errors of a server or client that allows no LOCAL loads (MySQL 1148, 3948; MariaDB 4166). */
 const LOAD_REFUSED = new Set([1148, 2068, 3948, 4166])
+let stages = 0
 
 /**
- * While a table is being loaded, LOAD DATA LOCAL INFILE straight into it behind a savepoint.
- * A LOCAL load reports duplicate keys and values it had to adjust as warnings, not errors, so
- * anything short of every row written with no warning rolls back to the savepoint and takes
- * the upsert. Tables with binary columns always take the upsert (the load's text is UTF-8),
- * and so does everything once the server refused a LOCAL load (local_infile off).
+ * Big batches go in as LOAD DATA LOCAL INFILE text, as postgres-bulk.ts does with COPY: while a
+ * table is being loaded, straight into it behind a savepoint; otherwise, or when a key is
+ * already there (the batch came twice), into a temporary table shaped like the target and then
+ * one `insert … select … on duplicate key update`, inside the caller's transaction (a temporary
+ * table's create and drop commit nothing). A LOCAL load reports duplicate keys and values it had
+ * to adjust as warnings, not errors, so anything short of every row written with no warning
+ * gives up the load and takes the multi-row upsert. Tables with binary columns always take the
+ * upsert (the load's text is UTF-8), and so does everything once the server refused a LOCAL load
+ * (local_infile off).
  */
 export function mysqlBulkUpsert(loads: DriverJobs<LoadJob>): BulkUpsert {
   let loadData = true
-  const load = async (db: Db, table: TableSchema, rows: readonly Row[]): Promise<boolean> => {
+  /** Whether every row went in with no warning; false, too, for a load the server refused. */
+  const load = async (db: Db, into: string, table: TableSchema, rows: readonly Row[]): Promise<boolean> => {
     const columns = table.columns.map((c) => quoteMysqlIdent(c.name)).join(', ')
     const job: LoadJob = {
-      statement: `load data local infile 'tenant-mirror' into table ${quoteMysqlIdent(table.name)} character set utf8mb4 fields terminated by '\\t' escaped by '\\\\' lines terminated by '\\n' (${columns})`,
+      statement: `load data local infile 'tenant-mirror' into table ${quoteMysqlIdent(into)} character set utf8mb4 fields terminated by '\\t' escaped by '\\\\' lines terminated by '\\n' (${columns})`,
       chunks: tabSeparatedRows(table, rows, (value, type) => loadText(toMysqlValue(value, type))),
     }
-    await loads.run(db, job)
+    try {
+      await loads.run(db, job)
+    } catch (error) {
+      // A lost connection has no savepoint to return to, and after a deadlock or lock wait the
+      // upsert would fare no better: the call fails with the load's own reason, to be retried.
+      if (classifyMysqlError(error) === 'transient') throw error
+      if (LOAD_REFUSED.has(Number((error as { errno?: unknown }).errno))) loadData = false
+      return false
+    }
     return job.result?.affectedRows === rows.length && job.result.warnings === 0
   }
+  const staged = async (db: Db, table: TableSchema, rows: readonly Row[]): Promise<boolean> => {
+    const stage = `tm_stage_${++stages}`
+    await sql`create temporary table ${sql.id(stage)} like ${sql.id(table.name)}`.execute(db)
+    try {
+      if (!(await load(db, stage, table, rows))) return false
+      const names = sql.join(table.columns.map((c) => sql.id(c.name)))
+      await sql`insert into ${sql.id(table.name)} (${names}) select ${names} from ${sql.id(stage)}
+        on duplicate key update ${onDuplicateUpdate(table)}`.execute(db)
+      return true
+    } finally {
+      // After a lost connection there is nothing to drop; the call fails with that error, not this one.
+      await sql`drop temporary table if exists ${sql.id(stage)}`.execute(db).catch(() => undefined)
+    }
+  }
   return async (db, table, rows, batch) => {
-    if (batch.loading && loadData && !table.columns.some((c) => c.type.kind === 'binary' || c.type.kind === 'image')) {
-      const loaded = await behindSavepoint(db, () =>
-        load(db, table, rows).catch((error: unknown) => {
-          // A lost connection has no savepoint to return to, and after a deadlock or lock wait the
-          // upsert would fare no better: the call fails with the load's own reason, to be retried.
-          if (classifyMysqlError(error) === 'transient') throw error
-          if (LOAD_REFUSED.has(Number((error as { errno?: unknown }).errno))) loadData = false
-          return false
-        }),
-      )
-      if (loaded) return
+    if (loadData && !table.columns.some((c) => c.type.kind === 'binary' || c.type.kind === 'image')) {
+      if (batch.loading && (await behindSavepoint(db, () => load(db, table.name, table, rows)))) return
+      if (loadData && (await staged(db, table, rows))) return
     }
     await batch.upsert(db, table, rows)
   }

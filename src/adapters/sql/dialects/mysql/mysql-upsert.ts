@@ -1,5 +1,6 @@
-import { sql } from 'kysely'
+import { type RawBuilder, sql } from 'kysely'
 import type { Row } from '../../../../domain/changes/cell-value.ts'
+import type { TableSchema } from '../../../../domain/schema/table-schema.ts'
 import { type DialectParts, rowsPerStatement, valueList } from '../../dialect-parts.ts'
 import type { MirrorDml } from '../../sql-dialect.ts'
 
@@ -10,17 +11,14 @@ const STATEMENT_BYTES = 4 * 1024 * 1024
 export function mysqlUpsert(parts: DialectParts): MirrorDml['upsertRows'] {
   return async (db, table, rows) => {
     const columns = table.columns.map((c) => sql.id(c.name))
-    const others = table.columns.filter((_, i) => !table.key.includes(i))
-    const update = (others.length > 0 ? others : [table.columns[table.key[0]!]!]).map(
-      (c) => sql`${sql.id(c.name)} = values(${sql.id(c.name)})`,
-    )
+    const update = onDuplicateUpdate(table)
     const maxRows = rowsPerStatement(parts, table.columns.length)
     let chunk: Row[] = []
     let bytes = 0
     const flush = async () => {
       if (chunk.length === 0) return
       await sql`insert into ${sql.id(table.name)} (${sql.join(columns)}) values ${valueList(parts, table.columns, chunk)}
-        on duplicate key update ${sql.join(update)}`.execute(db)
+        on duplicate key update ${update}`.execute(db)
       chunk = []
       bytes = 0
     }
@@ -32,6 +30,16 @@ export function mysqlUpsert(parts: DialectParts): MirrorDml['upsertRows'] {
     }
     await flush()
   }
+}
+
+/** Every column but the key takes the new row's value; a table that is all key rewrites its first key column (a no-op). */
+export function onDuplicateUpdate(table: TableSchema): RawBuilder<unknown> {
+  const others = table.columns.filter((_, i) => !table.key.includes(i))
+  return sql.join(
+    (others.length > 0 ? others : [table.columns[table.key[0]!]!]).map(
+      (c) => sql`${sql.id(c.name)} = values(${sql.id(c.name)})`,
+    ),
+  )
 }
 
 function estimateBytes(row: Row): number {
