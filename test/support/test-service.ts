@@ -29,6 +29,7 @@ export function testConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfi
     maxTokenLifetimeSeconds: DEFAULTS.maxTokenLifetimeSeconds,
     maxBodyBytes: DEFAULTS.maxBodyBytes,
     maxInflightBytes: DEFAULTS.maxInflightBytes,
+    maxInflightCalls: DEFAULTS.maxInflightCalls,
     bodyTimeoutMs: DEFAULTS.bodyTimeoutSeconds * 1000,
     idleTimeoutMs: DEFAULTS.idleTimeoutSeconds * 1000,
     maxXmlDepth: DEFAULTS.maxXmlDepth,

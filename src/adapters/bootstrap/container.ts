@@ -220,7 +220,7 @@ const http = (o: ServiceOverrides) =>
               maxElements: config.maxXmlElements,
               maxDensity: MAX_CALL_DENSITY,
             },
-            budget: new InflightBudget(config.maxInflightBytes, BUSY_WAIT_MS),
+            budget: new InflightBudget(config.maxInflightBytes, BUSY_WAIT_MS, config.maxInflightCalls),
             observer: (call) => {
               recorder.record(call)
               o.calls?.(call)

@@ -75,6 +75,11 @@ export function addServiceOptions(command: Command): Command {
         .default(String(DEFAULTS.maxInflightBytes)),
     )
     .addOption(
+      new Option('--max-inflight-calls <n>', 'calls read and applied at once; past it calls wait, then are told busy')
+        .env('MIRROR_MAX_INFLIGHT_CALLS')
+        .default(String(DEFAULTS.maxInflightCalls)),
+    )
+    .addOption(
       new Option('--body-timeout <seconds>', 'longest a request body may take to arrive')
         .env('MIRROR_BODY_TIMEOUT')
         .default(String(DEFAULTS.bodyTimeoutSeconds)),

@@ -89,6 +89,7 @@ export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
     maxTokenLifetimeSeconds: DEFAULTS.maxTokenLifetimeSeconds,
     maxBodyBytes: DEFAULTS.maxBodyBytes,
     maxInflightBytes: DEFAULTS.maxInflightBytes,
+    maxInflightCalls: DEFAULTS.maxInflightCalls,
     bodyTimeoutMs: DEFAULTS.bodyTimeoutSeconds * 1000,
     idleTimeoutMs: DEFAULTS.idleTimeoutSeconds * 1000,
     maxXmlDepth: DEFAULTS.maxXmlDepth,

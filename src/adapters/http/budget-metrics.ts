@@ -27,9 +27,33 @@ export function registerBudgetMetrics(registry: Registry, budget: InflightBudget
       this.set(budget.capacity)
     },
   })
+  new Gauge({
+    name: 'tenant_mirror_inflight_calls',
+    help: 'Calls in flight (read and applied at once)',
+    registers: [registry],
+    collect() {
+      this.set(budget.calls)
+    },
+  })
+  new Gauge({
+    name: 'tenant_mirror_inflight_calls_peak',
+    help: 'The most calls in flight at once since the service started',
+    registers: [registry],
+    collect() {
+      this.set(budget.peakCalls)
+    },
+  })
+  new Gauge({
+    name: 'tenant_mirror_inflight_calls_limit',
+    help: 'Calls allowed in flight at once (--max-inflight-calls)',
+    registers: [registry],
+    collect() {
+      this.set(budget.maxCalls)
+    },
+  })
   new Counter({
     name: 'tenant_mirror_busy_total',
-    help: 'Calls answered busy (HTTP 503) because the in-flight budget stayed full',
+    help: 'Calls answered busy (HTTP 503) because the in-flight budget (bytes or calls) stayed full',
     registers: [registry],
     collect() {
       this.reset()

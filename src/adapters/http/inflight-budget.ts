@@ -1,20 +1,37 @@
 /**
- * The process-wide budget of request-body bytes in flight: a call holds its body's bytes from
- * the moment its token is accepted until its reply is written. Past the budget a call waits, in
- * arrival order, for at most `waitMs`, and is then told the service is busy; a bounded wait
- * means two calls that each hold part of the budget cannot block each other for long.
+ * The process-wide budget of calls in flight: a call holds its body's bytes, and one of
+ * `maxCalls` places, from the moment its token is accepted until its reply is written. Past
+ * either limit a call waits, in arrival order, for at most `waitMs`, and is then told the
+ * service is busy; a bounded wait means two calls that each hold part of the budget cannot
+ * block each other for long. The places bound what many small calls hold at once (each parsed
+ * call, its decoded rows and their garbage): one thread gains nothing from parsing more calls
+ * at a time than it can apply, while the calls that wait keep their bodies unread.
  */
 export class InflightBudget {
   readonly capacity: number
+  readonly maxCalls: number
   readonly #waitMs: number
   #used = 0
   #peak = 0
+  #calls = 0
+  #peakCalls = 0
   #refusals = 0
   readonly #waiters: Waiter[] = []
 
-  constructor(capacity: number, waitMs: number) {
+  constructor(capacity: number, waitMs: number, maxCalls = Number.POSITIVE_INFINITY) {
     this.capacity = capacity
+    this.maxCalls = maxCalls
     this.#waitMs = waitMs
+  }
+
+  /** Calls holding a place now. */
+  get calls(): number {
+    return this.#calls
+  }
+
+  /** The most calls that ever held a place at once. */
+  get peakCalls(): number {
+    return this.#peakCalls
   }
 
   /** Bytes held by calls now. */
@@ -37,19 +54,20 @@ export class InflightBudget {
     return new BudgetLease(this)
   }
 
-  /** @internal through BudgetLease */
-  take(bytes: number): Promise<boolean> {
+  /** @internal through BudgetLease; `call`: the bytes come with a place, the call's first. */
+  take(bytes: number, call: boolean): Promise<boolean> {
     if (bytes > this.capacity) {
       this.#refusals++
       return Promise.resolve(false)
     }
-    if (this.#waiters.length === 0 && this.#used + bytes <= this.capacity) {
-      this.#hold(bytes)
+    if ((!call || !this.#waiters.some((w) => w.call)) && this.#fits(bytes, call)) {
+      this.#hold(bytes, call)
       return Promise.resolve(true)
     }
     return new Promise((resolve) => {
       const waiter: Waiter = {
         bytes,
+        call,
         resolve,
         timer: setTimeout(() => {
           this.#waiters.splice(this.#waiters.indexOf(waiter), 1)
@@ -64,28 +82,47 @@ export class InflightBudget {
   }
 
   /** @internal through BudgetLease */
-  give(bytes: number): void {
+  give(bytes: number, call: boolean): void {
     this.#used -= bytes
+    if (call) this.#calls--
     this.#grant()
   }
 
+  #fits(bytes: number, call: boolean): boolean {
+    return this.#used + bytes <= this.capacity && (!call || this.#calls < this.maxCalls)
+  }
+
+  /**
+   * New calls get in strictly in arrival order (a big one at the head is not starved by small
+   * ones behind it); more bytes for a call already in never wait behind new calls, which could
+   * not get a place before it finished.
+   */
   #grant(): void {
-    while (this.#waiters.length > 0 && this.#used + this.#waiters[0]!.bytes <= this.capacity) {
-      const waiter = this.#waiters.shift()!
+    let blocked = false
+    for (let i = 0; i < this.#waiters.length; ) {
+      const waiter = this.#waiters[i]!
+      if ((waiter.call && blocked) || !this.#fits(waiter.bytes, waiter.call)) {
+        blocked ||= waiter.call
+        i++
+        continue
+      }
+      this.#waiters.splice(i, 1)
       clearTimeout(waiter.timer)
-      this.#hold(waiter.bytes)
+      this.#hold(waiter.bytes, waiter.call)
       waiter.resolve(true)
     }
   }
 
-  #hold(bytes: number): void {
+  #hold(bytes: number, call: boolean): void {
     this.#used += bytes
     if (this.#used > this.#peak) this.#peak = this.#used
+    if (call && ++this.#calls > this.#peakCalls) this.#peakCalls = this.#calls
   }
 }
 
 interface Waiter {
   readonly bytes: number
+  readonly call: boolean
   readonly resolve: (granted: boolean) => void
   readonly timer: ReturnType<typeof setTimeout>
 }
@@ -93,6 +130,8 @@ interface Waiter {
 export class BudgetLease {
   readonly #budget: InflightBudget
   #held = 0
+  /** Whether this call holds one of the budget's places (from its first bytes on). */
+  #placed = false
   #released = false
 
   constructor(budget: InflightBudget) {
@@ -106,17 +145,21 @@ export class BudgetLease {
   /** Takes `bytes` more for this call; false when the budget stayed full for the whole wait. */
   async grow(bytes: number): Promise<boolean> {
     if (this.#released || bytes <= 0) return !this.#released
-    const granted = await this.#budget.take(bytes)
+    const call = !this.#placed
+    const granted = await this.#budget.take(bytes, call)
     // A lease released while it waited gives back at once what it was then granted.
-    if (granted && this.#released) this.#budget.give(bytes)
-    else if (granted) this.#held += bytes
+    if (granted && this.#released) this.#budget.give(bytes, call)
+    else if (granted) {
+      this.#held += bytes
+      this.#placed = true
+    }
     return granted && !this.#released
   }
 
   release(): void {
     if (this.#released) return
     this.#released = true
-    this.#budget.give(this.#held)
+    this.#budget.give(this.#held, this.#placed)
     this.#held = 0
   }
 }

@@ -54,4 +54,52 @@ describe('InflightBudget', () => {
     expect(await granted).toBe(false)
     expect(budget.used).toBe(0)
   })
+
+  it('lets in at most maxCalls calls at once, the next in arrival order as one leaves, whatever their bytes', async () => {
+    const budget = new InflightBudget(1_000, 1_000, 2)
+    const [a, b, c, d] = [budget.lease(), budget.lease(), budget.lease(), budget.lease()]
+    expect(await a.grow(10)).toBe(true)
+    expect(await b.grow(10)).toBe(true)
+    const order: string[] = []
+    const cIn = c.grow(10).then((g) => order.push(`c ${g}`))
+    const dIn = d.grow(10).then((g) => order.push(`d ${g}`))
+    await new Promise((r) => setTimeout(r, 20))
+    expect(order).toEqual([])
+    expect(budget.calls).toBe(2)
+    b.release()
+    await cIn
+    expect(order).toEqual(['c true'])
+    a.release()
+    await dIn
+    expect(order).toEqual(['c true', 'd true'])
+    expect(budget.calls).toBe(2)
+    expect(budget.peakCalls).toBe(2)
+    c.release()
+    d.release()
+    expect([budget.calls, budget.used]).toEqual([0, 0])
+  })
+
+  it('lets a call that is in take more bytes without queueing behind calls waiting for a place', async () => {
+    const budget = new InflightBudget(100, 1_000, 1)
+    const streaming = budget.lease()
+    expect(await streaming.grow(10)).toBe(true)
+    const waiting = budget.lease()
+    const waitingIn = waiting.grow(10)
+    // Its body arrives in chunks: each chunk is granted though a new call waits ahead of it.
+    expect(await streaming.grow(20)).toBe(true)
+    expect(await streaming.grow(20)).toBe(true)
+    expect(budget.used).toBe(50)
+    streaming.release()
+    expect(await waitingIn).toBe(true)
+    expect([budget.calls, budget.used]).toEqual([1, 10])
+  })
+
+  it('turns a call away as busy when no place comes free within the wait', async () => {
+    const budget = new InflightBudget(100, 30, 1)
+    await budget.lease().grow(1)
+    const refused = budget.lease()
+    expect(await refused.grow(1)).toBe(false)
+    expect(budget.refusals).toBe(1)
+    expect(budget.calls).toBe(1)
+  })
 })

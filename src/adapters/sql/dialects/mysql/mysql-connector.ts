@@ -26,6 +26,9 @@ function poolOptions(url: string): PoolOptions {
     timezone: 'Z',
     // affectedRows counts matched rows, so setting an LSN to its own value still reports 1.
     flags: ['+FOUND_ROWS'],
+    // Kysely sends text queries, never prepared statements; mysql2's cache of them is sized up
+    // front (16,000 entries, about 512 KB a connection: 26 MB of 50 tenants' heap, for nothing).
+    maxPreparedStatements: 16,
   }
 }
 

@@ -52,7 +52,11 @@ export function sqliteBulkUpsert(jobs: DriverJobs<BulkJob>): BulkUpsert {
 const CACHED_STATEMENTS = 64
 
 /** The database Kysely is given: prepares as usual, runs marker statements as the jobs' bulk work. */
-export function bulkCapable(database: Database.Database, jobs: DriverJobs<BulkJob>): SqliteDatabase {
+export function bulkCapable(
+  database: Database.Database,
+  jobs: DriverJobs<BulkJob>,
+  closed?: () => void,
+): SqliteDatabase {
   const cache = new Map<string, Database.Statement>()
   const prepared = (text: string) => {
     let statement = cache.get(text)
@@ -64,7 +68,13 @@ export function bulkCapable(database: Database.Database, jobs: DriverJobs<BulkJo
     return statement
   }
   return {
-    close: () => database.close(),
+    close: () => {
+      try {
+        database.close()
+      } finally {
+        closed?.()
+      }
+    },
     prepare(text: string): SqliteStatement {
       if (!jobs.marks(text)) return database.prepare(text) as unknown as SqliteStatement
       return {

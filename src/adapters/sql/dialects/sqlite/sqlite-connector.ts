@@ -9,6 +9,10 @@ import { DriverJobs } from '../../driver-jobs.ts'
 import type { TenantConnector } from '../../kysely-mirror-databases.ts'
 import type { BulkUpsert, Db } from '../../sql-dialect.ts'
 import { BULK_MARKER, type BulkJob, bulkCapable, sqliteBulkUpsert } from './sqlite-bulk.ts'
+import { SqlitePageCaches } from './sqlite-page-caches.ts'
+
+/** The page cache all of a connector's open mirrors share (sqlite-page-caches.ts). */
+const PAGE_CACHE_KIB = 32 * 1024
 
 /**
  * One SQLite file per tenant, `<dir>/<database name>.sqlite` (wire-profile §6). WAL lets
@@ -20,6 +24,7 @@ export class SqliteConnector implements TenantConnector {
   readonly #dir: string
   readonly #name: (contextId: ContextId) => string
   readonly #jobs = new DriverJobs<BulkJob>(BULK_MARKER)
+  readonly #caches = new SqlitePageCaches(PAGE_CACHE_KIB)
   readonly bulk: BulkUpsert = sqliteBulkUpsert(this.#jobs)
 
   constructor(dir: string, name: (contextId: ContextId) => string) {
@@ -39,15 +44,15 @@ export class SqliteConnector implements TenantConnector {
 
   async open(contextId: ContextId): Promise<Db> {
     privateDir(this.#dir)
-    return openSqlite(this.fileFor(contextId), this.#jobs)
+    return openSqlite(this.fileFor(contextId), this.#jobs, this.#caches)
   }
 }
 
 /**
  * Opens (creating it private, 0600) a SQLite database the service owns: a mirror or the
- * registry. A mirror's also runs its connector's bulk jobs.
+ * registry. A mirror's also runs its connector's bulk jobs and takes its share of the page cache.
  */
-export function openSqlite(file: string, jobs?: DriverJobs<BulkJob>): Db {
+export function openSqlite(file: string, jobs?: DriverJobs<BulkJob>, caches?: SqlitePageCaches): Db {
   privateFile(file)
   const database = new Database(file)
   database.pragma('journal_mode = WAL')
@@ -55,7 +60,10 @@ export function openSqlite(file: string, jobs?: DriverJobs<BulkJob>): Db {
   database.pragma('busy_timeout = 10000')
   // Integers come back as BigInt so that bigint columns keep every digit.
   database.defaultSafeIntegers(true)
+  caches?.join(database)
   return new Kysely({
-    dialect: new SqliteDialect({ database: jobs ? bulkCapable(database, jobs) : database }),
+    dialect: new SqliteDialect({
+      database: jobs ? bulkCapable(database, jobs, () => caches?.leave(database)) : database,
+    }),
   })
 }
