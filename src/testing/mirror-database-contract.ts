@@ -184,6 +184,26 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
       expect(await lsnOf(db, 'every_type')).toBe(-1)
     })
 
+    it('upserts a big batch of inserts whose keys are partly there already, in a table not being loaded', async () => {
+      const table = schemaOf(EVERY_TYPE)
+      await db.applyTablePlan(createPlan(table), 'h')
+      const stored = subject.stored ?? ((row: Row) => row)
+      const rowOf = (id: number, text: string) => {
+        const row = [...everyTypeRow(id)]
+        row[21] = text
+        return row
+      }
+      const first = Array.from({ length: 1_500 }, (_, i) => rowOf(i + 1, `first ${i + 1}`))
+      await db.applyBatches([changes(table, 5, first)])
+      // Every row came as an insert (a bulk path may try the keys as new), half of them are not.
+      const mixed = Array.from({ length: 1_500 }, (_, i) => rowOf(i + 751, `mixed ${i + 751}`))
+      await db.applyBatches([changes(table, 6, mixed)])
+      const expected = [...first.slice(0, 750), ...mixed].map((row) => stored(row, table))
+      expect(await rows('every_type')).toEqual(expected)
+      expect(await inspect.countRows('every_type')).toBe(2_250)
+      expect(await lsnOf(db, 'every_type')).toBe(6)
+    })
+
     it('gives the same mirror when the same batches arrive twice', async () => {
       await db.applyTablePlan(createPlan(person), 'h')
       const first = changes(person, 10, [

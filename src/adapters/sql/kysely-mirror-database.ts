@@ -142,7 +142,8 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
     const { capabilities, dml } = this.#dialect
     if (batch.deletes.length > 0) await dml.deleteRows(trx, batch.table, batch.deletes)
     if (batch.upserts.length >= capabilities.bulkThreshold && this.#bulk) {
-      await this.#bulk(trx, batch.table, batch.upserts, { loading: storedLsn === NO_LSN, upsert: dml.upsertRows })
+      const freshKeys = storedLsn === NO_LSN || (batch.received.updates === 0 && batch.received.deletes === 0)
+      await this.#bulk(trx, batch.table, batch.upserts, { freshKeys, upsert: dml.upsertRows })
     } else if (batch.upserts.length > 0) {
       await dml.upsertRows(trx, batch.table, batch.upserts)
     }

@@ -106,11 +106,12 @@ export type BulkUpsert = (db: Db, table: TableSchema, rows: readonly Row[], batc
 /** What the caller knows of a bulk batch, and the dialect's plain way in when the fast one is refused. */
 export interface BulkBatch {
   /**
-   * The table is being loaded (its LSN is -1, after a Wipe): its rows' keys are most likely not
-   * in it yet. A bulk path may then insert straight into the table, but must still give upsert
-   * semantics when some are (a batch delivered twice).
+   * The rows' keys are most likely not in the table yet: it is being loaded (its LSN is -1,
+   * after a Wipe), or every row of the batch came as an insert (`I`: not there at the version
+   * the mirror is at). A bulk path may then insert straight into the table, but must still give
+   * upsert semantics when some are (a batch delivered twice).
    */
-  readonly loading: boolean
+  readonly freshKeys: boolean
   /** The dialect's own upsert (MirrorDml.upsertRows). */
   readonly upsert: MirrorDml['upsertRows']
 }

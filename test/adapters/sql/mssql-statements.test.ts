@@ -196,7 +196,7 @@ select @result as result`,
   it('bulk-loads big batches into a session temp table and MERGEs from it', async () => {
     const { db, statements } = recordingMssql()
     await mssqlBulkUpsert(new DriverJobs(BULK_MARKER))(db, person, [row], {
-      loading: false,
+      freshKeys: false,
       upsert: dialect.dml.upsertRows,
     })
     const sqls = statements.map((s) => s.sql.replace(/tm_stage_\d+/, 'tm_stage_N'))

@@ -16,9 +16,10 @@ const LOAD_REFUSED = new Set([1148, 2068, 3948, 4166])
 let stages = 0
 
 /**
- * Big batches go in as LOAD DATA LOCAL INFILE text, as postgres-bulk.ts does with COPY: while a
- * table is being loaded, straight into it behind a savepoint; otherwise, or when a key is
- * already there (the batch came twice), into a temporary table shaped like the target and then
+ * Big batches go in as LOAD DATA LOCAL INFILE text, as postgres-bulk.ts does with COPY: when
+ * their keys are most likely new (a table being loaded, a batch of inserts), straight into the
+ * table behind a savepoint; otherwise, or when a key is already there (the batch came twice),
+ * into a temporary table shaped like the target and then
  * one `insert … select … on duplicate key update`, inside the caller's transaction (a temporary
  * table's create and drop commit nothing). A LOCAL load reports duplicate keys and values it had
  * to adjust as warnings, not errors, so anything short of every row written with no warning
@@ -62,7 +63,7 @@ export function mysqlBulkUpsert(loads: DriverJobs<LoadJob>): BulkUpsert {
   }
   return async (db, table, rows, batch) => {
     if (loadData && !table.columns.some((c) => c.type.kind === 'binary' || c.type.kind === 'image')) {
-      if (batch.loading && (await behindSavepoint(db, () => load(db, table.name, table, rows)))) return
+      if (batch.freshKeys && (await behindSavepoint(db, () => load(db, table.name, table, rows)))) return
       if (loadData && (await staged(db, table, rows))) return
     }
     await batch.upsert(db, table, rows)

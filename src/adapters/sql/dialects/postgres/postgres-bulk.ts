@@ -15,8 +15,9 @@ const UNIQUE_VIOLATION = '23505'
 let stages = 0
 
 /**
- * Big batches. While a table is being loaded, COPY straight into it, behind a savepoint: a
- * batch whose keys are all new (every batch of a first load) costs one COPY. Otherwise, or
+ * Big batches. When their keys are most likely new (a table being loaded, a batch of inserts),
+ * COPY straight into the table, behind a savepoint: a batch whose keys are all new (every batch
+ * of a first load) costs one COPY. Otherwise, or
  * when a key is already there (the batch came twice), COPY into a temporary table shaped like
  * the target and one `insert … select … on conflict do update`, inside the caller's transaction.
  */
@@ -30,7 +31,7 @@ export function postgresBulkUpsert(copies: DriverJobs<CopyJob>): BulkUpsert {
   }
   return async (db, table, rows, batch) => {
     const loaded =
-      batch.loading &&
+      batch.freshKeys &&
       (await behindSavepoint(db, async () => {
         try {
           await copy(db, table.name, table, rows)
