@@ -48,10 +48,10 @@ export function sqliteBulkUpsert(jobs: DriverJobs<BulkJob>): BulkUpsert {
   }
 }
 
-/** How many prepared bulk statements a database keeps; one per table shape in use. */
-const CACHED_STATEMENTS = 64
+/** How many prepared statements a database keeps: Kysely's, and one bulk statement per table shape in use. */
+const CACHED_STATEMENTS = 128
 
-/** The database Kysely is given: prepares as usual, runs marker statements as the jobs' bulk work. */
+/** The database Kysely is given: keeps what it prepares, runs marker statements as the jobs' bulk work. */
 export function bulkCapable(
   database: Database.Database,
   jobs: DriverJobs<BulkJob>,
@@ -76,7 +76,11 @@ export function bulkCapable(
       }
     },
     prepare(text: string): SqliteStatement {
-      if (!jobs.marks(text)) return database.prepare(text) as unknown as SqliteStatement
+      // Kysely prepares every statement it runs; a call's dozen (begin, its tables' state, the
+      // LSN, commit) are the same text call after call, so they are kept like the bulk ones.
+      // Kysely runs one statement at a time on a connection, a stream included, so a kept
+      // statement is never asked for while it is still reading.
+      if (!jobs.marks(text)) return prepared(text) as unknown as SqliteStatement
       return {
         reader: false,
         all: () => [],
