@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { HttpBindings } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { Logger } from '../../application/ports/logger.port.ts'
 import type { ContextId } from '../../domain/handshake/context-id.ts'
@@ -10,6 +11,7 @@ import { dispatch, failureReply, internalFailure } from './dispatch.ts'
 import type { InflightBudget } from './inflight-budget.ts'
 import type { MirroringUseCases } from './mirroring-use-cases.ts'
 import { type BodyLimits, readEnvelope } from './read-envelope.ts'
+import { nodeBody } from './request-body.ts'
 
 export interface HttpOptions {
   /** Path of the SOAP endpoint; `/` is always accepted too. */
@@ -33,7 +35,7 @@ type Stop = SoapFault | FailedCall
  */
 export function createHttpApp(useCases: MirroringUseCases, logger: Logger, options: HttpOptions): Hono {
   const app = new Hono()
-  const endpoint = async (c: { req: { raw: Request; header(name: string): string | undefined } }) => {
+  const endpoint = async (c: { req: { raw: Request; header(name: string): string | undefined }; env: unknown }) => {
     const started = performance.now()
     // A tenth of a millisecond: a no-change TableSchema call takes a few.
     const ms = () => Math.round((performance.now() - started) * 10) / 10
@@ -49,7 +51,10 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
     }
     const lease = options.budget.lease()
     try {
-      const read = await readEnvelope(c.req.raw, options.limits, screen, lease)
+      // Served by @hono/node-server, the body is read from Node's request; elsewhere (app.request
+      // in tests, another server) from the Request's stream.
+      const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming
+      const read = await readEnvelope(c.req.raw, options.limits, screen, lease, incoming && nodeBody(incoming))
       const stop = read.kind === 'fault' ? read.fault : read.kind === 'stopped' ? read.verdict : undefined
       const identified = read.kind === 'envelope' ? identifyRequest(read.root, soapAction) : stop!
       if (isFault(identified)) {

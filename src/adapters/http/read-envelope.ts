@@ -3,6 +3,7 @@ import { rowDataCapture } from '../soap/row-data-capture.ts'
 import { busy, fault, type SoapFault } from '../soap/soap-fault.ts'
 import { child, type XmlElement, type XmlLimits, XmlRejected, XmlTreeBuilder } from '../xml/xml-tree.ts'
 import type { BudgetLease } from './inflight-budget.ts'
+import { type BodyChunk, type RequestBody, webBody } from './request-body.ts'
 
 export interface BodyLimits extends XmlLimits {
   readonly maxBodyBytes: number
@@ -41,6 +42,8 @@ export async function readEnvelope<S>(
   limits: BodyLimits,
   screen: Screen<S>,
   lease: BudgetLease,
+  /** The body as the server gives it (request-body.ts); default: the Request's own stream. */
+  body?: RequestBody,
 ): Promise<EnvelopeRead<S>> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN)
   if (declared > limits.maxBodyBytes) return { kind: 'fault', fault: tooLarge(limits) }
@@ -50,9 +53,10 @@ export async function readEnvelope<S>(
   const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(request.headers.get('content-type') ?? '')?.[1]?.toLowerCase()
   if (charset && charset !== 'utf-8' && charset !== 'utf8')
     return refuse(415, `charset ${charset.slice(0, 20)} is not supported; use utf-8`)
-  if (!request.body) return refuse(400, 'request has no body')
+  // The Request's stream is not touched when the server gives the body: making it would start reading.
+  if (!body && !request.body) return refuse(400, 'request has no body')
 
-  const reader = request.body.getReader()
+  const reader = body ?? webBody(request.body!)
   const decoder = new TextDecoder('utf-8', { fatal: true })
   const builder = new XmlTreeBuilder(limits, rowDataCapture())
   const deadline = Date.now() + limits.bodyTimeoutMs
@@ -116,13 +120,7 @@ function operationKnown(root: XmlElement | undefined): boolean {
   return (child(root, NS.soap, 'Body')?.children.length ?? 0) > 0
 }
 
-type Chunk = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>
-
-async function readChunk(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  deadline: number,
-  idleMs: number,
-): Promise<Chunk | 'timeout'> {
+async function readChunk(reader: RequestBody, deadline: number, idleMs: number): Promise<BodyChunk | 'timeout'> {
   const wait = Math.min(idleMs, deadline - Date.now())
   if (wait <= 0) return 'timeout'
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -141,7 +139,7 @@ async function readChunk(
  * closed with request bytes unread is reset, and the client loses the Fault with it. At most
  * the body limit is read, within the body's time limits; then the body is cancelled.
  */
-function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>, limits: BodyLimits, deadline: number): void {
+function discardRest(reader: RequestBody, limits: BodyLimits, deadline: number): void {
   void (async () => {
     let discarded = 0
     for (;;) {
