@@ -182,6 +182,50 @@ describe('mariadb mirrors', () => {
     await provider.close()
   })
 
+  it('upserts batches that are not a first load when the user may not create temporary tables', async () => {
+    const naming = databaseNaming(uniqueTemplate('tmmy'))
+    const name = naming(CTX)
+    created.push(name)
+    const user = `tm_notemp_${name.slice(5, 13)}`
+    const admin = await mysql.createConnection(MYSQL_URL)
+    try {
+      await admin.query(`create database \`${name}\` character set utf8mb4 collate utf8mb4_bin`)
+      await admin.query(`create user '${user}'@'%'`)
+      await admin.query(
+        `grant select, insert, update, delete, create, drop, alter, index on \`${name}\`.* to '${user}'@'%'`,
+      )
+      const url = new URL(MYSQL_URL)
+      url.username = user
+      url.pathname = `/${name}`
+      const provider = new KyselyMirrorDatabases(mysqlMirrorSql, new MysqlConnector(url.toString(), naming), {
+        maxOpen: 4,
+        idleMs: 60_000,
+      })
+      try {
+        const db = await provider.forTenant(CTX)
+        const table = schemaOf({
+          name: 'bulk',
+          columns: [column('id', 'int', 'false'), column('body', 'nvarchar(50)')],
+        })
+        await db.applyTablePlan(createPlan(table), 'h')
+        const first: Row[] = Array.from({ length: 500 }, (_, i) => [i + 1, `first ${i + 1}`])
+        await db.applyBatches([changes(table, 4, first)])
+        // Half the keys are there: the straight load gives up, the stage is refused, the upsert takes it.
+        const second: Row[] = Array.from({ length: 500 }, (_, i) => [i + 251, `second ${i + 251}`])
+        await db.applyBatches([changes(table, 5, second), changes(table, 6, second)])
+        const read: Row[] = []
+        for await (const row of (await provider.inspect(CTX)).readRows('bulk')) read.push(row)
+        expect(read).toEqual([...first.slice(0, 250), ...second])
+        expect((await db.readState()).tables.get('bulk')?.lsn).toBe(6)
+      } finally {
+        await provider.close()
+      }
+    } finally {
+      await admin.query(`drop user if exists '${user}'@'%'`)
+      await admin.end()
+    }
+  })
+
   it('serialises two providers on one tenant table with GET_LOCK', async () => {
     const template = uniqueTemplate('tmmy')
     const a = subject(template)

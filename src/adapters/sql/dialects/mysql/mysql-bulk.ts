@@ -19,16 +19,18 @@ let stages = 0
  * Big batches go in as LOAD DATA LOCAL INFILE text, as postgres-bulk.ts does with COPY: when
  * their keys are most likely new (a table being loaded, a batch of inserts), straight into the
  * table behind a savepoint; otherwise, or when a key is already there (the batch came twice),
- * into a temporary table shaped like the target and then
- * one `insert … select … on duplicate key update`, inside the caller's transaction (a temporary
- * table's create and drop commit nothing). A LOCAL load reports duplicate keys and values it had
- * to adjust as warnings, not errors, so anything short of every row written with no warning
- * gives up the load and takes the multi-row upsert. Tables with binary columns always take the
- * upsert (the load's text is UTF-8), and so does everything once the server refused a LOCAL load
- * (local_infile off).
+ * into a temporary table shaped like the target and then one `insert … select … on duplicate
+ * key update`, inside the caller's transaction (a temporary table's create and drop commit
+ * nothing). A LOCAL load reports duplicate keys and values it had to adjust as warnings, not
+ * errors, so anything short of every row written with no warning gives up the load and takes
+ * the multi-row upsert. Tables with binary columns always take the upsert (the load's text is
+ * UTF-8), and so does everything once the server refused a LOCAL load (local_infile off), and
+ * every batch that is not a first load once it refused a temporary table (no CREATE TEMPORARY
+ * TABLES privilege).
  */
 export function mysqlBulkUpsert(loads: DriverJobs<LoadJob>): BulkUpsert {
   let loadData = true
+  let stageable = true
   /** Whether every row went in with no warning; false, too, for a load the server refused. */
   const load = async (db: Db, into: string, table: TableSchema, rows: readonly Row[]): Promise<boolean> => {
     const columns = table.columns.map((c) => quoteMysqlIdent(c.name)).join(', ')
@@ -49,7 +51,14 @@ export function mysqlBulkUpsert(loads: DriverJobs<LoadJob>): BulkUpsert {
   }
   const staged = async (db: Db, table: TableSchema, rows: readonly Row[]): Promise<boolean> => {
     const stage = `tm_stage_${++stages}`
-    await sql`create temporary table ${sql.id(stage)} like ${sql.id(table.name)}`.execute(db)
+    try {
+      await sql`create temporary table ${sql.id(stage)} like ${sql.id(table.name)}`.execute(db)
+    } catch (error) {
+      // A failed statement leaves MySQL's transaction as it was: the upsert can still follow.
+      if (classifyMysqlError(error) === 'transient') throw error
+      stageable = false
+      return false
+    }
     try {
       if (!(await load(db, stage, table, rows))) return false
       const names = sql.join(table.columns.map((c) => sql.id(c.name)))
@@ -64,7 +73,7 @@ export function mysqlBulkUpsert(loads: DriverJobs<LoadJob>): BulkUpsert {
   return async (db, table, rows, batch) => {
     if (loadData && !table.columns.some((c) => c.type.kind === 'binary' || c.type.kind === 'image')) {
       if (batch.freshKeys && (await behindSavepoint(db, () => load(db, table.name, table, rows)))) return
-      if (loadData && (await staged(db, table, rows))) return
+      if (loadData && stageable && (await staged(db, table, rows))) return
     }
     await batch.upsert(db, table, rows)
   }
