@@ -44,6 +44,13 @@ async function lsnOf(db: MirrorDatabase, table: string): Promise<number | undefi
   return (await db.readState()).tables.get(table.toLowerCase())?.lsn
 }
 
+/** A row of EVERY_TYPE with its key and its nvarchar(max) text set: which batch wrote it shows. */
+function everyTypeRowWith(id: number, text: string): Row {
+  const row = [...everyTypeRow(id)]
+  row[21] = text
+  return row
+}
+
 /**
  * The behaviour every MirrorDatabase must show (Debezium's abstract-contract pattern): run
  * once per implementation, against a real engine where there is one. What it writes goes
@@ -166,17 +173,12 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
       const table = schemaOf(EVERY_TYPE)
       await db.applyTablePlan(createPlan(table), 'h')
       const stored = subject.stored ?? ((row: Row) => row)
-      const rowOf = (id: number, text: string) => {
-        const row = [...everyTypeRow(id)]
-        row[21] = text
-        return row
-      }
-      const first = Array.from({ length: 1_500 }, (_, i) => rowOf(i + 1, `first ${i + 1}`))
+      const first = Array.from({ length: 1_500 }, (_, i) => everyTypeRowWith(i + 1, `first ${i + 1}`))
       await db.applyBatches([changes(table, -1, first)])
       // The same keys again with other values (a batch delivered twice), then half old, half new.
-      const again = first.map((row) => rowOf(row[0] as number, `again ${row[0]}`))
+      const again = first.map((row) => everyTypeRowWith(row[0] as number, `again ${row[0]}`))
       await db.applyBatches([changes(table, -1, again)])
-      const mixed = Array.from({ length: 1_500 }, (_, i) => rowOf(i + 751, `mixed ${i + 751}`))
+      const mixed = Array.from({ length: 1_500 }, (_, i) => everyTypeRowWith(i + 751, `mixed ${i + 751}`))
       await db.applyBatches([changes(table, -1, mixed)])
       const expected = [...again.slice(0, 750), ...mixed].map((row) => stored(row, table))
       expect(await rows('every_type')).toEqual(expected)
@@ -188,15 +190,10 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
       const table = schemaOf(EVERY_TYPE)
       await db.applyTablePlan(createPlan(table), 'h')
       const stored = subject.stored ?? ((row: Row) => row)
-      const rowOf = (id: number, text: string) => {
-        const row = [...everyTypeRow(id)]
-        row[21] = text
-        return row
-      }
-      const first = Array.from({ length: 1_500 }, (_, i) => rowOf(i + 1, `first ${i + 1}`))
+      const first = Array.from({ length: 1_500 }, (_, i) => everyTypeRowWith(i + 1, `first ${i + 1}`))
       await db.applyBatches([changes(table, 5, first)])
       // Every row came as an insert (a bulk path may try the keys as new), half of them are not.
-      const mixed = Array.from({ length: 1_500 }, (_, i) => rowOf(i + 751, `mixed ${i + 751}`))
+      const mixed = Array.from({ length: 1_500 }, (_, i) => everyTypeRowWith(i + 751, `mixed ${i + 751}`))
       await db.applyBatches([changes(table, 6, mixed)])
       const expected = [...first.slice(0, 750), ...mixed].map((row) => stored(row, table))
       expect(await rows('every_type')).toEqual(expected)

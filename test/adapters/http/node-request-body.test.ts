@@ -36,7 +36,7 @@ describe("a call's body read from Node's request, over real HTTP", () => {
   })
 
   /** Posts `pieces` one by one, `gapMs` apart, chunked (no Content-Length); resolves with status and text. */
-  const post = (action: string, pieces: readonly string[], gapMs: number) =>
+  const post = (action: string, pieces: readonly (string | Buffer)[], gapMs: number) =>
     new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = request(
         {
@@ -72,35 +72,10 @@ describe("a call's body read from Node's request, over real HTTP", () => {
     const name = 'Zoë 😀 '.repeat(6)
     const call = await rowDataCall([batch(peopleTable(), 3, [['[I:1]', name, '[F:12.5]']])])
     const bytes = Buffer.from(call.body)
-    const pieces: string[] = []
-    for (let at = 0; at < bytes.length; at += 97) pieces.push(bytes.subarray(at, at + 97).toString('latin1'))
-    // latin1 pieces written as latin1 bytes: the UTF-8 of the row is cut wherever 97 falls.
-    const reply = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          method: 'POST',
-          path: '/MirroringClientService.svc',
-          headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${call.action}"` },
-        },
-        (res) => {
-          let text = ''
-          res.on('data', (part: Buffer) => {
-            text += part.toString('utf8')
-          })
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
-        },
-      )
-      req.on('error', reject)
-      void (async () => {
-        for (const piece of pieces) {
-          req.write(Buffer.from(piece, 'latin1'))
-          await new Promise((r) => setTimeout(r, 2))
-        }
-        req.end()
-      })()
-    })
+    // 97-byte pieces: the UTF-8 of the row is cut wherever 97 falls.
+    const pieces: Buffer[] = []
+    for (let at = 0; at < bytes.length; at += 97) pieces.push(bytes.subarray(at, at + 97))
+    const reply = await post(call.action, pieces, 2)
     expect(reply.status).toBe(200)
     expect(reply.text).toContain('<IsSuccessful>true</IsSuccessful>')
     const mirror = new Database(join(dir, 'Mirror_Cust12345.sqlite'), { readonly: true })
