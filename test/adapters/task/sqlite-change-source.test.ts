@@ -6,11 +6,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ChangeSources } from '../../../src/adapters/task/sources/change-sources.ts'
 import { readTable, userTables } from '../../../src/adapters/task/sources/sqlite/sqlite-catalog.ts'
 import type { SqliteChangeSource } from '../../../src/adapters/task/sources/sqlite/sqlite-change-source.ts'
+import { triggerNames } from '../../../src/adapters/task/sources/sqlite/sqlite-tracking-sql.ts'
 import type { SourceSnapshot } from '../../../src/application/task/ports/change-source.port.ts'
 import type { Row } from '../../../src/domain/changes/cell-value.ts'
 import type { WireColumn, WireTableSchema } from '../../../src/domain/protocol/messages.ts'
 import { describeChangeSourceContract, type EveryTypeFixture } from '../../contracts/change-source.contract.ts'
 import { column, EVERY_TYPE, everyTypeRow, schemaOf } from '../../support/schemas.ts'
+import { legacyTrackingTriggers } from './sqlite-legacy-triggers.ts'
 
 function toParam(value: unknown): unknown {
   if (typeof value === 'boolean') return value ? 1 : 0
@@ -223,9 +225,70 @@ describe('sqlite change source', () => {
     expect(await s.source.trackTable('T')).toEqual({ justEnabled: false })
     s.app.exec('drop trigger "_tm_ct_del_t"')
     expect(await s.source.trackTable('t')).toEqual({ justEnabled: true })
-    expect(s.app.prepare(`select count(*) as n from sqlite_master where type = 'trigger'`).get()).toEqual({ n: 3 })
+    expect(
+      s.app.prepare(`select count(*) as n from sqlite_master where tbl_name = 't' and type = 'trigger'`).get(),
+    ).toEqual({
+      n: 3,
+    })
     expect(await s.source.trackTable('t')).toEqual({ justEnabled: false })
     await expect(s.source.trackTable('missing')).rejects.toThrow(/does not exist or has no primary key/)
+  })
+
+  it('rewrites the triggers of an earlier release in place, keeping every change they recorded', async () => {
+    s.app.exec('create table a (id int primary key, note text); create table b (k1 text, k2 int, primary key (k1, k2))')
+    s.app.exec('create table c (id int primary key)')
+    await s.source.enableTracking()
+    for (const t of ['a', 'b', 'c']) await s.source.trackTable(t)
+    const since = await read((snapshot) => snapshot.currentVersion())
+    // What a source tracked by an earlier release looks like: no _tm_ct_change, long triggers.
+    s.app.exec('drop trigger "_tm_ct_record"; drop view "_tm_ct_change"')
+    for (const t of ['a', 'b', 'c']) {
+      for (const name of triggerNames(t)) s.app.exec(`drop trigger "${name}"`)
+      for (const sql of legacyTrackingTriggers(t, t === 'b' ? ['k1', 'k2'] : ['id'])) s.app.exec(sql)
+    }
+    s.app.exec(
+      `insert into a values (1, 'x'), (2, 'y'); update a set note = 'z' where id = 2; insert into b values ('p', 1)`,
+    )
+    s.app.exec('drop trigger "_tm_ct_del_c"')
+    await s.source.close()
+    s.source = (await new ChangeSources().open(`sqlite:${s.file}`)) as SqliteChangeSource
+    await s.source.enableTracking()
+
+    const triggers = s.app
+      .prepare(`select name, sql from sqlite_master where type = 'trigger' and name <> '_tm_ct_record' order by name`)
+      .all() as { name: string; sql: string }[]
+    expect(triggers.map((t) => t.name)).toEqual([
+      '_tm_ct_del_a',
+      '_tm_ct_del_b',
+      '_tm_ct_ins_a',
+      '_tm_ct_ins_b',
+      '_tm_ct_ins_c',
+      '_tm_ct_upd_a',
+      '_tm_ct_upd_b',
+      '_tm_ct_upd_c',
+    ])
+    for (const t of triggers) expect(t.sql).toContain('insert into "_tm_ct_change" values')
+    expect(await s.source.trackTable('a')).toEqual({ justEnabled: false })
+    // The trigger dropped behind the old release's back is still missing: c reloads.
+    expect(await s.source.trackTable('c')).toEqual({ justEnabled: true })
+
+    s.app.exec(
+      `update a set id = 3 where id = 1; delete from a where id = 2; update b set k2 = 2; insert into c values (1)`,
+    )
+    const tables = await s.source.readSchema()
+    const changes = await read(async (snapshot) => {
+      const out = []
+      for (const wire of tables) for await (const c of snapshot.readChanges(schemaOf(wire), since)) out.push(c)
+      return out
+    })
+    expect(changes.map((c) => [c.operation, c.row])).toEqual([
+      ['D', [1, null]],
+      ['I', [3, 'x']],
+      ['D', [2, null]],
+      ['D', ['p', 1]],
+      ['I', ['p', 2]],
+      ['I', [1]],
+    ])
   })
 
   it('tracks, reads the schema and opens a second snapshot while a snapshot reads on its connection', async () => {

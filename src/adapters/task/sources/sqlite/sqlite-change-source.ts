@@ -14,7 +14,7 @@ import {
 } from './sqlite-catalog.ts'
 import { SqliteSnapshot } from './sqlite-snapshot.ts'
 import { cached } from './sqlite-statements.ts'
-import { BOOKKEEPING, quoteId, trackingTriggers, triggerNames } from './sqlite-tracking-sql.ts'
+import { BOOKKEEPING, LEGACY_TRIGGERS, quoteId, trackingTriggers, triggerNames } from './sqlite-tracking-sql.ts'
 
 /** How long a writer of the tenant's application may hold the lock before a tracking step gives up. */
 const BUSY_TIMEOUT_MS = 5000
@@ -208,7 +208,32 @@ export class SqliteChangeSource implements ChangeSource {
   #install(): void {
     if (this.#installed) return
     this.#db.exec(BOOKKEEPING)
+    this.#rewriteLegacyTriggers()
     this.#installed = true
+  }
+
+  /**
+   * Triggers of an earlier release, each with the bookkeeping inline, become the short ones that
+   * go through `_tm_ct_change`: the same names, the same changes recorded, nothing forgotten.
+   * Only the triggers found are rewritten: one dropped behind our back stays missing, and the
+   * table's next trackTable sees it.
+   */
+  #rewriteLegacyTriggers(): void {
+    if (cached(this.#db, LEGACY_TRIGGERS).all().length === 0) return
+    this.#db
+      .transaction(() => {
+        for (const { table, name } of this.#db.prepare(LEGACY_TRIGGERS).all() as { table: string; name: string }[]) {
+          const tracked = this.#db.prepare(`select key_columns from "_tm_ct_tables" where table_name = ?`).get(table) as
+            | { key_columns: string }
+            | undefined
+          this.#db.exec(`drop trigger ${quoteId(name)}`)
+          if (!tracked) continue
+          const triggers = trackingTriggers(table, JSON.parse(tracked.key_columns) as string[])
+          const rewritten = triggers[triggerNames(table).indexOf(name)]
+          if (rewritten) this.#db.exec(rewritten)
+        }
+      })
+      .immediate()
   }
 
   /** The check of trackTable's transaction, read without one: true means nothing to do. */
