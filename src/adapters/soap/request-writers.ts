@@ -89,7 +89,18 @@ export function writeReplicationCompletedRequest(request: ReplicationCompletedRe
   return envelope('ReplicationCompleted', request, `<ChangedTables ${CONTAINER}>${items}</ChangedTables>`)
 }
 
+/** A frozen table's TableInfo, written once: SQLite sources hand every cycle the same 400 tables. */
+const writtenTableInfo = new WeakMap<WireTableSchema, string>()
+
 function tableInfo(table: WireTableSchema): string {
+  const written = writtenTableInfo.get(table)
+  if (written !== undefined) return written
+  const xml = writeTableInfo(table)
+  if (Object.isFrozen(table) && Object.isFrozen(table.columns)) writtenTableInfo.set(table, xml)
+  return xml
+}
+
+function writeTableInfo(table: WireTableSchema): string {
   const columns = table.columns
     .map(
       (c) =>

@@ -48,6 +48,11 @@ export interface CycleResult {
  */
 export class RunMirroringCycle {
   readonly #deps: CycleDeps
+  /**
+   * Each wire table's validated schema, by the wire object: a source that hands the same frozen
+   * objects to every cycle while its schema is unchanged (SQLite's) has its 400 tables built once.
+   */
+  readonly #built = new WeakMap<WireTableSchema, ReturnType<typeof buildTableSchema>>()
 
   constructor(deps: CycleDeps) {
     this.#deps = deps
@@ -165,7 +170,11 @@ export class RunMirroringCycle {
     )
     return names.map((name) => {
       const wire = byName.get(name)!
-      const schema = buildTableSchema(wire)
+      let schema = this.#built.get(wire)
+      if (!schema) {
+        schema = buildTableSchema(wire)
+        if (Object.isFrozen(wire) && Object.isFrozen(wire.columns)) this.#built.set(wire, schema)
+      }
       if (!schema.ok) throw new CycleFailure(`source table ${name} cannot be mirrored: ${describeError(schema.error)}`)
       return { schema: schema.value, wire }
     })

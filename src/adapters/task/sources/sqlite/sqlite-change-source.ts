@@ -3,15 +3,8 @@ import Database from 'better-sqlite3'
 import type { ChangeSource, SourceSnapshot } from '../../../../application/task/ports/change-source.port.ts'
 import type { WireTableSchema } from '../../../../domain/protocol/messages.ts'
 import type { SourceOptions } from '../source-options.ts'
-import {
-  everyPrimaryKey,
-  everyTableColumns,
-  foldCase,
-  primaryKey,
-  readTables,
-  type TableColumns,
-  userTables,
-} from './sqlite-catalog.ts'
+import { type everyPrimaryKey, foldCase, primaryKey, userTables } from './sqlite-catalog.ts'
+import { type SchemaReading, schemaCache } from './sqlite-schema-cache.ts'
 import { SqliteSnapshot } from './sqlite-snapshot.ts'
 import { cached } from './sqlite-statements.ts'
 import { BOOKKEEPING, LEGACY_TRIGGERS, quoteId, trackingTriggers, triggerNames } from './sqlite-tracking-sql.ts'
@@ -109,9 +102,9 @@ export class SqliteChangeSource implements ChangeSource {
   async readSchema(): Promise<readonly WireTableSchema[]> {
     // The same read primes the tracking check of the cycle's tables that follows.
     const schemaVersion = this.#schemaVersion()
-    const columns = everyTableColumns(this.#db)
-    if (this.#catalog?.schemaVersion !== schemaVersion) this.#readCatalog(schemaVersion, columns)
-    return readTables(columns)
+    const reading = schemaCache.read(this.#file, this.#db, schemaVersion)
+    if (this.#catalog?.schemaVersion !== schemaVersion) this.#readCatalog(schemaVersion, reading)
+    return reading.tables
   }
 
   async keylessTables(): Promise<readonly string[]> {
@@ -125,7 +118,8 @@ export class SqliteChangeSource implements ChangeSource {
     const track = this.#db.transaction(() => {
       // Under the write lock nobody else changes the schema: a catalog current now stays so,
       // with this table's new triggers added below, instead of being read again for each table.
-      const catalog = this.#catalog?.schemaVersion === this.#schemaVersion() ? this.#catalog : undefined
+      const versionBefore = this.#schemaVersion()
+      const catalog = this.#catalog?.schemaVersion === versionBefore ? this.#catalog : undefined
       const key = primaryKey(this.#db, table)
       if (key.columns.length === 0) throw new Error(`source table ${table} does not exist or has no primary key`)
       const keyText = JSON.stringify(key.columns)
@@ -142,7 +136,10 @@ export class SqliteChangeSource implements ChangeSource {
            select ?, ?, version, version, ? from "_tm_ct_version"`,
         )
         .run(key.table, keyText, this.#options.clock())
-      return { catalog, key, schemaVersion: this.#schemaVersion() }
+      const schemaVersion = this.#schemaVersion()
+      // Triggers change no table: the kept reading of the schema stays good.
+      schemaCache.restamp(this.#file, versionBefore, schemaVersion)
+      return { catalog, key, schemaVersion }
     })
     const enabled = track.immediate()
     if (!enabled) return { justEnabled: false }
@@ -250,10 +247,10 @@ export class SqliteChangeSource implements ChangeSource {
     return tracked?.key_columns === JSON.stringify(key.columns) && triggerNames(key.table).every((n) => triggers.has(n))
   }
 
-  /** `schemaVersion` read before `columns`: a change in between only makes the next check read again. */
-  #readCatalog(schemaVersion: number, columns: TableColumns = everyTableColumns(this.#db)) {
+  /** `schemaVersion` read before the schema: a change in between only makes the next check read again. */
+  #readCatalog(schemaVersion: number, reading: SchemaReading = schemaCache.read(this.#file, this.#db, schemaVersion)) {
     const triggers = cached(this.#db, `select name from sqlite_master where type = 'trigger'`).pluck().all()
-    this.#catalog = { schemaVersion, keys: everyPrimaryKey(columns), triggers: new Set(triggers as string[]) }
+    this.#catalog = { schemaVersion, keys: new Map(reading.keys), triggers: new Set(triggers as string[]) }
     return this.#catalog
   }
 
