@@ -7,6 +7,7 @@ import { superOfficeSchema } from '../src/adapters/demo/demo-schema.ts'
 import { NS } from '../src/adapters/soap/namespaces.ts'
 import { rowDataBatchFrame, rowDataFrame, writeTableSchemaRequest } from '../src/adapters/soap/request-writers.ts'
 import { rowDataCapture } from '../src/adapters/soap/row-data-capture.ts'
+import { tableSchemaCapture } from '../src/adapters/soap/table-schema-capture.ts'
 import { SoapMirroringClient } from '../src/adapters/task/soap/soap-mirroring-client.ts'
 import { canonicalRow } from '../src/adapters/task/sources/source-rows.ts'
 import { XmlRejected, XmlTreeBuilder } from '../src/adapters/xml/xml-tree.ts'
@@ -35,7 +36,10 @@ function measure(call: string, body: string): CallMemory {
   gc()
   gc()
   const before = process.memoryUsage().heapUsed
-  const builder = new XmlTreeBuilder({ maxDepth: 64, maxElements: 4_000_000, maxDensity: DENSITY }, rowDataCapture())
+  const builder = new XmlTreeBuilder({ maxDepth: 64, maxElements: 4_000_000, maxDensity: DENSITY }, [
+    rowDataCapture(),
+    tableSchemaCapture(),
+  ])
   const decoder = new TextDecoder('utf-8', { fatal: true })
   let refused: string | undefined
   let read = 0

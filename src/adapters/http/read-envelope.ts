@@ -1,6 +1,7 @@
 import { NS } from '../soap/namespaces.ts'
 import { rowDataCapture } from '../soap/row-data-capture.ts'
 import { busy, fault, type SoapFault } from '../soap/soap-fault.ts'
+import { tableSchemaCapture } from '../soap/table-schema-capture.ts'
 import { child, type XmlElement, type XmlLimits, XmlRejected, XmlTreeBuilder } from '../xml/xml-tree.ts'
 import type { BudgetLease } from './inflight-budget.ts'
 import { type BodyChunk, type RequestBody, webBody } from './request-body.ts'
@@ -58,7 +59,7 @@ export async function readEnvelope<S>(
 
   const reader = body ?? webBody(request.body!)
   const decoder = new TextDecoder('utf-8', { fatal: true })
-  const builder = new XmlTreeBuilder(limits, rowDataCapture())
+  const builder = new XmlTreeBuilder(limits, [rowDataCapture(), tableSchemaCapture()])
   const deadline = Date.now() + limits.bodyTimeoutMs
   const known = Number.isSafeInteger(declared) && declared >= 0
   let received = 0

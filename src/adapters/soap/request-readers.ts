@@ -14,6 +14,7 @@ import { child, childrenNamed, type XmlElement } from '../xml/xml-tree.ts'
 import { NS } from './namespaces.ts'
 import { CapturedRows } from './row-data-capture.ts'
 import type { IdentifiedRequest } from './soap-envelope.ts'
+import { CapturedTables } from './table-schema-capture.ts'
 
 export type ReadError =
   | { readonly kind: 'MissingElement'; readonly element: string }
@@ -32,6 +33,10 @@ export function readAuthenticate(request: IdentifiedRequest): Result<Authenticat
 export function readTableSchema(request: IdentifiedRequest): Result<TableSchemaRequest, ReadError> {
   const tables = child(request.body, NS.mirroring, 'Tables')
   if (!tables) return err({ kind: 'MissingElement', element: 'Tables' })
+  if (tables.captured instanceof CapturedTables) {
+    const { stranger, tables: read } = tables.captured
+    return stranger ? err({ kind: 'UnexpectedElement', ...stranger }) : ok({ ...base(request), tables: read })
+  }
   const stranger = strangerIn(tables, 'TableSchemaInfo') ?? strangerInEach(tables, 'Columns', 'ColumnInfo')
   if (stranger) return err(stranger)
   return ok({ ...base(request), tables: childrenNamed(tables, NS.contract, 'TableSchemaInfo').map(readTable) })

@@ -130,7 +130,7 @@ class DataReader implements SubtreeReader {
     this.#reading = undefined
   }
 
-  open(ns: string, name: string, nil: boolean, depth: number): void {
+  open(ns: string, name: string, nil: boolean, depth: number): undefined {
     this.#depth = depth
     if (this.#reading) {
       if (depth === this.#readingDepth() + 1) this.#hasChildren = true
@@ -176,7 +176,15 @@ class DataReader implements SubtreeReader {
     if (depth === 1 && this.#rows > 0) this.#rowStarts[this.#rows] = this.#values
   }
 
-  leaf(ns: string, name: string, depth: number, buffer: string, start: number, end: number, generation: number): void {
+  leaf(
+    ns: string,
+    name: string,
+    depth: number,
+    buffer: string,
+    start: number,
+    end: number,
+    generation: number,
+  ): undefined {
     if (depth === 3 && this.#inValues && !this.#reading && ns === NS.arrays && name === 'string') {
       // A value, the most common element of all, straight onto the tape: what open, textIn
       // and close would do for it.

@@ -26,7 +26,8 @@ export interface XmlElement {
  */
 export interface SubtreeReader {
   begin(): void
-  open(ns: string, name: string, nil: boolean, depth: number): void
+  /** Bytes the element costs the reader beyond a captured element's estimate, for the density check. */
+  open(ns: string, name: string, nil: boolean, depth: number): number | undefined
   text(text: string): void
   /**
    * Text as it sits in the scanner's buffer (see XmlHandler.textIn); the buffer may be kept.
@@ -34,8 +35,16 @@ export interface SubtreeReader {
    */
   textIn(buffer: string, start: number, end: number, generation: number): void
   close(depth: number): void
-  /** open (not nil), textIn when `end > start`, and close, in one call. */
-  leaf(ns: string, name: string, depth: number, buffer: string, start: number, end: number, generation: number): void
+  /** open (not nil), textIn when `end > start`, and close, in one call; returns what open would. */
+  leaf(
+    ns: string,
+    name: string,
+    depth: number,
+    buffer: string,
+    start: number,
+    end: number,
+    generation: number,
+  ): number | undefined
   end(): unknown
 }
 
@@ -88,7 +97,9 @@ export class XmlTreeBuilder {
   readonly #stack: XmlElement[] = []
   readonly #limits: XmlLimits
   #root: XmlElement | undefined
-  readonly #capture: SubtreeCapture | undefined
+  readonly #captures: readonly SubtreeCapture[]
+  /** The capture reading now, while #captureDepth > 0. */
+  #capture: SubtreeCapture | undefined
   /** Depth inside the captured element; 0 when not capturing. */
   #captureDepth = 0
   #elements = 0
@@ -98,9 +109,9 @@ export class XmlTreeBuilder {
   #retained = 0
   #failure: XmlRejected | undefined
 
-  constructor(limits: XmlLimits, capture?: SubtreeCapture) {
+  constructor(limits: XmlLimits, captures: SubtreeCapture | readonly SubtreeCapture[] = []) {
     this.#limits = limits
-    this.#capture = capture
+    this.#captures = Array.isArray(captures) ? captures : [captures as SubtreeCapture]
   }
 
   write(chunk: string): void {
@@ -156,11 +167,9 @@ export class XmlTreeBuilder {
           attributes.set(`{${attribute.uri}}${attribute.local}`, attribute.value)
         }
       }
-    const capture = this.#capture
     if (this.#captureDepth > 0) {
       // A captured element leaves a value slot or a small object behind, not a node.
-      this.#retain(CAPTURED_BYTES)
-      capture!.reader.open(ns, name, nil, this.#captureDepth++)
+      this.#retain(CAPTURED_BYTES + (this.#capture!.reader.open(ns, name, nil, this.#captureDepth++) ?? 0))
       return
     }
     const element: XmlElement = { ns, name, children: NO_CHILDREN, text: '', nil, attributes }
@@ -170,10 +179,13 @@ export class XmlTreeBuilder {
     else if (parent.children === NO_CHILDREN) (parent as { children: XmlElement[] }).children = [element]
     else parent.children.push(element)
     this.#stack.push(element)
-    if (capture && name === capture.name && ns === capture.ns) {
-      this.#captureDepth = 1
-      capture.reader.begin()
-    }
+    for (const capture of this.#captures)
+      if (name === capture.name && ns === capture.ns) {
+        this.#capture = capture
+        this.#captureDepth = 1
+        capture.reader.begin()
+        break
+      }
   }
 
   #close(): void {
@@ -217,8 +229,8 @@ export class XmlTreeBuilder {
     }
     // As #open, #textIn and #close inside a captured element, in one call to the reader.
     if (!this.#admit()) return
-    this.#retain(CAPTURED_BYTES + end - start)
-    this.#capture!.reader.leaf(ns, name, depth, buffer, start, end, this.#generation)
+    const extra = this.#capture!.reader.leaf(ns, name, depth, buffer, start, end, this.#generation)
+    this.#retain(CAPTURED_BYTES + end - start + (extra ?? 0))
   }
 
   #textIn(buffer: string, start: number, end: number): void {
