@@ -4,15 +4,15 @@ import type { TableSchemaReply, TableSchemaRequest, WireTableLsn } from '../doma
 import { fitsIdentifierLimit, type IdentifierLimit, identifierKey } from '../domain/schema/identifier.ts'
 import { metadataTableName } from '../domain/schema/metadata-table.ts'
 import { describePlan } from '../domain/schema/plan-description.ts'
-import { schemaFingerprint } from '../domain/schema/schema-fingerprint.ts'
 import { planTable, type TablePlan } from '../domain/schema/schema-plan.ts'
-import { buildTableSchema, type TableSchema } from '../domain/schema/table-schema.ts'
+import type { TableSchema } from '../domain/schema/table-schema.ts'
 import { err, ok, type Result } from '../domain/shared/result.ts'
 import type { MirroringDeps } from './mirroring-deps.ts'
 import type { OperationError } from './operation-error.ts'
 import { type OperationOutcome, outcome } from './operation-outcome.ts'
 import { failed, runHook } from './operation-support.ts'
 import { openTenantMirror, type TenantMirror, tenantCall } from './tenant-call.ts'
+import { ValidatedSchemas } from './validated-schemas.ts'
 
 /**
  * TableSchema (protocol.md §3.3, wire-profile §3): brings every requested table to its schema,
@@ -22,9 +22,11 @@ import { openTenantMirror, type TenantMirror, tenantCall } from './tenant-call.t
  */
 export class SyncTableSchemas {
   readonly #deps: MirroringDeps
+  readonly #schemas: ValidatedSchemas
 
   constructor(deps: MirroringDeps) {
     this.#deps = deps
+    this.#schemas = new ValidatedSchemas(deps.schema, deps.hasher)
   }
 
   execute(request: TableSchemaRequest): Promise<OperationOutcome<TableSchemaReply>> {
@@ -58,7 +60,7 @@ export class SyncTableSchemas {
     const seen = new Set<string>()
     const schemas: TableSchema[] = []
     for (const wire of request.tables) {
-      const schema = buildTableSchema(wire, this.#deps.schema)
+      const schema = this.#schemas.build(wire)
       if (!schema.ok) return schema
       const key = identifierKey(schema.value.name)
       if (key === reserved) return err({ kind: 'ReservedTableName', table: schema.value.name })
@@ -76,7 +78,7 @@ export class SyncTableSchemas {
   ): Promise<Result<number, OperationError>> {
     const { db, state } = mirror
     const key = identifierKey(schema.name)
-    const hash = this.#deps.hasher.hash(schemaFingerprint(schema))
+    const hash = this.#schemas.hash(schema)
     const stored = state.tables.get(key)
     const exists = state.physicalTables.has(key)
 
