@@ -97,6 +97,16 @@ describe('sqlite change source', () => {
 
   const read = <T>(work: (snapshot: SourceSnapshot) => Promise<T>) => s.source.snapshot(work)
 
+  /** Every table's changes after `since`, table by table in the schema's order. */
+  async function changesSince(since: number) {
+    const tables = await s.source.readSchema()
+    return read(async (snapshot) => {
+      const out = []
+      for (const wire of tables) for await (const c of snapshot.readChanges(schemaOf(wire), since)) out.push(c)
+      return out
+    })
+  }
+
   async function rowsOf(wire: WireTableSchema): Promise<Row[]> {
     await s.source.enableTracking()
     const rows: Row[] = []
@@ -183,12 +193,7 @@ describe('sqlite change source', () => {
     s.app.prepare('delete from blobs where k = ?').run(Buffer.from([9]))
     s.app.prepare('insert into texts values (?, ?)').run('[1]', 'looks like JSON')
     s.app.prepare('delete from texts where k = ?').run('[1]')
-    const tables = await s.source.readSchema()
-    const changes = await read(async (snapshot) => {
-      const out = []
-      for (const wire of tables) for await (const c of snapshot.readChanges(schemaOf(wire), since)) out.push(c)
-      return out
-    })
+    const changes = await changesSince(since)
     expect(changes.map((c) => [c.operation, c.row])).toEqual([
       ['I', [new Uint8Array([0, 1, 255]), 'b']],
       ['D', [new Uint8Array([9]), null]],
@@ -275,12 +280,7 @@ describe('sqlite change source', () => {
     s.app.exec(
       `update a set id = 3 where id = 1; delete from a where id = 2; update b set k2 = 2; insert into c values (1)`,
     )
-    const tables = await s.source.readSchema()
-    const changes = await read(async (snapshot) => {
-      const out = []
-      for (const wire of tables) for await (const c of snapshot.readChanges(schemaOf(wire), since)) out.push(c)
-      return out
-    })
+    const changes = await changesSince(since)
     expect(changes.map((c) => [c.operation, c.row])).toEqual([
       ['D', [1, null]],
       ['I', [3, 'x']],
