@@ -4,6 +4,7 @@ import type { TableSchemaReply, TableSchemaRequest, WireTableLsn } from '../doma
 import { fitsIdentifierLimit, type IdentifierLimit, identifierKey } from '../domain/schema/identifier.ts'
 import { metadataTableName } from '../domain/schema/metadata-table.ts'
 import { describePlan } from '../domain/schema/plan-description.ts'
+import { schemaFingerprint } from '../domain/schema/schema-fingerprint.ts'
 import { planTable, type TablePlan } from '../domain/schema/schema-plan.ts'
 import type { TableSchema } from '../domain/schema/table-schema.ts'
 import { err, ok, type Result } from '../domain/shared/result.ts'
@@ -23,10 +24,12 @@ import { ValidatedSchemas } from './validated-schemas.ts'
 export class SyncTableSchemas {
   readonly #deps: MirroringDeps
   readonly #schemas: ValidatedSchemas
+  /** Each schema's hash, computed once: the same schema objects come back call after call. */
+  readonly #hashes = new WeakMap<TableSchema, string>()
 
   constructor(deps: MirroringDeps) {
     this.#deps = deps
-    this.#schemas = new ValidatedSchemas(deps.schema, deps.hasher)
+    this.#schemas = new ValidatedSchemas(deps.schema)
   }
 
   execute(request: TableSchemaRequest): Promise<OperationOutcome<TableSchemaReply>> {
@@ -78,7 +81,11 @@ export class SyncTableSchemas {
   ): Promise<Result<number, OperationError>> {
     const { db, state } = mirror
     const key = identifierKey(schema.name)
-    const hash = this.#schemas.hash(schema)
+    let hash = this.#hashes.get(schema)
+    if (hash === undefined) {
+      hash = this.#deps.hasher.hash(schemaFingerprint(schema))
+      this.#hashes.set(schema, hash)
+    }
     const stored = state.tables.get(key)
     const exists = state.physicalTables.has(key)
 

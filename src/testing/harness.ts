@@ -16,6 +16,7 @@ import {
   MirrorInspectionUnavailable,
   type MirrorInspector,
 } from '../application/ports/mirror-inspection.port.ts'
+import type { SchemaHasher } from '../application/ports/schema-hasher.port.ts'
 import { SyncTableSchemas } from '../application/sync-table-schemas.ts'
 import { WipeTable } from '../application/wipe-table.ts'
 import type { StaleBatchPolicy } from '../domain/changes/lsn.ts'
@@ -45,6 +46,8 @@ export interface HarnessOptions {
   readonly clientId?: string
   readonly schema?: SchemaOptions
   readonly staleBatches?: StaleBatchPolicy
+  /** How table schemas are hashed; SHA-256 (the service's) when absent. */
+  readonly hasher?: SchemaHasher
 }
 
 /** The tenant a harness call is for when a test does not name one. */
@@ -70,7 +73,7 @@ export function mirroringHarness(options: HarnessOptions = {}) {
   const deps: MirroringDeps = {
     authorize,
     mirrors,
-    hasher: new NodeSchemaHasher(),
+    hasher: options.hasher ?? new NodeSchemaHasher(),
     admin,
     locks,
     schema: options.schema ?? {},

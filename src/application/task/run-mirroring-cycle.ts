@@ -2,11 +2,12 @@ import type { WireReplicationSummary, WireTableSchema } from '../../domain/proto
 import type { RegisteredApplication } from '../../domain/registry/registered-application.ts'
 import type { Tenant } from '../../domain/registry/tenant.ts'
 import { identifierKey } from '../../domain/schema/identifier.ts'
-import { buildTableSchema, type TableSchema } from '../../domain/schema/table-schema.ts'
+import type { TableSchema } from '../../domain/schema/table-schema.ts'
 import { tablesToMirror } from '../../domain/task/blocked-tables.ts'
 import { describeError } from '../describe-error.ts'
 import type { Clock } from '../ports/clock.port.ts'
 import type { Logger } from '../ports/logger.port.ts'
+import { ValidatedSchemas } from '../validated-schemas.ts'
 import { authenticatePartner } from './authenticate-partner.ts'
 import { CallTokens } from './call-tokens.ts'
 import { CycleFailure, required } from './cycle-failure.ts'
@@ -48,11 +49,7 @@ export interface CycleResult {
  */
 export class RunMirroringCycle {
   readonly #deps: CycleDeps
-  /**
-   * Each wire table's validated schema, by the wire object: a source that hands the same frozen
-   * objects to every cycle while its schema is unchanged (SQLite's) has its 400 tables built once.
-   */
-  readonly #built = new WeakMap<WireTableSchema, ReturnType<typeof buildTableSchema>>()
+  readonly #schemas = new ValidatedSchemas()
 
   constructor(deps: CycleDeps) {
     this.#deps = deps
@@ -170,11 +167,7 @@ export class RunMirroringCycle {
     )
     return names.map((name) => {
       const wire = byName.get(name)!
-      let schema = this.#built.get(wire)
-      if (!schema) {
-        schema = buildTableSchema(wire)
-        if (Object.isFrozen(wire) && Object.isFrozen(wire.columns)) this.#built.set(wire, schema)
-      }
+      const schema = this.#schemas.build(wire)
       if (!schema.ok) throw new CycleFailure(`source table ${name} cannot be mirrored: ${describeError(schema.error)}`)
       return { schema: schema.value, wire }
     })

@@ -147,18 +147,10 @@ export class PgBossCycleQueue implements CycleQueue {
   /** Takes jobs, `concurrency` at a time on this machine, until close(). */
   async work(run: (pair: CyclePair) => Promise<CycleRun>, concurrency: number): Promise<void> {
     this.#working = true
-    // pg-boss pauses a worker for its polling interval (2 s by default) after every job, however
-    // many wait: with cycles of a tenant with a few changes taking 0.1-0.3 s, 4 local workers
-    // ran 2 cycles a second at most. Each now fetches again at once while the queue has a
-    // backlog (seen within BACKLOG_SECONDS), and otherwise every half second.
-    const polling = { pollingIntervalSeconds: 0.5, burstWhenReadyExceeds: 1 }
-    await this.#boss.work<CyclePair>(
-      CYCLE_QUEUE,
-      { localConcurrency: concurrency, batchSize: 1, ...polling },
-      async (jobs) => {
-        for (const job of jobs) await this.#runOne(job, run)
-      },
-    )
+    const options = { localConcurrency: concurrency, batchSize: 1, pollingIntervalSeconds: POLL_SECONDS }
+    await this.#boss.work<CyclePair>(CYCLE_QUEUE, options, async (jobs) => {
+      for (const job of jobs) await this.#runOne(job, run)
+    })
   }
 
   async #runOne(job: Job<CyclePair>, run: (pair: CyclePair) => Promise<CycleRun>): Promise<void> {

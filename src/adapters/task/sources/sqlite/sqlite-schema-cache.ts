@@ -1,13 +1,12 @@
 import type Database from 'better-sqlite3'
 import type { WireTableSchema } from '../../../../domain/protocol/messages.ts'
-import { everyPrimaryKey, everyTableColumns, readTables, type TableColumns } from './sqlite-catalog.ts'
+import { everyPrimaryKey, everyTableColumns, readTables } from './sqlite-catalog.ts'
 import { cached } from './sqlite-statements.ts'
 
 /** What the catalog says of a source file's schema, read once per schema. */
 export interface SchemaReading {
   /** `readSchema`'s answer; frozen, so that the same objects can be handed to every cycle. */
   readonly tables: readonly WireTableSchema[]
-  readonly columns: TableColumns
   /** `everyPrimaryKey(columns)`; copy before changing. */
   readonly keys: ReadonlyMap<string, { table: string; columns: string[] }>
 }
@@ -43,7 +42,7 @@ export class SqliteSchemaCache {
     }
     const columns = everyTableColumns(db)
     const tables = deepFreeze(readTables(columns))
-    const entry: Entry = { schemaVersion, stamp, tables, columns, keys: everyPrimaryKey(columns) }
+    const entry: Entry = { schemaVersion, stamp, tables, keys: everyPrimaryKey(columns) }
     this.#entries.set(file, entry)
     if (this.#entries.size > LIMIT) this.#entries.delete(this.#entries.keys().next().value!)
     return entry
