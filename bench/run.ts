@@ -173,6 +173,7 @@ async function fullLoad(target: Target, source: string, rows: number, label = 'f
     stopWindow: 'none',
     concurrency: '1',
     callTimeoutSeconds: '3600',
+    callsInFlight: process.env.MIRROR_CALLS_IN_FLIGHT,
     logLevel: 'silent',
   })
   if (!config.ok) throw new Error(config.error)

@@ -1,8 +1,11 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
-// --max-semi-space-size: V8 sizes the young generation by the machine's memory (tens of MB per
-// semi-space on a large host), and the service's RowData garbage then holds RSS far above its
-// live data. 4 MB semi-spaces cost no measured throughput and keep the service near 200 MB
-// (npm run bench). Started as `node bin/tenant-mirror.js`, pass the flag yourself.
+#!/usr/bin/env -S node --max-semi-space-size=4 --max-old-space-size=256
+// V8 sizes its heap by the machine's memory: tens of MB per semi-space and an old generation
+// allowed to grow to gigabytes on a large host, so the calls' garbage piles up far above the
+// service's live data (about 50 MB) before it is collected. 4 MB semi-spaces and a 256 MB old
+// generation cost no measured throughput and keep the service under 256 MB RSS with 50 tenants
+// loading at once or 10 MB calls (npm run bench; 280-300 MB without the ceiling). `serve`
+// refuses to start when its in-flight budget would not fit the ceiling (heap-room.ts). Started
+// as `node bin/tenant-mirror.js`, pass the flags yourself.
 // Runs the TypeScript sources directly where Node can (a checkout on Node >= 22.18), so that
 // `npx tenant-mirror` and `npm start` need no build; an installed package runs its dist/.
 import { existsSync } from 'node:fs'

@@ -29,8 +29,12 @@ const BODY_BYTES = 15 * 1024 * 1024
 /** Legit load: 32 calls of 15 MB in full, fewer rows per call in the quick setting. */
 const LOAD_BYTES = scaled(15 * 1024 * 1024, 6 * 1024 * 1024)
 const PEAK_LIMIT_KB = 256 * 1024
-/** Big legit calls leave garbage V8 collects late (issue 17's work); the budget keeps it far below the unbudgeted peak. */
-const LOADED_PEAK_LIMIT_KB = 640 * 1024
+/**
+ * Big legit calls: the budget bounds what they hold, the heap ceiling the service runs with
+ * (bin/tenant-mirror.js) how much of their garbage waits for collection. 224-238 MB measured;
+ * 640 MB and more before the ceiling.
+ */
+const LOADED_PEAK_LIMIT_KB = 300 * 1024
 const TENANT = 'Cust9000'
 /** What the stalled call declares: all of the 32 MiB budget but less than one load call. */
 const HOG_BYTES = 30 * 1024 * 1024

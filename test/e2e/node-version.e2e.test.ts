@@ -67,7 +67,18 @@ function childrenOf(pid: number): number[] {
 /** `dev` on the old Node with a Node flag, until it says it runs; returns the process and its Node 24 child. */
 async function startDev(): Promise<{ dev: ChildProcess; child: number; output: () => string }> {
   const data = mkdtempSync(join(tmp, 'dev-'))
-  const args = ['--max-semi-space-size=4', BIN, 'dev', '--data', data, '--port', '0', '--size', '20']
+  const args = [
+    '--max-semi-space-size=4',
+    '--max-old-space-size=256',
+    BIN,
+    'dev',
+    '--data',
+    data,
+    '--port',
+    '0',
+    '--size',
+    '20',
+  ]
   const dev = spawn(OLD_NODE, [...args, '--interval', '3600'], { env: binEnv({ TENANT_MIRROR_NODE_DIR: CACHE }) })
   let output = ''
   dev.stdout!.on('data', (chunk) => (output += chunk))
@@ -112,9 +123,10 @@ describe.skipIf(skipOld)(`bin/tenant-mirror.js on ${OLD_NODE} (Node ${oldVersion
   it("keeps the Node flags, forwards SIGTERM, and exits with the child's code", { timeout: 60_000 }, async () => {
     const { dev, child, output } = await startDev()
     const cmdline = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0')
-    expect(cmdline.slice(0, 4)).toEqual([
+    expect(cmdline.slice(0, 5)).toEqual([
       join(CACHE, 'node_modules', `node-linux-${process.arch}`, 'bin', 'node'),
       '--max-semi-space-size=4',
+      '--max-old-space-size=256',
       BIN,
       'dev',
     ])

@@ -30,6 +30,8 @@ export class InProcessMirroringClient implements MirroringClient, MirroringClien
   /** RowData calls under way right now, and the most there ever were at once. */
   inFlight = 0
   maxInFlight = 0
+  /** RowData calls already under way when each RowData call started. */
+  readonly inFlightAtCall: number[] = []
   /** Source rows read when each RowData call started, as the test's probe reports them. */
   readonly readAtCall: number[] = []
   probe: (() => number) | undefined
@@ -71,6 +73,7 @@ export class InProcessMirroringClient implements MirroringClient, MirroringClien
       lsns: batches.map((b) => b.lsn),
     })
     if (this.probe) this.readAtCall.push(this.probe())
+    this.inFlightAtCall.push(this.inFlight)
     this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight)
     try {
       await this.gate

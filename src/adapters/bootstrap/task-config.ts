@@ -18,6 +18,8 @@ export interface TaskConfig {
   readonly concurrency: number
   /** How long one SOAP call may take. */
   readonly callTimeoutMs: number
+  /** RowData calls of one table's full reload on their way at once (1: strictly one after another). */
+  readonly callsInFlight: number
   readonly logLevel: LogLevel
   /** A pg-boss queue in PostgreSQL shared by schedulers and workers on several machines; in-process without. */
   readonly queue: QueueConfig | undefined
@@ -39,6 +41,7 @@ export const TASK_DEFAULTS = {
   stopWindow: '01:30-03:00',
   concurrency: '4',
   callTimeoutSeconds: '600',
+  callsInFlight: '2',
   logLevel: 'info',
   jobHeartbeatSeconds: '30',
   jobRetries: '3',
@@ -69,6 +72,10 @@ const schema = z.object({
   }),
   concurrency: positive('--concurrency').int('--concurrency must be a whole number').max(256),
   callTimeoutSeconds: positive('--call-timeout'),
+  callsInFlight: positive('--calls-in-flight')
+    .int('--calls-in-flight must be a whole number')
+    .max(8, '--calls-in-flight must be at most 8')
+    .default(2),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     error: '--log-level must be fatal, error, warn, info, debug, trace or silent',
   }),
@@ -107,6 +114,7 @@ export function parseTaskConfig(
       stopWindow: o.stopWindow,
       concurrency: o.concurrency,
       callTimeoutMs: o.callTimeoutSeconds * 1000,
+      callsInFlight: o.callsInFlight,
       logLevel: o.logLevel,
       queue: o.queue
         ? {

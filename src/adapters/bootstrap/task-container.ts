@@ -98,6 +98,7 @@ export async function createMirroringTask(config: TaskConfig, o: TaskOverrides =
           logger,
           environment: config.environment,
           blockedTables: BLOCKED_TABLES,
+          fullLoadCalls: config.callsInFlight,
         }),
         [K.Registry, K.Clock, K.Logger],
       )

@@ -8,6 +8,7 @@ import { createMirroringService, type MirroringService } from '../bootstrap/cont
 import { VERSION } from '../bootstrap/version.ts'
 import { describeLocation } from '../sql/database-location.ts'
 import { fail } from './fail.ts'
+import { heapShortfall } from './heap-room.ts'
 import { checkServiceFiles, loadOptionFile } from './option-files.ts'
 import { addServiceOptions, rawServiceOptions } from './service-options.ts'
 import { USAGE_ERROR_EXIT } from './usage-errors.ts'
@@ -80,6 +81,8 @@ export function serveCommand(): Command {
     const config = parsed.config
     // A key or certificate that cannot be read is a configuration error (exit 2), named by its option.
     checkServiceFiles(config)
+    const heap = heapShortfall(config.maxInflightBytes)
+    if (heap) return fail(heap, 2)
     let service: ReturnType<typeof createMirroringService>
     try {
       service = createMirroringService(config)

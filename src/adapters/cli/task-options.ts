@@ -44,6 +44,11 @@ export function addTaskOptions(command: Command): Command {
         .default(TASK_DEFAULTS.callTimeoutSeconds),
     )
     .addOption(
+      new Option('--calls-in-flight <n>', "RowData calls of one table's full reload on their way at once")
+        .env('MIRROR_CALLS_IN_FLIGHT')
+        .default(TASK_DEFAULTS.callsInFlight),
+    )
+    .addOption(
       new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
         .env('MIRROR_LOG_LEVEL')
         .default(TASK_DEFAULTS.logLevel),
@@ -86,6 +91,7 @@ export function taskConfig(options: Record<string, unknown>): TaskConfig {
     stopWindow: options.stopWindow,
     concurrency: options.concurrency,
     callTimeoutSeconds: options.callTimeout,
+    callsInFlight: options.callsInFlight,
     logLevel: options.logLevel,
     queue: options.queue,
     jobHeartbeatSeconds: options.jobHeartbeat,

@@ -33,6 +33,11 @@ export interface CycleDeps {
   /** The environment whose federated-login key this task signs with; other applications are refused. */
   readonly environment: string
   readonly blockedTables: readonly string[]
+  /**
+   * RowData calls of one table's full reload on their way at once; 1 by default. Its batches all
+   * carry LSN -1, so the service may apply them in any order; its last batch still goes alone.
+   */
+  readonly fullLoadCalls?: number
 }
 
 export interface CycleResult {
@@ -117,7 +122,14 @@ export class RunMirroringCycle {
       )
       const lsnOf = new Map(lsns.map((l) => [identifierKey(l.table), l.lsn]))
       const advances = new LsnAdvances(client, tokens, tenant.batchSize)
-      const context = { client, tokens, batchSize: tenant.batchSize, progress, advances }
+      const context = {
+        client,
+        tokens,
+        batchSize: tenant.batchSize,
+        progress,
+        advances,
+        fullLoadCalls: this.#deps.fullLoadCalls,
+      }
       const transfers: TableTransfer[] = []
       for (const { schema, wire } of tables) {
         const lsn = lsnOf.get(identifierKey(schema.name))

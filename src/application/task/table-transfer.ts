@@ -27,6 +27,8 @@ export interface TransferContext {
   readonly progress: CycleProgress
   /** Empty batches that only move a table's LSN forward, sent together. */
   readonly advances: LsnAdvances
+  /** RowData calls of a full reload on their way at once (default 1). */
+  readonly fullLoadCalls?: number
 }
 
 /**
@@ -54,12 +56,12 @@ export async function transferTable(
   const { client, progress } = context
   // Only a table with rows to send needs its batch budget: most tables of a cycle are up to date.
   const budget = () => context.batchSize - client.overhead(wire)
-  const inFlight = new OneCallInFlight()
-  const send = async (batch: PlannedBatch<EncodedRow>) => {
+  const inFlight = new CallsInFlight()
+  const send = async (batch: PlannedBatch<EncodedRow>, limit = 1) => {
     // Signed while the previous call is still in flight, so that the next one leaves the moment
     // it returns rather than after the source's next turn.
     const token = await context.tokens.token()
-    await inFlight.submit(async () => {
+    await inFlight.submit(limit, async () => {
       required('RowData', await client.rowData(token, [{ table: wire, lsn: batch.lsn, rows: batch.rows }]))
       progress.rowsSent(table.name, batch.rows.length)
     })
@@ -72,11 +74,13 @@ export async function transferTable(
     for await (const row of snapshot.readRows(table)) {
       const encoded = client.encodeRow({ operation: 'I', values: encodeRow(table, row) })
       const closed = batcher.add(encoded, encoded.bytes)
-      if (closed) await send(closed)
+      if (closed) await send(closed, context.fullLoadCalls ?? 1)
       counts.inserts++
     }
-    // Always sent, even empty: it carries the version that moves the LSN off -1.
-    await send(batcher.finish(current))
+    // Always sent, even empty, and after every other call of the reload has been applied: it
+    // carries the version that moves the LSN off -1, and a batch of -1 applied after it would be
+    // acknowledged as superseded, its rows never written.
+    await send(batcher.finish(current), 1)
     await inFlight.drain()
   } else if (mirrorLsn === current) {
     progress.tableStarted(table.name, 'up-to-date', 0)
@@ -105,24 +109,36 @@ export async function transferTable(
 }
 
 /**
- * RowData calls go one at a time, in order, but the next batch is read and encoded while the
- * previous call is being applied, so that the source and the service work at the same time. A
- * failed call fails the next submit or the drain; it is never left unhandled.
+ * RowData calls of a table, up to `limit` at a time: the next batch is read and encoded while the
+ * previous calls are being applied, so that the source and the service work at the same time.
+ * Incremental batches go one at a time, in order (each carries its LSN); the batches of a full
+ * reload all carry -1, so several may be on their way and applied in any order. A failed call
+ * fails the next submit or the drain, once every other call has settled: no call is left running
+ * or unhandled when the table's transfer ends.
  */
-class OneCallInFlight {
-  #pending: Promise<void> | undefined
+class CallsInFlight {
+  readonly #pending = new Set<Promise<void>>()
+  #failure: { error: unknown } | undefined
 
-  async submit(call: () => Promise<void>): Promise<void> {
-    await this.#pending
-    const started = call()
-    started.catch(() => undefined)
-    this.#pending = started
+  async submit(limit: number, call: () => Promise<void>): Promise<void> {
+    while (this.#pending.size >= limit && this.#failure === undefined) await Promise.race(this.#pending)
+    if (this.#failure !== undefined) return this.drain()
+    const started = call().then(
+      () => {
+        this.#pending.delete(started)
+      },
+      (error: unknown) => {
+        this.#pending.delete(started)
+        this.#failure ??= { error }
+      },
+    )
+    this.#pending.add(started)
   }
 
   async drain(): Promise<void> {
-    const pending = this.#pending
-    this.#pending = undefined
-    await pending
+    await Promise.all(this.#pending)
+    const failure = this.#failure
+    if (failure !== undefined) throw failure.error
   }
 }
 

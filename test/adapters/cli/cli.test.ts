@@ -163,6 +163,17 @@ describe('tenant-mirror serve', () => {
     },
   )
 
+  it('stops with exit 2 when its in-flight budget would not fit its V8 heap', async () => {
+    const start = ['serve', '--client-id', 'abc', '--private-key', key, '--superoffice-env', 'development']
+    const result = await cli([...start, '--database', 'memory:', '--max-inflight-bytes', String(64 * 1024 * 1024)], {
+      NODE_OPTIONS: '--max-semi-space-size=4 --max-old-space-size=192',
+    })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(
+      /^tenant-mirror: --max-inflight-bytes \(MIRROR_MAX_INFLIGHT_BYTES\) of 64 MB lets calls hold up to about 256 MB of heap, but this process's V8 heap stops at \d+ MB: start node with --max-old-space-size=256 or more, or lower --max-inflight-bytes\n$/,
+    )
+  })
+
   it('stops with exit 1 when what it needs at run time is not there: a mirror server, its port', async () => {
     const start = ['serve', '--client-id', 'abc', '--private-key', key, '--superoffice-env', 'development']
     const unreachable = await cli([

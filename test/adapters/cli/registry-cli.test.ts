@@ -138,6 +138,8 @@ describe('tenant-mirror apps, tenants and events', () => {
       run({ MIRROR_SIGNING_KEY: key }, '--signing-cert', key),
       cliWithEnv({}, 'task', 'schedule', ...unopened, '--signing-key', key, '--signing-cert', join(dir, 'x.crt')),
       run({ MIRROR_SIGNING_KEY: key, MIRROR_SIGNING_CERT: cert }, '--interval', 'soon'),
+      run({ MIRROR_SIGNING_KEY: key, MIRROR_SIGNING_CERT: cert, MIRROR_CALLS_IN_FLIGHT: '9' }),
+      run({ MIRROR_SIGNING_KEY: key, MIRROR_SIGNING_CERT: cert }, '--calls-in-flight', '1.5'),
     ])
     expect(results.map((r) => [r.code, r.stderr])).toEqual([
       [2, `tenant-mirror: --signing-key (MIRROR_SIGNING_KEY): cannot read ${join(dir, 'nope.pem')}: no such file\n`],
@@ -148,6 +150,8 @@ describe('tenant-mirror apps, tenants and events', () => {
       ],
       [2, `tenant-mirror: --signing-cert (MIRROR_SIGNING_CERT): cannot read ${join(dir, 'x.crt')}: no such file\n`],
       [2, 'tenant-mirror: --interval (MIRROR_INTERVAL_MINUTES) must be a number\n'],
+      [2, 'tenant-mirror: --calls-in-flight (MIRROR_CALLS_IN_FLIGHT) must be at most 8\n'],
+      [2, 'tenant-mirror: --calls-in-flight (MIRROR_CALLS_IN_FLIGHT) must be a whole number\n'],
     ])
     expect(existsSync(join(dir, 'never'))).toBe(false)
   }, 60_000)

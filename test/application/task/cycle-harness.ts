@@ -28,7 +28,7 @@ export const APP: RegisteredApplication = {
  * the service's use cases over an in-memory mirror. What the adapters' end-to-end tests do
  * over HTTP and real engines, this does in milliseconds.
  */
-export async function cycleHarness(options: { batchSize?: number; skipTable?: string[] } = {}) {
+export async function cycleHarness(options: { batchSize?: number; skipTable?: string[]; fullLoadCalls?: number } = {}) {
   const service = harness()
   const source = new InMemoryTrackedDatabase()
   const client = new InProcessMirroringClient(service)
@@ -50,6 +50,7 @@ export async function cycleHarness(options: { batchSize?: number; skipTable?: st
     logger: QUIET,
     environment: 'development',
     blockedTables: ['config'],
+    fullLoadCalls: options.fullLoadCalls,
   })
   await registry.addApplication(APP)
   await registry.addTenant({

@@ -222,6 +222,83 @@ describe('RunMirroringCycle', () => {
     expect(await h.mirrorRows('note')).toEqual(h.sourceRows('note'))
   })
 
+  it('keeps up to fullLoadCalls calls of a full reload on their way, and sends its last batch alone', async () => {
+    const h = await cycleHarness({ batchSize: 16_384, fullLoadCalls: 3 })
+    h.source.createTable(
+      NOTE,
+      Array.from({ length: 600 }, (_, i) => [i + 1, 'x'.repeat(300)]),
+    )
+    const running = h.run()
+    let done = false
+    void running.then(() => {
+      done = true
+    })
+    // Calls are held at a gate and let go a gateful at a time, so that calls are always waiting
+    // when the task reaches the last batch.
+    let held = 0
+    while (!done) {
+      let release = () => {}
+      h.client.gate = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      for (let i = 0; i < 200 && !done && h.client.inFlight < 3; i++) await new Promise((r) => setImmediate(r))
+      for (let i = 0; i < 20 && !done; i++) await new Promise((r) => setImmediate(r))
+      held = Math.max(held, h.client.inFlight)
+      release()
+    }
+    h.client.gate = undefined
+    expect((await running).outcome).toBe('ok')
+    // Three held at the gate, and never a fourth.
+    expect(held).toBe(3)
+    expect(h.client.maxInFlight).toBe(3)
+    const rowData = h.client.calls.filter((c) => c.operation === 'RowData')
+    expect(rowData.length).toBeGreaterThan(4)
+    // The batch that moves the LSN off -1 leaves when every other call has come back: a -1 batch
+    // applied after it would be acknowledged as superseded and its rows never written.
+    expect(rowData.at(-1)!.lsns[0]).toBe(h.source.version)
+    expect(h.client.inFlightAtCall.at(-1)).toBe(0)
+    expect(rowData.slice(0, -1).every((c) => c.lsns[0] === -1)).toBe(true)
+    expect(await h.lsn('note')).toBe(h.source.version)
+    expect(await h.mirrorRows('note')).toEqual(h.sourceRows('note'))
+  })
+
+  it('sends incremental batches one at a time, in order, whatever fullLoadCalls says', async () => {
+    const h = await cycleHarness({ batchSize: 16_384, fullLoadCalls: 3 })
+    h.source.createTable(NOTE, [[1, 'a']])
+    await h.run()
+    for (let i = 2; i <= 400; i++) h.source.insert('note', [i, 'y'.repeat(300)])
+    h.client.calls.length = 0
+    h.client.maxInFlight = 0
+    expect((await h.run()).outcome).toBe('ok')
+    const lsns = h.client.calls.filter((c) => c.operation === 'RowData').map((c) => c.lsns[0]!)
+    expect(lsns.length).toBeGreaterThan(3)
+    expect(h.client.maxInFlight).toBe(1)
+    expect(lsns).toEqual([...lsns].sort((a, b) => a - b))
+    expect(await h.mirrorRows('note')).toEqual(h.sourceRows('note'))
+  })
+
+  it('fails a reload whose call failed only once its other calls have settled, and the next cycle reloads', async () => {
+    const h = await cycleHarness({ batchSize: 16_384, fullLoadCalls: 3 })
+    h.source.createTable(
+      NOTE,
+      Array.from({ length: 600 }, (_, i) => [i + 1, 'x'.repeat(300)]),
+    )
+    h.client.failOn = { operation: 'RowData', call: 3 }
+    const failed = await h.run()
+    expect(failed.outcome).toBe('failed')
+    expect(failed.message).toContain('lost in transit')
+    expect(h.client.inFlight).toBe(0)
+    // Calls already on their way may finish; none starts after the failure is seen, and the last
+    // batch (the one with the table's version) is never sent.
+    const sent = h.client.calls.filter((c) => c.operation === 'RowData')
+    expect(sent.length).toBeLessThanOrEqual(5)
+    expect(sent.every((c) => c.lsns[0] === -1)).toBe(true)
+    expect(await h.lsn('note')).toBe(-1)
+    expect((await h.run()).outcome).toBe('ok')
+    expect(await h.lsn('note')).toBe(h.source.version)
+    expect(await h.mirrorRows('note')).toEqual(h.sourceRows('note'))
+  })
+
   it('sends no RowData call after one failed, though the next batch was already read', async () => {
     const h = await cycleHarness({ batchSize: 16_384 })
     h.source.createTable(

@@ -81,6 +81,7 @@ export class ServiceChild {
     if (this.alive) await this.kill()
     const args = [
       '--max-semi-space-size=4',
+      '--max-old-space-size=256',
       BIN,
       'serve',
       '--host',
