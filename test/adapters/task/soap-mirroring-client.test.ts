@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { writeRowXml } from '../../../src/adapters/soap/request-writers.ts'
+import { writeRowDataRequest, writeRowXml } from '../../../src/adapters/soap/request-writers.ts'
 import { SoapMirroringClient } from '../../../src/adapters/task/soap/soap-mirroring-client.ts'
 import { MirroringCallError } from '../../../src/application/task/ports/mirroring-client.port.ts'
 import type { WireTableSchema } from '../../../src/domain/protocol/messages.ts'
@@ -13,7 +13,7 @@ type Reply = { status: number; body: string; delayMs?: number; headers?: Record<
 let reply: Reply = { status: 200, body: '' }
 /** Replies given, in order, before `reply` is used again. */
 const ahead: Reply[] = []
-const received: { action: string; body: string }[] = []
+const received: { action: string; body: string; raw: Buffer }[] = []
 let server: Server
 let url: string
 
@@ -22,7 +22,8 @@ beforeAll(async () => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      received.push({ action: String(req.headers.soapaction), body: Buffer.concat(chunks).toString('utf8') })
+      const body = Buffer.concat(chunks)
+      received.push({ action: String(req.headers.soapaction), body: body.toString('utf8'), raw: body })
       const current = ahead.shift() ?? reply
       setTimeout(() => {
         res.writeHead(current.status, { 'content-type': 'text/xml; charset=utf-8', ...current.headers })
@@ -128,6 +129,43 @@ describe('SoapMirroringClient', () => {
     expect(planned).toBeGreaterThanOrEqual(sent)
     expect(planned - sent).toBeLessThan(1536)
     expect(received.at(-1)!.body).toContain('<b:string>Grüße 😀 &lt;&amp;&gt;</b:string>')
+  })
+
+  it('sends RowData byte for byte as writeRowDataRequest writes it, several batches and any text', async () => {
+    reply = { status: 200, body: readSample('SampleRowDataResponse.xml') }
+    const c = client()
+    const other: WireTableSchema = { ...table, name: 'contact' }
+    const text = fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 10 }),
+      fc.constantFrom('', '[I:7]', 'Grüße 😀 <&>', 'a\rb\u0001c', '\uD800x'),
+    )
+    const rows = fc.array(
+      fc.record({
+        operation: fc.constantFrom('I', 'U', 'D'),
+        values: fc.tuple(fc.option(text, { nil: null }), fc.option(text, { nil: null })),
+      }),
+      { maxLength: 6 },
+    )
+    await fc.assert(
+      fc.asyncProperty(rows, rows, async (first, second) => {
+        const token = 'tøken'.repeat(50)
+        await c.rowData(token, [
+          { table, lsn: -1, rows: first.map((r) => c.encodeRow(r)) },
+          { table: other, lsn: 1506269, rows: second.map((r) => c.encodeRow(r)) },
+        ])
+        const expected = writeRowDataRequest({
+          signedToken: token,
+          clientState: '',
+          batches: [
+            { table, lsn: '-1', rows: first },
+            { table: other, lsn: '1506269', rows: second },
+          ],
+        })
+        // As bytes: a lone surrogate goes out as U+FFFD either way.
+        expect(received.at(-1)!.raw.equals(Buffer.from(expected))).toBe(true)
+      }),
+      { numRuns: 60 },
+    )
   })
 
   it('encodes a row exactly as writeRowXml writes it, and counts its UTF-8 bytes', () => {
