@@ -69,7 +69,7 @@ async function startDev(): Promise<{ dev: ChildProcess; child: number; output: (
   const data = mkdtempSync(join(tmp, 'dev-'))
   const args = [
     '--max-semi-space-size=4',
-    '--max-old-space-size=256',
+    '--max-old-space-size=512',
     BIN,
     'dev',
     '--data',
@@ -126,7 +126,7 @@ describe.skipIf(skipOld)(`bin/tenant-mirror.js on ${OLD_NODE} (Node ${oldVersion
     expect(cmdline.slice(0, 5)).toEqual([
       join(CACHE, 'node_modules', `node-linux-${process.arch}`, 'bin', 'node'),
       '--max-semi-space-size=4',
-      '--max-old-space-size=256',
+      '--max-old-space-size=512',
       BIN,
       'dev',
     ])

@@ -6,16 +6,16 @@ const MB = 1024 * 1024
 const BASELINE_BYTES = 64 * MB
 
 /**
- * A call in flight holds its body and what it was parsed into: RowData 1.0–1.2 times its body,
- * TableSchema 2.5–2.7 (`npm run bench -- --only callmem`), so three times is the bound.
+ * The most a call in flight may hold: the service refuses a document once its estimate of what
+ * the document holds passes 8 bytes per byte read (413), and the body's own text comes on top
+ * (docs/security.md). Real calls hold far less: RowData about 1.2 times its body, TableSchema 2.7.
  */
-const HEAP_PER_BODY_BYTE = 3
+const HEAP_PER_BODY_BYTE = 9
 
 /**
- * The heap the in-flight budget needs. The service runs with a V8 heap ceiling
- * (`--max-old-space-size`, bin/tenant-mirror.js): without one V8 lets garbage build up to
- * several times the live data before it collects. A ceiling below what the budget lets calls
- * hold would end the process with "heap out of memory" under load instead of answering busy.
+ * The heap the in-flight budget needs, against the heap ceiling this process runs with
+ * (`--max-old-space-size`, bin/tenant-mirror.js). A ceiling below what the budget lets calls hold
+ * would end the process with "heap out of memory" under load instead of answering busy.
  */
 export function heapShortfall(
   maxInflightBytes: number,

@@ -166,11 +166,11 @@ describe('tenant-mirror serve', () => {
   it('stops with exit 2 when its in-flight budget would not fit its V8 heap', async () => {
     const start = ['serve', '--client-id', 'abc', '--private-key', key, '--superoffice-env', 'development']
     const result = await cli([...start, '--database', 'memory:', '--max-inflight-bytes', String(64 * 1024 * 1024)], {
-      NODE_OPTIONS: '--max-semi-space-size=4 --max-old-space-size=192',
+      NODE_OPTIONS: '--max-semi-space-size=4 --max-old-space-size=512',
     })
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(
-      /^tenant-mirror: --max-inflight-bytes \(MIRROR_MAX_INFLIGHT_BYTES\) of 64 MB lets calls hold up to about 256 MB of heap, but this process's V8 heap stops at \d+ MB: start node with --max-old-space-size=256 or more, or lower --max-inflight-bytes\n$/,
+      /^tenant-mirror: --max-inflight-bytes \(MIRROR_MAX_INFLIGHT_BYTES\) of 64 MB lets calls hold up to about 640 MB of heap, but this process's V8 heap stops at \d+ MB: start node with --max-old-space-size=640 or more, or lower --max-inflight-bytes\n$/,
     )
   })
 

@@ -81,7 +81,7 @@ export class ServiceChild {
     if (this.alive) await this.kill()
     const args = [
       '--max-semi-space-size=4',
-      '--max-old-space-size=256',
+      '--max-old-space-size=512',
       BIN,
       'serve',
       '--host',
