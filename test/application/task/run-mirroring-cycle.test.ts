@@ -11,6 +11,11 @@ const PERSON: WireTableSchema = {
 const CONFIG: WireTableSchema = { name: 'config', columns: [column('id', 'int', 'false'), column('v', 'nvarchar(10)')] }
 const NOTE: WireTableSchema = { name: 'note', columns: [column('note_id', 'int', 'false'), column('text', 'ntext')] }
 
+/** Notes of 300 characters each: a few dozen fill a 16 KB batch. */
+function wideNotes(count: number): [number, string][] {
+  return Array.from({ length: count }, (_, i) => [i + 1, 'x'.repeat(300)])
+}
+
 const person = (id: number, name: string | null = `P${id}`) => [id, name, '2020-05-18 10:40:43.0000000']
 
 describe('RunMirroringCycle', () => {
@@ -78,10 +83,7 @@ describe('RunMirroringCycle', () => {
 
   it('cuts a full load into batches within BatchSize, all but the last with LSN -1', async () => {
     const h = await cycleHarness({ batchSize: 16_384 })
-    h.source.createTable(
-      NOTE,
-      Array.from({ length: 200 }, (_, i) => [i + 1, 'x'.repeat(300)]),
-    )
+    h.source.createTable(NOTE, wideNotes(200))
     await h.run()
     const batches = h.client.calls.filter((c) => c.operation === 'RowData')
     expect(batches.length).toBeGreaterThan(3)
@@ -192,10 +194,7 @@ describe('RunMirroringCycle', () => {
 
   it('reads the next batch while a RowData call is applied, one call at a time, in order', async () => {
     const h = await cycleHarness({ batchSize: 16_384 })
-    h.source.createTable(
-      NOTE,
-      Array.from({ length: 400 }, (_, i) => [i + 1, 'x'.repeat(300)]),
-    )
+    h.source.createTable(NOTE, wideNotes(400))
     let release = () => {}
     h.client.gate = new Promise<void>((resolve) => {
       release = resolve
@@ -224,10 +223,7 @@ describe('RunMirroringCycle', () => {
 
   it('keeps up to fullLoadCalls calls of a full reload on their way, and sends its last batch alone', async () => {
     const h = await cycleHarness({ batchSize: 16_384, fullLoadCalls: 3 })
-    h.source.createTable(
-      NOTE,
-      Array.from({ length: 600 }, (_, i) => [i + 1, 'x'.repeat(300)]),
-    )
+    h.source.createTable(NOTE, wideNotes(600))
     const running = h.run()
     let done = false
     void running.then(() => {
@@ -279,10 +275,7 @@ describe('RunMirroringCycle', () => {
 
   it('fails a reload whose call failed only once its other calls have settled, and the next cycle reloads', async () => {
     const h = await cycleHarness({ batchSize: 16_384, fullLoadCalls: 3 })
-    h.source.createTable(
-      NOTE,
-      Array.from({ length: 600 }, (_, i) => [i + 1, 'x'.repeat(300)]),
-    )
+    h.source.createTable(NOTE, wideNotes(600))
     h.client.failOn = { operation: 'RowData', call: 3 }
     const failed = await h.run()
     expect(failed.outcome).toBe('failed')
@@ -301,10 +294,7 @@ describe('RunMirroringCycle', () => {
 
   it('sends no RowData call after one failed, though the next batch was already read', async () => {
     const h = await cycleHarness({ batchSize: 16_384 })
-    h.source.createTable(
-      NOTE,
-      Array.from({ length: 400 }, (_, i) => [i + 1, 'x'.repeat(300)]),
-    )
+    h.source.createTable(NOTE, wideNotes(400))
     h.client.failOn = { operation: 'RowData', call: 2 }
     const failed = await h.run()
     expect(failed.outcome).toBe('failed')
