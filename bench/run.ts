@@ -174,6 +174,7 @@ async function fullLoad(target: Target, source: string, rows: number, label = 'f
     stopWindow: 'none',
     concurrency: '1',
     callTimeoutSeconds: '3600',
+    // The task's own variable, so that a run can compare calls in flight (default 2).
     callsInFlight: process.env.MIRROR_CALLS_IN_FLIGHT,
     logLevel: 'silent',
   })

@@ -72,7 +72,7 @@ export async function startServiceProcess(options: {
       'error',
       ...(options.args ?? []),
     ],
-    { stdio: ['ignore', process.env.TM_BENCH_STDOUT ? 'inherit' : 'ignore', 'inherit'] },
+    { stdio: ['ignore', 'ignore', 'inherit'] },
   )
   running.add(child)
   child.once('exit', () => running.delete(child))
