@@ -39,7 +39,7 @@ import {
   databaseProcesses,
 } from './process-cpu.ts'
 import { pgloader, rawMysql, rawPostgres, rawSqlite } from './raw-loads.ts'
-import { startServiceProcess } from './service-process.ts'
+import { type Phases, startServiceProcess } from './service-process.ts'
 
 type Target = 'sqlite' | 'postgres' | 'mysql'
 
@@ -58,6 +58,8 @@ interface Measure {
   readonly note?: string
   /** Where the CPU went during the run: µs per row of the task, the service and the database. */
   readonly cpu?: CpuPerRow
+  /** The service's own account of a RowData call's time, µs a row (its /metrics, phases of written calls). */
+  readonly phases?: Phases
   /** The many-tenants profile: latencies, busy answers and what was sent. */
   readonly tenants?: Omit<TenantsRun, 'cpu'>
 }
@@ -202,6 +204,7 @@ async function fullLoad(target: Target, source: string, rows: number, label = 'f
   const seconds = run.seconds
   if (result.outcome !== 'ok') throw new Error(`${label} into ${target} failed: ${result.message}`)
   const peak = service.peakRssMb()
+  const phases = perRow(await service.phaseSeconds(), rows)
   await task.close()
   await service.stop()
   return {
@@ -214,10 +217,17 @@ async function fullLoad(target: Target, source: string, rows: number, label = 'f
     peakRssMb: peak,
     note: clients.describe('RowData'),
     cpu: cpuPerRow(run, rows),
+    phases,
     ...(process.env.TM_BENCH_DEBUG
       ? { debug: Object.fromEntries([...clients.timings].map(([k, v]) => [k, v.reduce((a, b) => a + b, 0)])) }
       : {}),
   }
+}
+
+/** Seconds in all → µs a row. */
+function perRow(seconds: Phases, rows: number): Phases {
+  const us = (s: number) => (s * 1e6) / rows
+  return { parse: us(seconds.parse), decode: us(seconds.decode), write: us(seconds.write) }
 }
 
 async function rawLoad(target: Target, source: string, rows: number): Promise<Measure> {
@@ -304,9 +314,11 @@ async function applyOnly(target: Target, rows: number, batchBytes: number): Prom
   const run = watch.stop()
   const seconds = run.seconds
   const peak = service.peakRssMb()
+  const phases = perRow(await service.phaseSeconds(), rows)
   await service.stop()
   return {
     bench: `apply only, ${Math.round(batchBytes / 1e6)} MB batches`,
+    phases,
     target,
     rows,
     seconds,
@@ -548,6 +560,27 @@ function print(measures: readonly Measure[]) {
       'service: its child process; database: all postgres processes, or mariadbd (SQLite runs inside the service);\n' +
       'other: the rest of the machine meanwhile (/proc/stat), and its busiest processes by name (those still\n' +
       'there at the end); cores busy = (task + service + database) / wall.\n',
+  )
+  const phased = timed.filter((m) => m.phases)
+  if (phased.length === 0) return
+  const phaseRows = phased.map((m) => {
+    const p = m.phases!
+    return [m.bench, m.target, us(p.parse), us(p.decode), us(p.write), us(m.cpu!.serviceUs)]
+  })
+  const phaseHeader = [
+    'in the service',
+    'target',
+    'parse µs/row',
+    'decode µs/row',
+    'write µs/row',
+    'service CPU µs/row',
+  ]
+  process.stdout.write(
+    `\n${table(phaseHeader, phaseRows)}\n` +
+      "The service's own account (tenant_mirror_rowdata_phase_seconds_total over the rows sent): parse, the body's\n" +
+      'UTF-8 decoding and XML scanning as it arrived (not the waits); decode, checking TableInfo and decoding the\n' +
+      "values; write, the locks, the transaction and the engine (wall time: a database server's work included). The\n" +
+      'rest of the CPU is HTTP, the token, the reply, the garbage collector outside these, and the kernel.\n',
   )
 }
 

@@ -14,6 +14,8 @@ export interface ServiceProcess {
   callSeconds(): Promise<Map<string, { seconds: number; calls: number }>>
   /** One unlabelled value of its /metrics (`tenant_mirror_inflight_bytes_peak`), undefined when absent. */
   metric(name: string): Promise<number | undefined>
+  /** Seconds written RowData calls spent in each phase so far (tenant_mirror_rowdata_phase_seconds_total). */
+  phaseSeconds(): Promise<Phases>
   readonly pid: number
   /** Peak resident set size so far (VmHWM), in MB. */
   peakRssMb(): number
@@ -32,6 +34,12 @@ async function freePort(): Promise<number> {
   const port = (server.address() as { port: number }).port
   await new Promise((resolve) => server.close(resolve))
   return port
+}
+
+export interface Phases {
+  readonly parse: number
+  readonly decode: number
+  readonly write: number
 }
 
 /** The client service as its own process, so that its memory is measured apart from the task's. */
@@ -97,6 +105,15 @@ export async function startServiceProcess(options: {
         out.set(m[2]!, entry)
       }
       return out
+    },
+    async phaseSeconds() {
+      const text = await (await fetch(`${base}/metrics`)).text()
+      const phase = (name: string) =>
+        Number(
+          new RegExp(`^tenant_mirror_rowdata_phase_seconds_total\\{phase="${name}"\\} (\\S+)$`, 'm').exec(text)?.[1] ??
+            0,
+        )
+      return { parse: phase('parse'), decode: phase('decode'), write: phase('write') }
     },
     async metric(name) {
       const text = await (await fetch(`${base}/metrics`)).text()

@@ -19,11 +19,21 @@ export interface SupersededBatch {
   readonly storedLsn: Lsn
 }
 
+/** Where a RowData call's time went after its body was read, by the deps' stopwatch. */
+export interface RowDataTimes {
+  /** Checking every batch against the mirror and decoding its values. */
+  readonly decodeMs: number
+  /** Waiting for the tables' locks and writing all batches with their LSNs in one transaction. */
+  readonly writeMs: number
+}
+
 export interface RowDataResult {
   /** The batches written. */
   readonly batches: readonly ChangeBatch[]
   /** Batches acknowledged without writing: the table already held a later LSN. */
   readonly superseded: readonly SupersededBatch[]
+  /** Present when the deps have a stopwatch. */
+  readonly times?: RowDataTimes
 }
 
 /**
@@ -61,6 +71,8 @@ export class ApplyRowData {
     )
     if (!opened.ok) return outcome(opened, contextId, tables, rows)
     const mirror = opened.value
+    const stopwatch = this.#deps.stopwatch
+    const decoding = stopwatch?.() ?? 0
     const batches: ChangeBatch[] = []
     for (const wire of request.batches) {
       const batch = this.#decode(wire, mirror.state)
@@ -68,11 +80,13 @@ export class ApplyRowData {
       batches.push(batch.value)
     }
 
+    const writing = stopwatch?.() ?? 0
     const applied = await mirror.write(
       batches.map((b) => b.table.name),
       (db) => db.applyBatches(batches, this.#deps.staleBatches ?? 'skip'),
     )
     if (!applied.ok) return outcome(applied, contextId, tables, rows)
+    const times = stopwatch && { decodeMs: writing - decoding, writeMs: stopwatch() - writing }
     const written: ChangeBatch[] = []
     const superseded: SupersededBatch[] = []
     batches.forEach((batch, i) => {
@@ -80,7 +94,7 @@ export class ApplyRowData {
       if (!done || done.applied) written.push(batch)
       else superseded.push({ table: batch.table.name, lsn: batch.lsn, storedLsn: done.storedLsn })
     })
-    return outcome(ok({ batches: written, superseded }), contextId, tables, rows)
+    return outcome(ok({ batches: written, superseded, ...(times ? { times } : {}) }), contextId, tables, rows)
   }
 
   #decode(wire: WireRowBatch, state: MirrorState): Result<ChangeBatch, OperationError> {

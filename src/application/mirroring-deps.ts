@@ -17,4 +17,6 @@ export interface MirroringDeps {
   readonly schema: SchemaOptions
   /** What RowData does with a batch older than the table's stored LSN; `skip` unless set. */
   readonly staleBatches?: StaleBatchPolicy
+  /** A monotonic clock in milliseconds: RowData reports the time it spent decoding and writing by it; none, no times. */
+  readonly stopwatch?: () => number
 }

@@ -48,6 +48,8 @@ export interface HarnessOptions {
   readonly staleBatches?: StaleBatchPolicy
   /** How table schemas are hashed; SHA-256 (the service's) when absent. */
   readonly hasher?: SchemaHasher
+  /** The monotonic clock RowData times its phases by; no times when absent. */
+  readonly stopwatch?: () => number
 }
 
 /** The tenant a harness call is for when a test does not name one. */
@@ -78,6 +80,7 @@ export function mirroringHarness(options: HarnessOptions = {}) {
     locks,
     schema: options.schema ?? {},
     ...(options.staleBatches ? { staleBatches: options.staleBatches } : {}),
+    ...(options.stopwatch ? { stopwatch: options.stopwatch } : {}),
   }
   const authenticate = new Authenticate(authorize, plainSigner, clock, admin, 'test-build')
   const tableSchema = new SyncTableSchemas(deps)

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { InMemoryMirrorDatabases } from '../../src/adapters/memory/in-memory-mirror-database.ts'
+import { KeyedMutex } from '../../src/application/keyed-mutex.ts'
 import type { MirrorDatabaseProvider } from '../../src/application/ports/mirror-database.port.ts'
 import type { ContextId } from '../../src/domain/handshake/context-id.ts'
 import type { WireTableSchema } from '../../src/domain/protocol/messages.ts'
+import { mirroringHarness } from '../../src/testing/harness.ts'
 import { batch, peopleTable } from '../support/envelopes.ts'
 import { column } from '../support/schemas.ts'
 import { harness } from './harness.ts'
@@ -212,6 +214,36 @@ describe('RowData', () => {
     }
     expect(await rowsOf(h, 'Cust1', 'person')).toEqual([[2, 'Bobby', '2.00']])
     expect(await lsns(h)).toMatchObject({ person: 11 })
+  })
+
+  it('times decoding and writing by its stopwatch, the wait for the locks counted as writing', async () => {
+    let now = 100
+    // Every reading moves the clock on by 1; holding the tables' locks takes 40 more.
+    class SlowLocks extends KeyedMutex {
+      override run<T>(keys: readonly string[], work: () => Promise<T>): Promise<T> {
+        now += 40
+        return super.run(keys, work)
+      }
+    }
+    const h = mirroringHarness({ locks: new SlowLocks(), stopwatch: () => now++ })
+    await h.tableSchema.execute({ signedToken: h.token(), clientState: '', tables: [peopleTable()] })
+    now = 1_000
+    const out = await h.rowData.execute({
+      signedToken: h.token(),
+      clientState: '',
+      batches: [batch(peopleTable(), 10, [['[I:1]', 'Ann', null]])],
+    })
+    expect(out.result).toMatchObject({ ok: true, value: { times: { decodeMs: 1 } } })
+    const times = out.result.ok ? out.result.value.times : undefined
+    expect(times?.writeMs).toBeGreaterThanOrEqual(41)
+    // Without a stopwatch, nothing is timed.
+    const plain = await ready()
+    const untimed = await plain.rowData.execute({
+      signedToken: plain.token(),
+      clientState: '',
+      batches: [batch(peopleTable(), 10, [['[I:1]', 'Ann', null]])],
+    })
+    expect(untimed.result.ok && untimed.result.value.times).toBeUndefined()
   })
 
   it('acknowledges a replayed older batch without writing it, and tells the integrator', async () => {

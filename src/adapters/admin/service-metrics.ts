@@ -34,6 +34,12 @@ export class ServiceMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   })
+  readonly #phaseSeconds = new Counter({
+    name: 'tenant_mirror_rowdata_phase_seconds_total',
+    help: 'Time written RowData calls spent parsing their bodies, decoding their values and writing them, by phase',
+    labelNames: ['phase'],
+    registers: [this.registry],
+  })
   readonly #callSeconds = new Histogram({
     name: 'tenant_mirror_call_seconds',
     help: 'Time from request to reply, by operation, in the service',
@@ -118,6 +124,12 @@ export class ServiceMetrics {
       this.#rows.inc({ operation: 'U' }, rows.updates)
       this.#rows.inc({ operation: 'D' }, rows.deletes)
       this.#superseded.inc(superseded.length)
+      const phases = call.written.phases
+      if (phases) {
+        if (phases.parseMs !== undefined) this.#phaseSeconds.inc({ phase: 'parse' }, phases.parseMs / 1000)
+        this.#phaseSeconds.inc({ phase: 'decode' }, phases.decodeMs / 1000)
+        this.#phaseSeconds.inc({ phase: 'write' }, phases.writeMs / 1000)
+      }
     }
     if (!call.contextId) return
     const now = this.#now()

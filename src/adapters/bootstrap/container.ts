@@ -153,6 +153,7 @@ const application = new ContainerModule(({ bind }) => {
       locks,
       schema: { keyColumns: config.keyColumns },
       staleBatches: config.staleBatches,
+      stopwatch: () => performance.now(),
     }),
     [T.Authorize, T.Mirrors, T.Hasher, T.Admin, T.Locks, T.Config],
   )

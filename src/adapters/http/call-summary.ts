@@ -11,6 +11,15 @@ export interface TableRows {
   readonly rows: number
 }
 
+/** Where a RowData call's time went: parsing its body as it arrived, decoding its values, writing them. */
+export interface RowDataPhases {
+  /** Known when the HTTP adapter read the body: its pieces' UTF-8 decoding and XML scanning, not the waits between them. */
+  readonly parseMs?: number
+  readonly decodeMs: number
+  /** Locks, the transaction and the engine's work, the wait for a database server included. */
+  readonly writeMs: number
+}
+
 /** What a successful RowData call did to the mirror. */
 export interface RowDataWritten {
   /** Rows written, by operation (I, U, D), as the batches carried them. */
@@ -18,6 +27,8 @@ export interface RowDataWritten {
   readonly tables: readonly TableRows[]
   /** Batches acknowledged without writing: their table already held a later LSN. */
   readonly superseded: readonly SupersededBatch[]
+  /** Known when the service measured them (its use case has a stopwatch). */
+  readonly phases?: RowDataPhases
 }
 
 interface CallFacts {
@@ -93,6 +104,13 @@ export function rowDataSummary(outcome: OperationOutcome<RowDataResult>): CallSu
     rows: counts,
     tables: [...perTable].map(([table, n]) => ({ table, rows: n })),
     superseded: outcome.result.value.superseded,
+    ...(outcome.result.value.times ? { phases: outcome.result.value.times } : {}),
   }
   return { operation: 'RowData', contextId, tables, rows, outcome: 'ok', written }
+}
+
+/** A summary with the time its body took to parse, for a RowData call that was written. */
+export function withParseTime(summary: CallSummary, parseMs: number): CallSummary {
+  if (summary.operation !== 'RowData' || summary.outcome !== 'ok' || !summary.written.phases) return summary
+  return { ...summary, written: { ...summary.written, phases: { ...summary.written.phases, parseMs } } }
 }

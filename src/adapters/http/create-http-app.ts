@@ -6,7 +6,7 @@ import type { ContextId } from '../../domain/handshake/context-id.ts'
 import { type IdentifiedRequest, identifyRequest, isFault } from '../soap/soap-envelope.ts'
 import { type SoapFault, writeFault } from '../soap/soap-fault.ts'
 import type { XmlElement } from '../xml/xml-tree.ts'
-import { type CallEvent, type FailedCall, failedCall } from './call-summary.ts'
+import { type CallEvent, type FailedCall, failedCall, type RowDataPhases, withParseTime } from './call-summary.ts'
 import { dispatch, failureReply, internalFailure } from './dispatch.ts'
 import type { InflightBudget } from './inflight-budget.ts'
 import type { MirroringUseCases } from './mirroring-use-cases.ts'
@@ -74,11 +74,14 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
         return faultResponse(identified)
       }
       if ('outcome' in identified) return refusedResponse(identified, ms())
-      return await answer(identified, ms, tenant)
+      return await answer(identified, ms, tenant, read.kind === 'envelope' ? read.parseMs : 0)
     } finally {
       lease.release()
     }
   }
+
+  const tenths = (phases: RowDataPhases) =>
+    Object.fromEntries(Object.entries(phases).map(([phase, value]) => [phase, Math.round(value * 10) / 10]))
 
   const refusedResponse = (refused: FailedCall, ms: number) => {
     const { operation } = refused
@@ -91,11 +94,19 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
     return new Response(failureReply(operation, refused.error), { status: 200, headers: XML })
   }
 
-  const answer = async (identified: IdentifiedRequest, ms: () => number, tenant: ContextId | undefined) => {
+  const answer = async (
+    identified: IdentifiedRequest,
+    ms: () => number,
+    tenant: ContextId | undefined,
+    parseMs: number,
+  ) => {
     try {
-      const { xml, summary } = await dispatch(identified, useCases)
+      const dispatched = await dispatch(identified, useCases)
+      const { xml } = dispatched
+      const summary = withParseTime(dispatched.summary, parseMs)
       const reference = summary.outcome === 'ok' ? undefined : newReference()
-      const superseded = summary.operation === 'RowData' && summary.outcome === 'ok' ? summary.written.superseded : []
+      const written = summary.operation === 'RowData' && summary.outcome === 'ok' ? summary.written : undefined
+      const superseded = written?.superseded ?? []
       const fields = {
         operation: summary.operation,
         contextId: summary.contextId,
@@ -105,6 +116,7 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
         outcome: summary.outcome,
         ...(summary.outcome === 'ok' ? {} : { error: summary.error.kind, reference }),
         ...(superseded.length > 0 ? { superseded } : {}),
+        ...(written?.phases ? { phases: tenths(written.phases) } : {}),
       }
       if (summary.outcome === 'ok') logger.info(fields, `${summary.operation} ok`)
       else logger.warn(fields, `${summary.operation} failed`)

@@ -24,7 +24,8 @@ export interface BodyLimits extends XmlLimits {
 export type Screen<S> = (partial: XmlElement) => Promise<S | undefined>
 
 export type EnvelopeRead<S> =
-  | { readonly kind: 'envelope'; readonly root: XmlElement }
+  /** `parseMs`: the time spent decoding and parsing the body's pieces, not waiting for them. */
+  | { readonly kind: 'envelope'; readonly root: XmlElement; readonly parseMs: number }
   | { readonly kind: 'fault'; readonly fault: SoapFault }
   | { readonly kind: 'stopped'; readonly verdict: S }
 
@@ -65,6 +66,12 @@ export async function readEnvelope<S>(
   let received = 0
   let screened = false
   let timedOut = false
+  let parseMs = 0
+  const parse = (bytes?: Uint8Array) => {
+    const started = performance.now()
+    builder.write(bytes ? decoder.decode(bytes, { stream: true }) : decoder.decode())
+    parseMs += performance.now() - started
+  }
   try {
     for (;;) {
       const next = await readChunk(reader, deadline, limits.idleTimeoutMs)
@@ -78,13 +85,13 @@ export async function readEnvelope<S>(
       if (received > limits.maxBodyBytes) return { kind: 'fault', fault: tooLarge(limits) }
       if (screened) {
         if (!known && !(await lease.grow(chunk.byteLength))) return { kind: 'fault', fault: busy() }
-        builder.write(decoder.decode(chunk, { stream: true }))
+        parse(chunk)
         continue
       }
       const before = received - chunk.byteLength
       for (let at = 0; at < chunk.byteLength; at += PRELUDE_SLICE) {
         const slice = chunk.subarray(at, at + PRELUDE_SLICE)
-        builder.write(decoder.decode(slice, { stream: true }))
+        parse(slice)
         if (screened) continue
         if (operationKnown(builder.root)) {
           const verdict = await screen(builder.root!)
@@ -96,13 +103,15 @@ export async function readEnvelope<S>(
         }
       }
     }
-    builder.write(decoder.decode())
+    parse()
+    const started = performance.now()
     const root = builder.close()
+    parseMs += performance.now() - started
     if (!screened && operationKnown(root)) {
       const verdict = await screen(root)
       if (verdict !== undefined) return { kind: 'stopped', verdict }
     }
-    return { kind: 'envelope', root }
+    return { kind: 'envelope', root, parseMs }
   } catch (error) {
     if (error instanceof XmlRejected) return refuse(error.reason === 'too-dense' ? 413 : 400, error.message)
     if (error instanceof TypeError) return refuse(400, 'request body is not valid UTF-8')

@@ -47,7 +47,7 @@ function rows(table: WireTableSchema, lsn: number, op: string, values: (string |
 }
 
 /** The service's routes over in-memory pieces, with every call the observer hears kept. */
-async function service(options: { admin?: Hono; mirrors?: MirrorDatabaseProvider } = {}) {
+async function service(options: { admin?: Hono; mirrors?: MirrorDatabaseProvider; stopwatch?: () => number } = {}) {
   const clock = new SystemClock()
   const authorize = new AuthorizeCall(
     new JoseTokenVerifier([verificationKeyFrom(Buffer.from(await federatedPublicPem()), 'test federated key')]),
@@ -62,6 +62,7 @@ async function service(options: { admin?: Hono; mirrors?: MirrorDatabaseProvider
     admin: {},
     locks: new KeyedMutex(),
     schema: {},
+    ...(options.stopwatch ? { stopwatch: options.stopwatch } : {}),
   }
   const signer = { sign: async () => 'signature' }
   const calls: CallEvent[] = []
@@ -164,6 +165,25 @@ describe('the service routes', () => {
 })
 
 describe('the call summary the observer is told', () => {
+  it("tells where a written RowData call's time went: parsing, decoding, writing, summed in /metrics", async () => {
+    let now = 0
+    const s = await service({ stopwatch: () => (now += 5) })
+    await s.tableSchema([person])
+    await s.rowData([rows(person, 10, 'I', [['[I:1]', 'Ann']])])
+    await s.rowData([rows(person, 11, 'I', [['[I:2]', 'Bob']])])
+    const [first, second] = s.calls.slice(1)
+    for (const call of [first, second]) {
+      expect(call).toMatchObject({ outcome: 'ok', written: { phases: { decodeMs: 5, writeMs: 5 } } })
+      const phases = call?.operation === 'RowData' && call.outcome === 'ok' ? call.written.phases : undefined
+      expect(phases?.parseMs).toBeGreaterThan(0)
+    }
+    const metrics = await (await s.app.request('/metrics')).text()
+    expect(metrics).toMatch(/^tenant_mirror_rowdata_phase_seconds_total\{phase="decode"\} 0\.01$/m)
+    expect(metrics).toMatch(/^tenant_mirror_rowdata_phase_seconds_total\{phase="write"\} 0\.01$/m)
+    const parse = Number(/^tenant_mirror_rowdata_phase_seconds_total\{phase="parse"\} (\S+)$/m.exec(metrics)?.[1])
+    expect(parse).toBeGreaterThan(0)
+  })
+
   it('counts what a RowData call wrote, per operation and per table, and the batches superseded', async () => {
     const s = await service()
     await s.tableSchema([person, orders])
@@ -199,6 +219,7 @@ describe('the call summary the observer is told', () => {
       },
     })
     const metrics = await (await s.app.request('/metrics')).text()
+    expect(metrics).not.toContain('tenant_mirror_rowdata_phase_seconds_total{')
     expect(metrics).toContain('tenant_mirror_rows_applied_total{operation="I"} 2')
     expect(metrics).toContain('tenant_mirror_rows_applied_total{operation="U"} 1')
     expect(metrics).toContain('tenant_mirror_batches_superseded_total 1')
