@@ -5,11 +5,11 @@ import Database from 'better-sqlite3'
 import mysql from 'mysql2'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
-import { chunkedLines } from '../src/adapters/sql/chunked-lines.ts'
 import { renderMysqlType } from '../src/adapters/sql/dialects/mysql/mysql-types.ts'
 import { renderPostgresType } from '../src/adapters/sql/dialects/postgres/postgres-types.ts'
 import { buildTableSchema } from '../src/domain/schema/table-schema.ts'
 import { INVITATION, sourceRows } from './bench-source.ts'
+import { chunkedLines } from './chunked-lines.ts'
 import { type CpuRun, cpuStopwatch, databaseProcesses } from './process-cpu.ts'
 
 const schema = (() => {

@@ -1,15 +1,14 @@
 import { sql } from 'kysely'
 import type { Row } from '../../../../domain/changes/cell-value.ts'
 import type { TableSchema } from '../../../../domain/schema/table-schema.ts'
-import { tabSeparatedRows } from '../../chunked-lines.ts'
 import type { DriverJobs } from '../../driver-jobs.ts'
 import { behindSavepoint } from '../../savepoint.ts'
 import type { BulkUpsert, Db } from '../../sql-dialect.ts'
+import { tabSeparatedBuffers } from '../../tab-separated-buffers.ts'
 import { classifyMysqlError } from './mysql-errors.ts'
 import { quoteMysqlIdent } from './mysql-identifier.ts'
-import { type LoadJob, loadText } from './mysql-load.ts'
+import { LOAD_TEXT, type LoadJob } from './mysql-load.ts'
 import { onDuplicateUpdate } from './mysql-upsert.ts'
-import { toMysqlValue } from './mysql-values.ts'
 
 /** Errors of a server or client that allows no LOCAL loads (MySQL 1148, 3948; MariaDB 4166). */
 const LOAD_REFUSED = new Set([1148, 2068, 3948, 4166])
@@ -36,7 +35,7 @@ export function mysqlBulkUpsert(loads: DriverJobs<LoadJob>): BulkUpsert {
     const columns = table.columns.map((c) => quoteMysqlIdent(c.name)).join(', ')
     const job: LoadJob = {
       statement: `load data local infile 'tenant-mirror' into table ${quoteMysqlIdent(into)} character set utf8mb4 fields terminated by '\\t' escaped by '\\\\' lines terminated by '\\n' (${columns})`,
-      chunks: tabSeparatedRows(table, rows, (value, type) => loadText(toMysqlValue(value, type))),
+      chunks: tabSeparatedBuffers(table, rows, LOAD_TEXT),
     }
     try {
       await loads.run(db, job)

@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream'
 import type { Pool, PoolConnection } from 'mysql2'
 import type { DriverJobs } from '../../driver-jobs.ts'
+import type { TextFormat } from '../../tab-separated-buffers.ts'
+import { toMysqlValue } from './mysql-values.ts'
 
 /**
  * LOAD DATA LOCAL INFILE through Kysely, as postgres-copy.ts does COPY: Kysely only knows
@@ -12,7 +14,7 @@ export const LOAD_MARKER = '/*tenant-mirror:load*/'
 
 export interface LoadJob {
   readonly statement: string
-  readonly chunks: Iterable<string>
+  readonly chunks: Iterable<Buffer>
   /** What the server answered: rows written, and warnings (a LOCAL load turns errors into them). */
   result?: { readonly affectedRows: number; readonly warnings: number }
 }
@@ -71,28 +73,18 @@ function runLoad(query: (...args: unknown[]) => unknown, job: LoadJob | undefine
  * that fails to convert after that must not become an 'error' event nobody handles; while the
  * connection lives, mysql2's own listener fails the load with it.
  */
-function rowStream(chunks: Iterable<string>): Readable {
+function rowStream(chunks: Iterable<Buffer>): Readable {
   const stream = Readable.from(chunks, { objectMode: false })
   stream.on('error', () => undefined)
   return stream
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is one of the characters LOAD DATA escapes.
-const SPECIAL = /[\\\t\n\r\u0000]/
-// biome-ignore lint/suspicious/noControlCharactersInRegex: as SPECIAL.
-const SPECIALS = /[\\\t\n\r\u0000]/g
-const ESCAPES: Readonly<Record<string, string>> = {
-  '\\': '\\\\',
-  '\t': '\\t',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\u0000': '\\0',
-}
-
-/** One field of LOAD DATA's default text format: `\N` for NULL, backslash escapes. */
-export function loadText(value: unknown): string {
-  if (value === null || value === undefined) return '\\N'
-  if (typeof value === 'number') return String(value)
-  const text = String(value)
-  return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ESCAPES[c]!) : text
+/** LOAD DATA's default text format: `\N` for NULL, backslash escapes, NUL as `\0`. */
+export const LOAD_TEXT: TextFormat = {
+  escapeNul: true,
+  field(value, type) {
+    const v = toMysqlValue(value, type)
+    if (v === null || v === undefined) return null
+    return typeof v === 'number' || typeof v === 'string' ? v : String(v)
+  },
 }

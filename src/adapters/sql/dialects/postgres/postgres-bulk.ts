@@ -1,15 +1,14 @@
 import { sql } from 'kysely'
 import type { Row } from '../../../../domain/changes/cell-value.ts'
 import type { TableSchema } from '../../../../domain/schema/table-schema.ts'
-import { tabSeparatedRows } from '../../chunked-lines.ts'
 import { keyNames } from '../../dialect-parts.ts'
 import type { DriverJobs } from '../../driver-jobs.ts'
 import { quoteIdentifier } from '../../quoted-identifier.ts'
 import { behindSavepoint } from '../../savepoint.ts'
 import type { BulkUpsert, Db } from '../../sql-dialect.ts'
 import { conflictAction } from '../../standard-dml.ts'
-import { type CopyJob, copyText } from './postgres-copy.ts'
-import { toPostgresValue } from './postgres-values.ts'
+import { tabSeparatedBuffers } from '../../tab-separated-buffers.ts'
+import { COPY_TEXT, type CopyJob } from './postgres-copy.ts'
 
 const UNIQUE_VIOLATION = '23505'
 let stages = 0
@@ -26,7 +25,7 @@ export function postgresBulkUpsert(copies: DriverJobs<CopyJob>): BulkUpsert {
     const columns = table.columns.map((c) => quoteIdentifier(c.name)).join(', ')
     return copies.run(db, {
       statement: `copy ${quoteIdentifier(into)} (${columns}) from stdin`,
-      lines: tabSeparatedRows(table, rows, (value, type) => copyText(toPostgresValue(value, type))),
+      lines: tabSeparatedBuffers(table, rows, COPY_TEXT),
     })
   }
   return async (db, table, rows, batch) => {

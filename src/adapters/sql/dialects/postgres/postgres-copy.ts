@@ -3,6 +3,8 @@ import { pipeline } from 'node:stream/promises'
 import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import type { DriverJobs } from '../../driver-jobs.ts'
+import type { TextFormat } from '../../tab-separated-buffers.ts'
+import { toPostgresValue } from './postgres-values.ts'
 
 /**
  * COPY through Kysely. Kysely runs every statement of a transaction on one pooled client but
@@ -14,7 +16,7 @@ export const COPY_MARKER = '/*tenant-mirror:copy*/'
 /** A COPY … FROM STDIN statement with its text-format lines. */
 export interface CopyJob {
   readonly statement: string
-  readonly lines: Iterable<string>
+  readonly lines: Iterable<Buffer>
 }
 
 type Query = pg.PoolClient['query']
@@ -49,17 +51,18 @@ async function runCopy(client: pg.PoolClient, job: CopyJob | undefined): Promise
   return { command: 'COPY', rowCount: Number(stream.rowCount ?? 0), oid: 0, fields: [], rows: [] }
 }
 
-const SPECIAL = /[\\\n\r\t]/
-const SPECIALS = /[\\\n\r\t]/g
-const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' }
-
-/** One value in COPY's text format: `\N` for NULL, backslash escapes, bytea as `\\x` hex. */
-export function copyText(value: unknown): string {
-  if (value === null || value === undefined) return '\\N'
-  if (typeof value === 'number') return String(value)
-  if (typeof value === 'boolean') return value ? 't' : 'f'
-  if (Buffer.isBuffer(value)) return `\\\\x${value.toString('hex')}`
-  const text = String(value)
-  // Most values need no escape; finding that costs less than a replace that changes nothing.
-  return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ESCAPES[c]!) : text
+/**
+ * COPY's text format: booleans as `t`/`f`, bytea as `\x` and hex (its backslash escaped with the
+ * rest), everything else as its text.
+ */
+export const COPY_TEXT: TextFormat = {
+  escapeNul: false,
+  field(value, type) {
+    const v = toPostgresValue(value, type)
+    if (v === null || v === undefined) return null
+    if (typeof v === 'number' || typeof v === 'string') return v
+    if (typeof v === 'boolean') return v ? 't' : 'f'
+    if (Buffer.isBuffer(v)) return `\\x${v.toString('hex')}`
+    return String(v)
+  },
 }
