@@ -1,6 +1,7 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeBatch } from '../../src/domain/changes/change-batch.ts'
-import type { WireRowBatch, WireTableSchema } from '../../src/domain/protocol/messages.ts'
+import type { TextSpan, WireRowBatch, WireRows, WireTableSchema } from '../../src/domain/protocol/messages.ts'
 import { buildTableSchema } from '../../src/domain/schema/table-schema.ts'
 
 const wireTable: WireTableSchema = {
@@ -23,7 +24,51 @@ const batch = (rows: [string, (string | null)[]][], lsn = '1506269'): WireRowBat
 })
 const DT = '[DT:05/18/2020 10:40:43.0000000]'
 
+/** Rows whose values lie in one text among other characters, as a request's are: read in place through `locate`. */
+function inPlace(rows: readonly [string, readonly (string | null)[]][]): WireRows {
+  let text = '<noise>'
+  const at = rows.map(([, values]) =>
+    values.map((v) => {
+      if (v === null) return null
+      const start = text.length
+      text += `${v}</b:string><b:string>`
+      return [start, start + v.length] as const
+    }),
+  )
+  return {
+    length: rows.length,
+    operation: (r) => rows[r]![0],
+    width: (r) => rows[r]![1].length,
+    value: (r, c) => rows[r]![1][c]!,
+    locate(r: number, c: number, span: TextSpan) {
+      const where = at[r]![c]
+      if (!where) return false
+      span.text = text
+      span.start = where[0]
+      span.end = where[1]
+      return true
+    },
+  }
+}
+
 describe('change batches (wire-profile §5)', () => {
+  it('decodes values read in place exactly as the same values listed, errors included', () => {
+    const value = [
+      fc.constantFrom('[I:1]', '[I:2]', '[I:-7]', '[I:007]', '[I:2147483648]', '[S:3]', 'x', null),
+      fc.constantFrom(DT, '[DT:02/30/2020 10:40:43.0000000]', '[DT:05/18/2020 10:40:43.0000000+02:00]', '', null),
+      fc.oneof(fc.string({ maxLength: 300 }), fc.constant(null)),
+    ]
+    const row = fc.tuple(fc.constantFrom('I', 'U', 'D', 'X'), fc.tuple(value[0]!, value[1]!, value[2]!))
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 8 }), (rows) => {
+        const listed = decodeBatch(batch(rows.map(([op, values]) => [op, [...values]])), schema)
+        const read = decodeBatch({ table: wireTable, lsn: '1506269', rows: inPlace(rows) }, schema)
+        expect(read).toEqual(listed)
+      }),
+      { numRuns: 3_000, seed: 20261206 },
+    )
+  })
+
   it('turns I and U into upserts and D into deletes by key', () => {
     const decoded = decodeBatch(
       batch([

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeWireValue } from '../../src/domain/changes/wire-value.ts'
-import { decodeWireValueFast, NOT_FAST } from '../../src/domain/changes/wire-value-fast.ts'
+import { decodeWireSpanFast, decodeWireValueFast, NOT_FAST } from '../../src/domain/changes/wire-value-fast.ts'
 import { sqlServerType } from '../support/schemas.ts'
 
 const typeOf = sqlServerType
@@ -71,6 +71,23 @@ describe('the fast decoding path', () => {
     )
     // The comparison means something only if the fast path took a good share of the values.
     expect(taken).toBeGreaterThan(5_000)
+  })
+
+  it('reads a value in place within any text exactly as it reads the value alone', () => {
+    fc.assert(
+      fc.property(
+        wireValue.filter((raw) => raw !== null),
+        fc.string({ maxLength: 40 }),
+        fc.string({ maxLength: 40 }),
+        fc.constantFrom(...TYPES),
+        (raw, before, after, type) => {
+          const text = before + raw + after
+          const start = before.length
+          expect(decodeWireSpanFast(text, start, start + raw!.length, type)).toEqual(decodeWireValueFast(raw, type))
+        },
+      ),
+      { numRuns: 20_000, seed: 20261206 },
+    )
   })
 
   it('takes the common shapes', () => {

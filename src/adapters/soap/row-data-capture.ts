@@ -1,4 +1,4 @@
-import type { WireRows } from '../../domain/protocol/messages.ts'
+import type { TextSpan, WireRows } from '../../domain/protocol/messages.ts'
 import { clip } from '../../domain/shared/clip.ts'
 import type { SubtreeCapture, SubtreeReader } from '../xml/xml-tree.ts'
 import { NS } from './namespaces.ts'
@@ -76,6 +76,22 @@ export class CapturedRows implements WireRows {
     if (source === NIL) return null
     if (source === EXTRA) return this.#extras[this.#tape[at + 1]!]!
     return ''
+  }
+
+  locate(row: number, column: number, span: TextSpan): boolean {
+    const at = (this.#rowStarts[row]! + column) * 3
+    const source = this.#tape[at]!
+    if (source >= 0) {
+      span.text = this.#buffers[source]!
+      span.start = this.#tape[at + 1]!
+      span.end = this.#tape[at + 2]!
+      return true
+    }
+    if (source === NIL) return false
+    span.text = source === EXTRA ? this.#extras[this.#tape[at + 1]!]! : ''
+    span.start = 0
+    span.end = span.text.length
+    return true
   }
 }
 

@@ -1,4 +1,4 @@
-import type { WireRowBatch, WireRows } from '../protocol/messages.ts'
+import type { TextSpan, WireRowBatch, WireRows } from '../protocol/messages.ts'
 import { wireRows } from '../protocol/wire-rows.ts'
 import type { TableSchema } from '../schema/table-schema.ts'
 import { clip } from '../shared/clip.ts'
@@ -7,7 +7,7 @@ import type { CellValue, Row } from './cell-value.ts'
 import type { ChangeError } from './change-error.ts'
 import { type Lsn, parseLsn } from './lsn.ts'
 import { decodeWireValue } from './wire-value.ts'
-import { decodeWireValueFast, NOT_FAST } from './wire-value-fast.ts'
+import { decodeWireSpanFast, decodeWireValueFast, NOT_FAST } from './wire-value-fast.ts'
 
 export type RowOperation = 'I' | 'U' | 'D'
 
@@ -77,6 +77,8 @@ export function decodeBatch(wire: WireRowBatch, table: TableSchema): Result<Chan
     }
   }
 
+  // The span would otherwise keep the last piece of the request's text until the next call.
+  span.text = ''
   const upserts: Row[] = []
   const removals: Row[] = []
   for (let i = 0; i < kept.length; i++) (deleted[i] ? removals : upserts).push(kept[i]!)
@@ -95,15 +97,22 @@ function batchKey(row: Row, key: readonly number[] | undefined): unknown {
   return keyOf(key ? key.map((i) => row[i]!) : row)
 }
 
+/** The one span decodeRow reads values through: rows are decoded one at a time, synchronously. */
+const span: TextSpan = { text: '', start: 0, end: 0 }
+
 function decodeRow(table: TableSchema, rows: WireRows, r: number): Result<Row, ChangeError> {
   const width = table.columns.length
   const out: CellValue[] = new Array(width)
   for (let c = 0; c < width; c++) {
     const column = table.columns[c]!
-    const raw = rows.value(r, c)
-    let value = decodeWireValueFast(raw, column.type)
+    // In place where the rows can say where a value lies: no string of an integer's or a date's wire form.
+    let value = rows.locate
+      ? rows.locate(r, c, span)
+        ? decodeWireSpanFast(span.text, span.start, span.end, column.type)
+        : null
+      : decodeWireValueFast(rows.value(r, c), column.type)
     if (value === NOT_FAST) {
-      const full = decodeWireValue(raw, column.type)
+      const full = decodeWireValue(rows.value(r, c), column.type)
       if (!full.ok)
         return err({ kind: 'ValueDoesNotFit', table: table.name, row: r + 1, column: column.name, reason: full.error })
       value = full.value

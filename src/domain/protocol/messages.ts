@@ -39,6 +39,18 @@ export interface WireRows {
   width(row: number): number
   /** Value `column` of `row`, `null` for nil; `column` is below `width(row)`. */
   value(row: number, column: number): string | null
+  /**
+   * Where that value's text lies, for reading it in place without a string of its own: fills
+   * `span` and is true, or is false for nil. Optional: `value` is the general way.
+   */
+  locate?(row: number, column: number, span: TextSpan): boolean
+}
+
+/** A value's text: `text` from `start` to `end`. Filled by WireRows.locate; reused from value to value. */
+export interface TextSpan {
+  text: string
+  start: number
+  end: number
 }
 
 export interface WireRowBatch {

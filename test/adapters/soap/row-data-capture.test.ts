@@ -4,6 +4,7 @@ import { readRowData } from '../../../src/adapters/soap/request-readers.ts'
 import { rowDataCapture } from '../../../src/adapters/soap/row-data-capture.ts'
 import { identifyRequest, isFault } from '../../../src/adapters/soap/soap-envelope.ts'
 import { XmlRejected, XmlTreeBuilder } from '../../../src/adapters/xml/xml-tree.ts'
+import type { TextSpan, WireRows } from '../../../src/domain/protocol/messages.ts'
 import { listRows } from '../../../src/domain/protocol/wire-rows.ts'
 
 const A = 'http://schemas.datacontract.org/2004/07/SuperOffice.Online.Mirroring.Contract.V1'
@@ -25,7 +26,22 @@ function read(xml: string, capture: boolean, chunk = 7) {
   if (isFault(request)) throw new Error(request.message)
   const read = readRowData(request)
   if (!read.ok) throw new Error(read.error.element)
-  return listRows(read.value.batches[0]!.rows)
+  const rows = read.value.batches[0]!.rows
+  if (capture) expectLocated(rows as WireRows)
+  return listRows(rows)
+}
+
+/** Every value where `locate` says it lies is the value `value` gives; nil is false. */
+function expectLocated(rows: WireRows) {
+  expect(rows.locate).toBeDefined()
+  const span: TextSpan = { text: 'stale', start: 1, end: 3 }
+  for (let r = 0; r < rows.length; r++) {
+    for (let c = 0; c < rows.width(r); c++) {
+      const value = rows.value(r, c)
+      expect(rows.locate!(r, c, span)).toBe(value !== null)
+      if (value !== null) expect(span.text.slice(span.start, span.end)).toBe(value)
+    }
+  }
 }
 
 const ROWS: Record<string, string> = {

@@ -14,7 +14,8 @@ export const LOAD_MARKER = '/*tenant-mirror:load*/'
 
 export interface LoadJob {
   readonly statement: string
-  readonly chunks: Iterable<Buffer>
+  /** Written out before the load starts and emptied when it has ended, as COPY's lines are (postgres-copy.ts says why). */
+  readonly chunks: Buffer[]
   /** What the server answered: rows written, and warnings (a LOCAL load turns errors into them). */
   result?: { readonly affectedRows: number; readonly warnings: number }
 }
@@ -58,6 +59,7 @@ function runLoad(query: (...args: unknown[]) => unknown, job: LoadJob | undefine
   query(
     { sql: job.statement, infileStreamFactory: () => rowStream(job.chunks) },
     (error: Error | null, result: { affectedRows?: number; warningStatus?: number }) => {
+      job.chunks.length = 0
       if (error) {
         callback(error)
         return
@@ -73,7 +75,7 @@ function runLoad(query: (...args: unknown[]) => unknown, job: LoadJob | undefine
  * that fails to convert after that must not become an 'error' event nobody handles; while the
  * connection lives, mysql2's own listener fails the load with it.
  */
-function rowStream(chunks: Iterable<Buffer>): Readable {
+function rowStream(chunks: Buffer[]): Readable {
   const stream = Readable.from(chunks, { objectMode: false })
   stream.on('error', () => undefined)
   return stream
