@@ -122,7 +122,7 @@ function startWorker(
   return spawn(
     process.execPath,
     [
-      '--max-semi-space-size=4',
+      '--max-semi-space-size=8',
       MAIN,
       'task',
       'worker',

@@ -68,7 +68,7 @@ function childrenOf(pid: number): number[] {
 async function startDev(): Promise<{ dev: ChildProcess; child: number; output: () => string }> {
   const data = mkdtempSync(join(tmp, 'dev-'))
   const args = [
-    '--max-semi-space-size=4',
+    '--max-semi-space-size=8',
     '--max-old-space-size=512',
     BIN,
     'dev',
@@ -125,7 +125,7 @@ describe.skipIf(skipOld)(`bin/tenant-mirror.js on ${OLD_NODE} (Node ${oldVersion
     const cmdline = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0')
     expect(cmdline.slice(0, 5)).toEqual([
       join(CACHE, 'node_modules', `node-linux-${process.arch}`, 'bin', 'node'),
-      '--max-semi-space-size=4',
+      '--max-semi-space-size=8',
       '--max-old-space-size=512',
       BIN,
       'dev',

@@ -166,7 +166,7 @@ describe('tenant-mirror serve', () => {
   it('stops with exit 2 when its in-flight budget would not fit its V8 heap', async () => {
     const start = ['serve', '--client-id', 'abc', '--private-key', key, '--superoffice-env', 'development']
     const result = await cli([...start, '--database', 'memory:', '--max-inflight-bytes', String(64 * 1024 * 1024)], {
-      NODE_OPTIONS: '--max-semi-space-size=4 --max-old-space-size=512',
+      NODE_OPTIONS: '--max-semi-space-size=8 --max-old-space-size=512',
     })
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(

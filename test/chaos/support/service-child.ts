@@ -80,7 +80,7 @@ export class ServiceChild {
   async restart(): Promise<void> {
     if (this.alive) await this.kill()
     const args = [
-      '--max-semi-space-size=4',
+      '--max-semi-space-size=8',
       '--max-old-space-size=512',
       BIN,
       'serve',
