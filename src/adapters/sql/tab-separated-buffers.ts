@@ -42,8 +42,9 @@ export function* tabSeparatedBuffers(
     const row = rows[r]!
     for (let c = 0; c < width; c++) {
       const value = field(row[c]!, types[c]!)
-      // The most this field can take: a UTF-16 unit is at most 3 bytes, an escape 2; the tab, the end of line.
-      const most = typeof value === 'string' ? value.length * 3 + 2 : 26
+      // The most this field can take with the tab and the end of line: a UTF-16 unit is at most 3
+      // bytes, an escape 2; a number's text at most 25 characters (-0.0000011115219674695403).
+      const most = typeof value === 'string' ? value.length * 3 + 2 : 32
       if (pos + most > buffer.length) {
         if (pos > 0) yield buffer.subarray(0, pos)
         buffer = Buffer.allocUnsafe(Math.max(size, most))

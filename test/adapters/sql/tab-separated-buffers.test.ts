@@ -48,7 +48,9 @@ const field = fc.oneof(
   fc.integer(),
   fc.maxSafeInteger(),
   fc.double({ noNaN: true }),
-  fc.constant(-0),
+  // The longest texts numbers have: fixed notation just above 1e-6, 21-digit integers.
+  fc.double({ min: 1e-6, max: 1e-5 }).map((n) => -n),
+  fc.constantFrom(-0, -0.0000011115219674695403, -123456789012345680000, -1.2345678901234567e-308),
   text,
 )
 
