@@ -1,7 +1,11 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { Kysely, SqliteDialect, sql } from 'kysely'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { BULK_MARKER, type BulkJob, bulkCapable } from '../../../src/adapters/sql/dialects/sqlite/sqlite-bulk.ts'
+import { openSqlite } from '../../../src/adapters/sql/dialects/sqlite/sqlite-connector.ts'
 import { DriverJobs } from '../../../src/adapters/sql/driver-jobs.ts'
 
 describe("a SQLite mirror's statements", () => {
@@ -32,6 +36,20 @@ describe("a SQLite mirror's statements", () => {
       expect(prepared.filter((text) => text.startsWith('insert'))).toHaveLength(1)
       expect(await db.selectFrom('t').select(['id']).execute()).toHaveLength(6)
     } finally {
+      await db.destroy()
+    }
+  })
+
+  it('are kept for the state store and the registry too, which run no bulk jobs', async () => {
+    const prepare = vi.spyOn(Database.prototype, 'prepare')
+    const db = openSqlite(join(mkdtempSync(join(tmpdir(), 'tm-kept-')), 'state.sqlite'))
+    try {
+      await sql`create table nonce (id text primary key)`.execute(db)
+      for (let i = 1; i <= 5; i++) await sql`insert into nonce (id) values (${`n${i}`})`.execute(db)
+      const inserts = prepare.mock.calls.filter(([text]) => String(text).startsWith('insert'))
+      expect(inserts).toHaveLength(1)
+    } finally {
+      prepare.mockRestore()
       await db.destroy()
     }
   })

@@ -63,7 +63,9 @@ export function openSqlite(file: string, jobs?: DriverJobs<BulkJob>, caches?: Sq
   caches?.join(database)
   return new Kysely({
     dialect: new SqliteDialect({
-      database: jobs ? bulkCapable(database, jobs, () => caches?.leave(database)) : database,
+      // The state store and the registry run no bulk jobs, but keep their statements too: Kysely
+      // would prepare a call's nonce claim and activity record again every time.
+      database: bulkCapable(database, jobs ?? new DriverJobs<BulkJob>(BULK_MARKER), () => caches?.leave(database)),
     }),
   })
 }
