@@ -40,6 +40,7 @@ import {
 } from './process-cpu.ts'
 import { pgloader, rawMysql, rawPostgres, rawSqlite } from './raw-loads.ts'
 import { type Phases, startServiceProcess } from './service-process.ts'
+import { type TaskPhases, taskPhases } from './task-phases.ts'
 
 type Target = 'sqlite' | 'postgres' | 'mysql'
 
@@ -448,6 +449,32 @@ function tenantsMeasure(run: TenantsRun, alone?: TenantsRun): Measure {
 }
 
 /** The many-tenants profile on its own: throughput against one tenant, RowData latency, busy answers, memory. */
+/** The task's CPU a row in each full load beside its read and encode steps measured apart; the rest is its calls. */
+function printTask(steps: TaskPhases, measures: readonly Measure[]) {
+  const us = (n: number) => n.toFixed(1)
+  const rows = measures
+    .filter((m) => m.bench === 'full load' && m.cpu?.taskUs !== undefined)
+    .map((m) => {
+      const task = m.cpu!.taskUs!
+      return [
+        m.bench,
+        m.target,
+        us(steps.read),
+        us(steps.encode),
+        us(Math.max(0, task - steps.read - steps.encode)),
+        us(task),
+      ]
+    })
+  if (rows.length === 0) return
+  const header = ['in the task', 'target', 'read µs/row', 'encode µs/row', 'the rest µs/row', 'task CPU µs/row']
+  process.stdout.write(
+    `\n${table(header, rows)}\n` +
+      "read and encode: the task's SQLite source read in one snapshot, and each row's values and RowData XML\n" +
+      'encoded, each measured apart in the bench process before the loads (the best of three after a warm-up); the rest: the\n' +
+      "calls (the body, HTTP, a signed token each), the batches' bookkeeping and the garbage collector.\n",
+  )
+}
+
 function printTenants(measures: readonly Measure[]) {
   const runs = measures.filter((m) => m.tenants)
   if (runs.length === 0) return
@@ -634,6 +661,11 @@ try {
       results.push(pgloaderMeasure)
     } else log('pgloader is not installed (apt-get install pgloader): skipped')
   }
+  let taskSteps: TaskPhases | undefined
+  if (ONLY.has('full')) {
+    log("the task's read and encode steps, measured apart")
+    taskSteps = await taskPhases(pristine, INVITATION.name)
+  }
   if (ONLY.has('full'))
     for (const target of TARGETS) {
       log(`full load into ${target}`)
@@ -714,6 +746,7 @@ try {
     results.push(await fullLoad('sqlite', big, BIG, `full load, ${BIG.toLocaleString('en')} rows (memory)`))
   }
   print(results)
+  if (taskSteps) printTask(taskSteps, results)
   printTenants(results)
   const machine = {
     cpus: cpus().length,
@@ -725,7 +758,10 @@ try {
   const out = new URL('./results/', import.meta.url).pathname
   mkdirSync(out, { recursive: true })
   const file = join(out, `${new Date().toISOString().replaceAll(':', '-')}.json`)
-  writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), rows: ROWS, machine, results }, null, 2)}\n`)
+  writeFileSync(
+    file,
+    `${JSON.stringify({ at: new Date().toISOString(), rows: ROWS, machine, results, ...(taskSteps ? { taskSteps } : {}) }, null, 2)}\n`,
+  )
   log(`written ${file}`)
 } finally {
   for (const cleanup of cleanups) await cleanup().catch(() => undefined)
