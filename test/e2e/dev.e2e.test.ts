@@ -28,9 +28,12 @@ async function nextCycle(since: number): Promise<string> {
   for (let i = 0; i < 600; i++) {
     const [status] = await registry.pairStatuses()
     const started = status?.lastStartedAt ?? 0
-    if (started > since && (status?.lastFinishedAt ?? 0) >= started) {
+    const finished = status?.lastFinishedAt ?? 0
+    // The cycle's end is recorded before its event is appended: wait for the event too.
+    const [last] = started > since && finished >= started ? await registry.list('Cust12345', 1) : []
+    if (last && last.at >= finished) {
       expect(status?.lastOutcome, status?.lastError).toBe('ok')
-      return (await registry.list('Cust12345', 1))[0]!.message
+      return last.message
     }
     await new Promise((r) => setTimeout(r, 100))
   }
