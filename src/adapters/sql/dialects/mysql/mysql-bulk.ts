@@ -35,7 +35,7 @@ export function mysqlBulkUpsert(loads: DriverJobs<LoadJob>): BulkUpsert {
     const columns = table.columns.map((c) => quoteMysqlIdent(c.name)).join(', ')
     const job: LoadJob = {
       statement: `load data local infile 'tenant-mirror' into table ${quoteMysqlIdent(into)} character set utf8mb4 fields terminated by '\\t' escaped by '\\\\' lines terminated by '\\n' (${columns})`,
-      chunks: Array.from(tabSeparatedBuffers(table, rows, LOAD_TEXT)),
+      chunks: tabSeparatedBuffers(table, rows, LOAD_TEXT),
     }
     try {
       await loads.run(db, job)

@@ -25,7 +25,7 @@ export function postgresBulkUpsert(copies: DriverJobs<CopyJob>): BulkUpsert {
     const columns = table.columns.map((c) => quoteIdentifier(c.name)).join(', ')
     return copies.run(db, {
       statement: `copy ${quoteIdentifier(into)} (${columns}) from stdin`,
-      lines: Array.from(tabSeparatedBuffers(table, rows, COPY_TEXT)),
+      lines: tabSeparatedBuffers(table, rows, COPY_TEXT),
     })
   }
   return async (db, table, rows, batch) => {
