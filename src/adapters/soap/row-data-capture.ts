@@ -1,6 +1,7 @@
 import type { TextSpan, WireRows } from '../../domain/protocol/messages.ts'
 import { clip } from '../../domain/shared/clip.ts'
-import type { SubtreeCapture, SubtreeReader } from '../xml/xml-tree.ts'
+import { type NamespaceScope, namespaceIn, plainText, textAt } from '../xml/xml-scanner.ts'
+import { type ContentRoom, type SubtreeCapture, type SubtreeReader, XSI_NS } from '../xml/xml-tree.ts'
 import { NS } from './namespaces.ts'
 
 /** Where a value's text is, besides a buffer's index: */
@@ -11,6 +12,23 @@ const EXTRA = -2
 const EMPTY = -3
 
 const OPERATIONS = ['', 'I', 'U', 'D'] as const
+
+/**
+ * A row as the Mirroring Task writes it (SuperOffice's and ours: WCF's compact output), read by
+ * DataReader.content without the scanner: `a` and `i` must be bound, where the rows are, to the
+ * contract's and XML Schema instance's namespaces. Anything else is read the general way.
+ */
+const ROW_OPEN = `<a:RowData><a:ColumnValues xmlns:b="${NS.arrays}">`
+const VALUE_OPEN = '<b:string>'
+const VALUE_CLOSE = '</b:string>'
+const NIL_VALUE = '<b:string i:nil="true"/>'
+const EMPTY_VALUE = '<b:string/>'
+const VALUES_CLOSE = '</a:ColumnValues><a:Operation>'
+const ROW_CLOSE = '</a:Operation></a:RowData>'
+/** Elements of a row besides its values: RowData, ColumnValues, Operation. */
+const ROW_ELEMENTS = 3
+/** A value sits three levels below Data. */
+const ROW_DEPTH = 3
 
 /** A growable typed array with room for `needed` entries: the tape, row starts and operations. */
 function grown<T extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(array: T, needed: number): T {
@@ -115,6 +133,9 @@ class DataReader implements SubtreeReader {
   #otherOperations = new Map<number, string>()
   #rows = 0
   #stranger: string | undefined
+  /** The namespace scope the rows were last offered in, and whether ROW_OPEN's spelling means there what it says. */
+  #scope: NamespaceScope | undefined
+  #scopeCanonical = false
 
   #depth = 0
   #sawValues = false
@@ -218,6 +239,90 @@ class DataReader implements SubtreeReader {
     this.open(ns, name, false, depth)
     if (end > start) this.textIn(buffer, start, end, generation)
     this.close(depth)
+  }
+
+  /**
+   * Whole rows of the Mirroring Task's own spelling (ROW_OPEN…ROW_CLOSE, nothing between the
+   * tags) read straight onto the tape: what open, leaf and close do for each of their elements,
+   * without the scanner's work per tag. A row is taken whole or not at all: one spelled
+   * otherwise, cut off by the end of the chunk, or past the limits' room is left to the scanner.
+   */
+  content(buffer: string, pos: number, scope: NamespaceScope, generation: number, room: ContentRoom): number {
+    if (this.#reading || room.depth < ROW_DEPTH || !this.#canonicalIn(scope)) return pos
+    let at = pos
+    while (buffer.startsWith(ROW_OPEN, at)) {
+      const end = this.#canonicalRow(buffer, at + ROW_OPEN.length, generation, room)
+      if (end < 0) break
+      at = end
+    }
+    return at
+  }
+
+  /** Whether `a` and `i` mean, at the rows, what ROW_OPEN's spelling takes them to mean. */
+  #canonicalIn(scope: NamespaceScope): boolean {
+    if (scope !== this.#scope) {
+      this.#scope = scope
+      this.#scopeCanonical = namespaceIn(scope, 'a') === NS.contract && namespaceIn(scope, 'i') === XSI_NS
+    }
+    return this.#scopeCanonical
+  }
+
+  /** The row whose values start at `at`, put on the tape; where it ends, or -1 (and nothing changed). */
+  #canonicalRow(buffer: string, at: number, generation: number, room: ContentRoom): number {
+    const first = this.#values
+    const length = buffer.length
+    let text = 0
+    let i = at
+    for (;;) {
+      if (i + VALUE_OPEN.length <= length && textAt(buffer, VALUE_OPEN, i)) {
+        const start = i + VALUE_OPEN.length
+        const lt = buffer.indexOf('<', start)
+        if (lt < 0 || lt + VALUE_CLOSE.length > length) return this.#undo(first)
+        if (!textAt(buffer, VALUE_CLOSE, lt) || !plainText(buffer, start, lt)) return this.#undo(first)
+        const slot = this.#slot()
+        if (lt === start) this.#tape[slot] = EMPTY
+        else {
+          this.#tape[slot] = this.#bufferOf(buffer, generation)
+          this.#tape[slot + 1] = start
+          this.#tape[slot + 2] = lt
+          text += lt - start
+        }
+        i = lt + VALUE_CLOSE.length
+      } else if (i + NIL_VALUE.length <= length && textAt(buffer, NIL_VALUE, i)) {
+        // The slot first: making room may replace the tape.
+        const slot = this.#slot()
+        this.#tape[slot] = NIL
+        i += NIL_VALUE.length
+      } else if (i + EMPTY_VALUE.length <= length && textAt(buffer, EMPTY_VALUE, i)) {
+        const slot = this.#slot()
+        this.#tape[slot] = EMPTY
+        i += EMPTY_VALUE.length
+      } else break
+    }
+    if (!buffer.startsWith(VALUES_CLOSE, i)) return this.#undo(first)
+    i += VALUES_CLOSE.length
+    const code = OPERATIONS.indexOf(buffer[i] as (typeof OPERATIONS)[number])
+    if (code <= 0 || !buffer.startsWith(ROW_CLOSE, i + 1)) return this.#undo(first)
+    const elements = this.#values - first + ROW_ELEMENTS
+    const bytes = elements * room.elementBytes + text + 1
+    if (elements > room.elements || bytes > room.bytes) return this.#undo(first)
+    room.elements -= elements
+    room.bytes -= bytes
+    // What the open of RowData, its values and Operation and their closes leave behind.
+    this.#bufferOf(buffer, generation)
+    this.#beginRow()
+    this.#rowStarts[this.#rows - 1] = first
+    this.#rowStarts[this.#rows] = this.#values
+    this.#operations[this.#rows - 1] = code
+    this.#sawValues = true
+    this.#sawOperation = true
+    return i + 1 + ROW_CLOSE.length
+  }
+
+  /** Takes back the values a row that is left to the scanner had put on the tape. */
+  #undo(first: number): -1 {
+    this.#values = first
+    return -1
   }
 
   end(): CapturedRows {

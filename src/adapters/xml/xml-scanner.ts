@@ -22,6 +22,23 @@ export interface XmlHandler {
    * (empty when equal): what startElement, textIn and endElement would say, in one call.
    */
   leaf(uri: string, local: string, buffer: string, start: number, end: number): void
+  /**
+   * Markup at `pos` (a start tag) directly inside the element that asked for it
+   * (XmlScanner.readContent): the handler may read whole elements there itself, with exactly
+   * the meaning and the checks the scanner would give them, and return where they end; `pos`
+   * leaves them to the scanner. `scope` is the element's namespace scope (namespaceIn).
+   */
+  content?(buffer: string, pos: number, scope: NamespaceScope): number
+}
+
+/** The namespace bindings in force at an element, for namespaceIn; nothing else may be read from it. */
+export type NamespaceScope = { readonly __scope: never }
+
+/** The namespace name `prefix` is bound to in `scope`; undefined when unbound. */
+export function namespaceIn(scope: NamespaceScope, prefix: string): string | undefined {
+  for (let b: Bindings | undefined = scope as unknown as Bindings; b; b = b.parent)
+    if (b.prefix === prefix) return b.uri
+  return undefined
 }
 
 /** Markup (a tag, comment, CDATA section or declaration) longer than this is refused. */
@@ -142,9 +159,19 @@ export class XmlScanner {
   #openedName: KnownName | undefined
   #openedUri = ''
   #openedOthers = false
+  /** Depth whose child elements the handler's `content` is offered; -1 for none. */
+  #contentDepth = -1
 
   constructor(handler: XmlHandler) {
     this.#handler = handler
+  }
+
+  /**
+   * From now on (`true`), the child elements of the element just opened are offered to the
+   * handler's `content` before the scanner reads them; `false` stops that.
+   */
+  readContent(on: boolean): void {
+    this.#contentDepth = on && this.#handler.content ? this.#names.length : -1
   }
 
   write(chunk: string): void {
@@ -187,6 +214,13 @@ export class XmlScanner {
         else this.#text(buffer.slice(pos, end))
         pos = end
         continue
+      }
+      if (this.#names.length === this.#contentDepth && buffer.charCodeAt(pos + 1) !== 47) {
+        const after = this.#handler.content!(buffer, pos, this.#bindings as unknown as NamespaceScope)
+        if (after !== pos) {
+          pos = after
+          continue
+        }
       }
       const next = this.#markup(pos, final)
       if (next < 0) break
@@ -509,7 +543,7 @@ export class XmlScanner {
  * `buffer.startsWith(text, at)` for the short names of tags, which is several times faster so
  * (a name is compared at every tag). The caller knows that `at + text.length` is in `buffer`.
  */
-function textAt(buffer: string, text: string, at: number): boolean {
+export function textAt(buffer: string, text: string, at: number): boolean {
   for (let i = 0; i < text.length; i++) if (buffer.charCodeAt(at + i) !== text.charCodeAt(i)) return false
   return true
 }
@@ -519,7 +553,7 @@ function textAt(buffer: string, text: string, at: number): boolean {
  * character XML forbids, no surrogate (a pair is checked the slow way), no `]]>`. One pass over
  * the characters in place, where SPECIAL_TEXT and `includes` would each read a copy.
  */
-function plainText(buffer: string, start: number, end: number): boolean {
+export function plainText(buffer: string, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
     const c = buffer.charCodeAt(i)
     if (c < 0x20) {

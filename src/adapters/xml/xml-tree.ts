@@ -1,5 +1,5 @@
 import { XmlRejected, type XmlRejection } from './xml-rejected.ts'
-import { type XmlAttribute, type XmlHandler, XmlScanner } from './xml-scanner.ts'
+import { type NamespaceScope, type XmlAttribute, type XmlHandler, XmlScanner } from './xml-scanner.ts'
 
 export { XmlRejected, type XmlRejection } from './xml-rejected.ts'
 
@@ -45,7 +45,27 @@ export interface SubtreeReader {
     end: number,
     generation: number,
   ): number | undefined
+  /**
+   * Markup at `pos` directly inside the captured element (see XmlHandler.content): whole
+   * elements read here, with the meaning open/leaf/close would give them and within `room`,
+   * which is updated; returns where they end, or `pos`.
+   */
+  content?(buffer: string, pos: number, scope: NamespaceScope, generation: number, room: ContentRoom): number
   end(): unknown
+}
+
+/**
+ * What elements a reader reads itself may cost: the limits' room left, for the reader to stop
+ * before an element that would pass one (the tree then reads it, and refuses it as always).
+ */
+export interface ContentRoom {
+  /** Elements that may still open. */
+  elements: number
+  /** Estimated bytes that may still be retained: each element costs `elementBytes`, each text its characters. */
+  bytes: number
+  readonly elementBytes: number
+  /** Levels of nesting below the captured element that stay within the depth limit. */
+  readonly depth: number
 }
 
 export interface SubtreeCapture {
@@ -93,6 +113,7 @@ export class XmlTreeBuilder {
     textIn: (buffer, start, end) => this.#textIn(buffer, start, end),
     endElement: () => this.#close(),
     leaf: (ns, name, buffer, start, end) => this.#leaf(ns, name, buffer, start, end),
+    content: (buffer, pos, scope) => this.#content(buffer, pos, scope),
   } satisfies XmlHandler)
   readonly #stack: XmlElement[] = []
   readonly #limits: XmlLimits
@@ -184,6 +205,7 @@ export class XmlTreeBuilder {
         this.#capture = capture
         this.#captureDepth = 1
         capture.reader.begin()
+        if (capture.reader.content) this.#scanner.readContent(true)
         break
       }
   }
@@ -196,6 +218,7 @@ export class XmlTreeBuilder {
     const element = this.#stack.pop()
     if (this.#captureDepth === 1) {
       this.#captureDepth = 0
+      this.#scanner.readContent(false)
       if (element) element.captured = this.#capture!.reader.end()
       return
     }
@@ -231,6 +254,27 @@ export class XmlTreeBuilder {
     if (!this.#admit()) return
     const extra = this.#capture!.reader.leaf(ns, name, depth, buffer, start, end, this.#generation)
     this.#retain(CAPTURED_BYTES + end - start + (extra ?? 0))
+  }
+
+  /** Offers the captured element's children to its reader (SubtreeReader.content), within the limits' room. */
+  #content(buffer: string, pos: number, scope: NamespaceScope): number {
+    const reader = this.#capture?.reader
+    if (this.#captureDepth !== 1 || this.#failure || !reader?.content) return pos
+    const limits = this.#limits
+    const density = limits.maxDensity
+    const room: ContentRoom = {
+      elements: limits.maxElements - this.#elements,
+      bytes: density === undefined ? Number.MAX_SAFE_INTEGER : density * this.#written + DENSITY_SLACK - this.#retained,
+      elementBytes: CAPTURED_BYTES,
+      // As #admit counts it: an element at capture depth d is refused once stack + d - 1 reaches the limit.
+      depth: limits.maxDepth - this.#stack.length,
+    }
+    const elements = room.elements
+    const bytes = room.bytes
+    const end = reader.content(buffer, pos, scope, this.#generation, room)
+    this.#elements += elements - room.elements
+    this.#retained += bytes - room.bytes
+    return end
   }
 
   #textIn(buffer: string, start: number, end: number): void {

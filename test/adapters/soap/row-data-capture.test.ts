@@ -1,9 +1,18 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { readRowData } from '../../../src/adapters/soap/request-readers.ts'
+import { writeRowXml } from '../../../src/adapters/soap/request-writers.ts'
 import { rowDataCapture } from '../../../src/adapters/soap/row-data-capture.ts'
 import { identifyRequest, isFault } from '../../../src/adapters/soap/soap-envelope.ts'
-import { XmlRejected, XmlTreeBuilder } from '../../../src/adapters/xml/xml-tree.ts'
+import type { NamespaceScope } from '../../../src/adapters/xml/xml-scanner.ts'
+import {
+  type ContentRoom,
+  type SubtreeCapture,
+  type SubtreeReader,
+  type XmlLimits,
+  XmlRejected,
+  XmlTreeBuilder,
+} from '../../../src/adapters/xml/xml-tree.ts'
 import type { TextSpan, WireRows } from '../../../src/domain/protocol/messages.ts'
 import { listRows } from '../../../src/domain/protocol/wire-rows.ts'
 
@@ -132,5 +141,198 @@ describe('RowData captured while streaming', () => {
       }),
       { numRuns: 400, seed: 20261205 },
     )
+  })
+
+  describe("rows of the Mirroring Task's own spelling, read without the scanner", () => {
+    /** The capture with its reader's `content` hidden: every row read the general way. */
+    function scannerOnly(): SubtreeCapture {
+      const capture = rowDataCapture()
+      const r = capture.reader
+      const reader: SubtreeReader = {
+        begin: () => r.begin(),
+        open: (...a) => r.open(...a),
+        text: (t) => r.text(t),
+        textIn: (...a) => r.textIn(...a),
+        close: (d) => r.close(d),
+        leaf: (...a) => r.leaf(...a),
+        end: () => r.end(),
+      }
+      return { ...capture, reader }
+    }
+
+    /** The rows, or the refusal, and how many characters the reader read itself. */
+    function outcome(xml: string, capture: SubtreeCapture, limits: XmlLimits, chunk: number) {
+      let own = 0
+      const r = capture.reader
+      if (r.content) {
+        const content = r.content.bind(r)
+        r.content = (buffer, pos, ...rest) => {
+          const end = content(buffer, pos, ...rest)
+          own += end - pos
+          return end
+        }
+      }
+      try {
+        const builder = new XmlTreeBuilder(limits, capture)
+        for (let i = 0; i < xml.length; i += chunk) builder.write(xml.slice(i, i + chunk))
+        const request = identifyRequest(builder.close(), undefined)
+        if (isFault(request)) return { fault: request.message, own }
+        const read = readRowData(request)
+        if (!read.ok) return { error: read.error, own }
+        return { rows: listRows(read.value.batches[0]!.rows), own }
+      } catch (error) {
+        return { refused: (error as XmlRejected).message, own }
+      }
+    }
+
+    function body(rows: string, data = '<a:Data>'): string {
+      return envelope(rows).replace('<a:Data>', data)
+    }
+
+    const LIMITS: XmlLimits = { maxDepth: 32, maxElements: 100_000, maxDensity: 4 }
+    const wireRow = (values: (string | null)[], operation = 'I') => writeRowXml({ operation, values })
+
+    it('reads most of a plain body itself, with the same rows as the scanner', () => {
+      const rows = Array.from({ length: 200 }, (_, i) =>
+        wireRow([`[I:${i}]`, i % 3 ? `name ${i} ü` : null, '', '[DT:01/02/2024 03:04:05.0000000]'], 'IUD'[i % 3]),
+      ).join('')
+      const xml = body(rows)
+      const fast = outcome(xml, rowDataCapture(), LIMITS, 4096)
+      const slow = outcome(xml, scannerOnly(), LIMITS, 4096)
+      expect(fast.rows).toHaveLength(200)
+      expect(fast.rows).toEqual(slow.rows)
+      expect(slow.own).toBe(0)
+      // Every row but those cut by the end of a piece.
+      expect(fast.own).toBeGreaterThan(rows.length * 0.8)
+      expect(fast.rows![1]).toEqual({
+        operation: 'U',
+        values: ['[I:1]', 'name 1 ü', '', '[DT:01/02/2024 03:04:05.0000000]'],
+      })
+      expect(fast.rows![3]!.values[1]).toBeNull()
+    })
+
+    /** The scope DataBatches gives the rows: `a` and `i` bound as the Mirroring Task binds them. */
+    const SCOPE = {
+      prefix: 'a',
+      uri: A,
+      parent: { prefix: 'i', uri: I, parent: undefined },
+    } as unknown as NamespaceScope
+    const room = (elements = 1000, bytes = 100_000, depth = 3): ContentRoom => ({
+      elements,
+      bytes,
+      elementBytes: 32,
+      depth,
+    })
+
+    it('takes whole rows only, and each at the cost the scanner would count', () => {
+      const reader = rowDataCapture().reader
+      reader.begin()
+      const two = wireRow(['[I:1]', null, '', 'abc']) + wireRow(['x'], 'D')
+      const space = room()
+      expect(reader.content!(`${two}</a:Data>`, 0, SCOPE, 1, space)).toBe(two.length)
+      // 4 values + 3, and 1 value + 3 elements; 32 bytes each, the texts, and the two operations.
+      expect(space).toEqual(room(1000 - 11, 100_000 - 11 * 32 - (5 + 3 + 1) - 2))
+      const rows = reader.end() as WireRows
+      expect(listRows(rows)).toEqual([
+        { operation: 'I', values: ['[I:1]', null, '', 'abc'] },
+        { operation: 'D', values: ['x'] },
+      ])
+      // Cut anywhere, a row is not taken at all.
+      for (let cut = 0; cut < two.length; cut++) {
+        reader.begin()
+        const end = reader.content!(two.slice(0, cut), 0, SCOPE, 1, room())
+        expect(end === 0 || end === wireRow(['[I:1]', null, '', 'abc']).length).toBe(true)
+      }
+    })
+
+    it('leaves a row to the scanner when it would pass a limit, or is spelled otherwise', () => {
+      const row = wireRow(['ab', null])
+      const cost = { elements: 5, bytes: 5 * 32 + 2 + 1 }
+      const cases: [string, string, ContentRoom][] = [
+        ['elements', row, room(cost.elements - 1)],
+        ['bytes', row, room(1000, cost.bytes - 1)],
+        ['depth', row, room(1000, 100_000, 2)],
+        ['carriage return', row.replace('ab', 'a\rb'), room()],
+        ['reference', row.replace('ab', 'a&amp;b'), room()],
+        ['operation', wireRow(['ab'], 'X'), room()],
+      ]
+      for (const [name, text, space] of cases) {
+        const reader = rowDataCapture().reader
+        reader.begin()
+        const before = { ...space }
+        expect(reader.content!(text, 0, SCOPE, 1, space), name).toBe(0)
+        expect(space, name).toEqual(before)
+        expect((reader.end() as WireRows).length, name).toBe(0)
+      }
+      const reader = rowDataCapture().reader
+      reader.begin()
+      expect(reader.content!(row, 0, SCOPE, 1, room(cost.elements, cost.bytes))).toBe(row.length)
+    })
+
+    it('keeps every value where the tape grows, nil and empty ones too', () => {
+      // 3 values a row: the tape's room (1,024 values, then doubled) runs out inside rows, on a nil or an empty value.
+      for (const shape of [
+        [null, '', null],
+        ['', null, 'x'],
+      ]) {
+        const xml = body(Array.from({ length: 1400 }, () => wireRow(shape)).join(''))
+        const fast = outcome(xml, rowDataCapture(), { ...LIMITS, maxElements: 1e6 }, 65536)
+        expect(fast.own).toBeGreaterThan(0)
+        expect(fast.rows).toEqual(Array.from({ length: 1400 }, () => ({ operation: 'I', values: shape })))
+      }
+    })
+
+    it('leaves rows to the scanner where a or i mean other namespaces', () => {
+      const rows = wireRow(['1', null]) + wireRow(['2'])
+      for (const data of ['<a:Data xmlns:a="urn:other">', '<a:Data xmlns:i="urn:other">']) {
+        const xml = body(rows, data).replace('</a:Data>', '</a:Data>')
+        const fast = outcome(xml, rowDataCapture(), LIMITS, 4096)
+        expect(fast).toEqual(outcome(xml, scannerOnly(), LIMITS, 4096))
+        expect(fast.own).toBe(0)
+      }
+    })
+
+    it('gives what the scanner gives for any values, operations, limits and cuts', () => {
+      const text = fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 12 }),
+        fc.string({ unit: 'grapheme', maxLength: 12 }),
+        fc.constantFrom('', '[I:7]', ']]>', 'a]]b', '\uD800', 'x\ty\nz', 'a\rb', '&', '<'),
+      )
+      const canonical = fc
+        .tuple(
+          fc.array(fc.option(text, { nil: null }), { maxLength: 6 }),
+          fc.constantFrom('I', 'U', 'D', 'X', '', ' I'),
+        )
+        .map(([values, operation]) => wireRow(values, operation))
+      const other = fc.constantFrom(
+        `<a:RowData><a:ColumnValues xmlns:b="${B}"><b:string>1</b:string></a:ColumnValues></a:RowData>`,
+        `<a:RowData> <a:ColumnValues xmlns:b="${B}"><b:string>1</b:string></a:ColumnValues><a:Operation>I</a:Operation></a:RowData>`,
+        `<a:RowData><a:ColumnValues xmlns:b="${B}"><b:string >1</b:string></a:ColumnValues><a:Operation>I</a:Operation></a:RowData>`,
+        `<a:RowData><a:ColumnValues xmlns:b="${B}"><b:string>1</b:strin></a:ColumnValues><a:Operation>I</a:Operation></a:RowData>`,
+        `<a:RowData><a:ColumnValues xmlns:b="urn:b"><b:string>1</b:string></a:ColumnValues><a:Operation>I</a:Operation></a:RowData>`,
+        `<a:RowData><a:ColumnValues xmlns:b="${B}"><b:string i:nil="true" /></a:ColumnValues><a:Operation>U</a:Operation></a:RowData>`,
+        '<y:Other xmlns:y="urn:y"/>',
+        '\n  ',
+      )
+      // Values written in as they are, unescaped: references, `\r`, characters XML forbids.
+      const raw = fc
+        .array(fc.oneof(text, fc.constantFrom('a\rb', '&amp;', '&#x41;', '\u0001', ']]>', '\uFFFE')), { maxLength: 3 })
+        .map((values) => wireRow(values.map((v) => `@${values.indexOf(v)}`)).replace(/@(\d)/g, (_, i) => values[i]!))
+      const rows = fc.array(fc.oneof({ weight: 5, arbitrary: canonical }, raw, other), { minLength: 1, maxLength: 8 })
+      const limits = fc.record({
+        maxDepth: fc.integer({ min: 5, max: 9 }),
+        maxElements: fc.integer({ min: 10, max: 120 }),
+        maxDensity: fc.constantFrom(undefined, 0.05, 0.2, 4),
+      })
+      fc.assert(
+        fc.property(rows, limits, fc.integer({ min: 1, max: 400 }), (list, lim, chunk) => {
+          const xml = body(list.join(''))
+          const fast = outcome(xml, rowDataCapture(), lim, chunk)
+          const slow = outcome(xml, scannerOnly(), lim, chunk)
+          expect({ ...fast, own: 0 }).toEqual(slow)
+        }),
+        { numRuns: 1500, seed: 20261206 },
+      )
+    })
   })
 })
