@@ -267,62 +267,61 @@ class DataReader implements SubtreeReader {
     return this.#scopeCanonical
   }
 
-  /** The row whose values start at `at`, put on the tape; where it ends, or -1 (and nothing changed). */
+  /**
+   * The row whose values start at `at`, put on the tape past its last value, and taken (the
+   * count of values moved on) only when all of it is read; where it ends, or -1.
+   */
   #canonicalRow(buffer: string, at: number, generation: number, room: ContentRoom): number {
     const first = this.#values
     const length = buffer.length
+    // Idempotent within a generation: the buffer is kept once, whether the row is taken or not.
+    const source = this.#bufferOf(buffer, generation)
+    let tape = this.#tape
+    let values = first
     let text = 0
     let i = at
     for (;;) {
+      let kind: number
+      let start = 0
+      let end = 0
       if (i + VALUE_OPEN.length <= length && textAt(buffer, VALUE_OPEN, i)) {
-        const start = i + VALUE_OPEN.length
-        const lt = buffer.indexOf('<', start)
-        if (lt < 0 || lt + VALUE_CLOSE.length > length) return this.#undo(first)
-        if (!textAt(buffer, VALUE_CLOSE, lt) || !plainText(buffer, start, lt)) return this.#undo(first)
-        const slot = this.#slot()
-        if (lt === start) this.#tape[slot] = EMPTY
-        else {
-          this.#tape[slot] = this.#bufferOf(buffer, generation)
-          this.#tape[slot + 1] = start
-          this.#tape[slot + 2] = lt
-          text += lt - start
-        }
-        i = lt + VALUE_CLOSE.length
+        start = i + VALUE_OPEN.length
+        end = buffer.indexOf('<', start)
+        if (end < 0 || end + VALUE_CLOSE.length > length) return -1
+        if (!textAt(buffer, VALUE_CLOSE, end) || !plainText(buffer, start, end)) return -1
+        kind = end === start ? EMPTY : source
+        text += end - start
+        i = end + VALUE_CLOSE.length
       } else if (i + NIL_VALUE.length <= length && textAt(buffer, NIL_VALUE, i)) {
-        // The slot first: making room may replace the tape.
-        const slot = this.#slot()
-        this.#tape[slot] = NIL
+        kind = NIL
         i += NIL_VALUE.length
       } else if (i + EMPTY_VALUE.length <= length && textAt(buffer, EMPTY_VALUE, i)) {
-        const slot = this.#slot()
-        this.#tape[slot] = EMPTY
+        kind = EMPTY
         i += EMPTY_VALUE.length
       } else break
+      const slot = values++ * 3
+      if (slot + 3 > tape.length) tape = this.#tape = grown(tape, slot + 3)
+      tape[slot] = kind
+      tape[slot + 1] = start
+      tape[slot + 2] = end
     }
-    if (!buffer.startsWith(VALUES_CLOSE, i)) return this.#undo(first)
+    if (!buffer.startsWith(VALUES_CLOSE, i)) return -1
     i += VALUES_CLOSE.length
     const code = OPERATIONS.indexOf(buffer[i] as (typeof OPERATIONS)[number])
-    if (code <= 0 || !buffer.startsWith(ROW_CLOSE, i + 1)) return this.#undo(first)
-    const elements = this.#values - first + ROW_ELEMENTS
+    if (code <= 0 || !buffer.startsWith(ROW_CLOSE, i + 1)) return -1
+    const elements = values - first + ROW_ELEMENTS
     const bytes = elements * room.elementBytes + text + 1
-    if (elements > room.elements || bytes > room.bytes) return this.#undo(first)
+    if (elements > room.elements || bytes > room.bytes) return -1
     room.elements -= elements
     room.bytes -= bytes
     // What the open of RowData, its values and Operation and their closes leave behind.
-    this.#bufferOf(buffer, generation)
+    this.#values = values
     this.#beginRow()
     this.#rowStarts[this.#rows - 1] = first
-    this.#rowStarts[this.#rows] = this.#values
     this.#operations[this.#rows - 1] = code
     this.#sawValues = true
     this.#sawOperation = true
     return i + 1 + ROW_CLOSE.length
-  }
-
-  /** Takes back the values a row that is left to the scanner had put on the tape. */
-  #undo(first: number): -1 {
-    this.#values = first
-    return -1
   }
 
   end(): CapturedRows {
