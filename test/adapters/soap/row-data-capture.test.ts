@@ -15,6 +15,7 @@ import {
 } from '../../../src/adapters/xml/xml-tree.ts'
 import type { TextSpan, WireRows } from '../../../src/domain/protocol/messages.ts'
 import { listRows } from '../../../src/domain/protocol/wire-rows.ts'
+import { readSample } from '../../support/fixtures.ts'
 
 const A = 'http://schemas.datacontract.org/2004/07/SuperOffice.Online.Mirroring.Contract.V1'
 const B = 'http://schemas.microsoft.com/2003/10/Serialization/Arrays'
@@ -280,6 +281,22 @@ describe('RowData captured while streaming', () => {
         expect(fast.own).toBeGreaterThan(0)
         expect(fast.rows).toEqual(Array.from({ length: 1400 }, () => ({ operation: 'I', values: shape })))
       }
+    })
+
+    it("reads SuperOffice's captured RowData call, as it is sent (compact), itself", () => {
+      // The published sample is pretty-printed; the real call has no whitespace between tags (protocol.md).
+      const compact = readSample('SampleRowDataRequest.xml')
+        .replace(/>\s+</g, '><')
+        .replace(/\s+xmlns:/g, ' xmlns:')
+      const fast = outcome(compact, rowDataCapture(), LIMITS, 4096)
+      expect(fast.own).toBeGreaterThan(0)
+      expect(fast.rows).toHaveLength(2)
+      expect(fast.rows![0]!.values.slice(0, 3)).toEqual([
+        '[I:1]',
+        '040000008200E00074C5B7101A82E00800000000DD1E2178E92CD6010000000000000000100000005315E9D8BC5F824BA6502093D637FCB2',
+        '[I:0]',
+      ])
+      expect(fast).toEqual({ ...outcome(compact, scannerOnly(), LIMITS, 4096), own: fast.own })
     })
 
     it('leaves rows to the scanner where a or i mean other namespaces', () => {
