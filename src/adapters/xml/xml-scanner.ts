@@ -23,7 +23,7 @@ export interface XmlHandler {
    */
   leaf(uri: string, local: string, buffer: string, start: number, end: number): void
   /**
-   * Markup at `pos` (a start tag) directly inside the element that asked for it
+   * Markup at `pos` other than an end tag, directly inside the element that asked for it
    * (XmlScanner.readContent): the handler may read whole elements there itself, with exactly
    * the meaning and the checks the scanner would give them, and return where they end; `pos`
    * leaves them to the scanner. `scope` is the element's namespace scope (namespaceIn).
