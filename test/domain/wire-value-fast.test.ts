@@ -54,6 +54,13 @@ const wireValue = fc.oneof(
         `[DT:${pad(mo, 2)}/${pad(d, 2)}/${pad(y, 4)} ${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${pad(f, 7)}${off}]`,
     ),
   fc.string({ maxLength: 14 }),
+  // A valid datetime with one character anywhere replaced: a digit, a separator or anything else.
+  fc
+    .tuple(fc.integer({ min: 0, max: 31 }), fc.constantFrom('0', '9', 'a', ' ', '/', ':', '.', '-', '\u0660'))
+    .map(([at, c]) => {
+      const valid = '[DT:02/29/2024 23:59:59.1234567]'
+      return valid.slice(0, at) + c + valid.slice(at + 1)
+    }),
   fc.constant(null),
 )
 
