@@ -40,6 +40,8 @@ export interface Phases {
   readonly parse: number
   readonly decode: number
   readonly write: number
+  /** Rows the service's XML scanner read tag by tag (tenant_mirror_rowdata_rows_scanned_total). */
+  readonly scanned: number
 }
 
 /** The client service as its own process, so that its memory is measured apart from the task's. */
@@ -113,7 +115,8 @@ export async function startServiceProcess(options: {
           new RegExp(`^tenant_mirror_rowdata_phase_seconds_total\\{phase="${name}"\\} (\\S+)$`, 'm').exec(text)?.[1] ??
             0,
         )
-      return { parse: phase('parse'), decode: phase('decode'), write: phase('write') }
+      const scanned = Number(/^tenant_mirror_rowdata_rows_scanned_total (\S+)$/m.exec(text)?.[1] ?? 0)
+      return { parse: phase('parse'), decode: phase('decode'), write: phase('write'), scanned }
     },
     async metric(name) {
       const text = await (await fetch(`${base}/metrics`)).text()

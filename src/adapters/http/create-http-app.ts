@@ -6,7 +6,7 @@ import type { ContextId } from '../../domain/handshake/context-id.ts'
 import { type IdentifiedRequest, identifyRequest, isFault } from '../soap/soap-envelope.ts'
 import { type SoapFault, writeFault } from '../soap/soap-fault.ts'
 import type { XmlElement } from '../xml/xml-tree.ts'
-import { type CallEvent, type FailedCall, failedCall, type RowDataPhases, withParseTime } from './call-summary.ts'
+import { type CallEvent, type FailedCall, failedCall, type RowDataPhases, withBodyFacts } from './call-summary.ts'
 import { dispatch, failureReply, internalFailure } from './dispatch.ts'
 import type { InflightBudget } from './inflight-budget.ts'
 import type { MirroringUseCases } from './mirroring-use-cases.ts'
@@ -74,7 +74,7 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
         return faultResponse(identified)
       }
       if ('outcome' in identified) return refusedResponse(identified, ms())
-      return await answer(identified, ms, tenant, read.kind === 'envelope' ? read.parseMs : 0)
+      return await answer(identified, ms, tenant, read.kind === 'envelope' ? read : { parseMs: 0, rowsScanned: 0 })
     } finally {
       lease.release()
     }
@@ -98,12 +98,12 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
     identified: IdentifiedRequest,
     ms: () => number,
     tenant: ContextId | undefined,
-    parseMs: number,
+    body: { readonly parseMs: number; readonly rowsScanned: number },
   ) => {
     try {
       const dispatched = await dispatch(identified, useCases)
       const { xml } = dispatched
-      const summary = withParseTime(dispatched.summary, parseMs)
+      const summary = withBodyFacts(dispatched.summary, body)
       const reference = summary.outcome === 'ok' ? undefined : newReference()
       const written = summary.operation === 'RowData' && summary.outcome === 'ok' ? summary.written : undefined
       const superseded = written?.superseded ?? []
@@ -117,6 +117,7 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
         ...(summary.outcome === 'ok' ? {} : { error: summary.error.kind, reference }),
         ...(superseded.length > 0 ? { superseded } : {}),
         ...(written?.phases ? { phases: tenths(written.phases) } : {}),
+        ...(written?.rowsScanned ? { rowsScanned: written.rowsScanned } : {}),
       }
       if (summary.outcome === 'ok') logger.info(fields, `${summary.operation} ok`)
       else logger.warn(fields, `${summary.operation} failed`)

@@ -1,7 +1,7 @@
 import type { TextSpan, WireRows } from '../../domain/protocol/messages.ts'
 import { clip } from '../../domain/shared/clip.ts'
 import { type NamespaceScope, namespaceIn, plainText, textAt } from '../xml/xml-scanner.ts'
-import { type ContentRoom, type SubtreeCapture, type SubtreeReader, XSI_NS } from '../xml/xml-tree.ts'
+import { type ContentRoom, type SubtreeCapture, type SubtreeReader, type XmlElement, XSI_NS } from '../xml/xml-tree.ts'
 import { NS } from './namespaces.ts'
 
 /** Where a value's text is, besides a buffer's index: */
@@ -57,6 +57,8 @@ export class CapturedRows implements WireRows {
   /** Operations other than I, U and D, as sent (trimmed). */
   readonly #otherOperations: ReadonlyMap<number, string>
   readonly length: number
+  /** Rows read whole in the Mirroring Task's spelling (DataReader.content); the scanner read the others tag by tag. */
+  readonly readWhole: number
 
   constructor(parts: {
     buffers: string[]
@@ -66,6 +68,7 @@ export class CapturedRows implements WireRows {
     operations: Uint8Array
     otherOperations: ReadonlyMap<number, string>
     rows: number
+    readWhole: number
     stranger: string | undefined
   }) {
     this.#buffers = parts.buffers
@@ -75,6 +78,7 @@ export class CapturedRows implements WireRows {
     this.#operations = parts.operations
     this.#otherOperations = parts.otherOperations
     this.length = parts.rows
+    this.readWhole = parts.readWhole
     this.stranger = parts.stranger
   }
 
@@ -132,6 +136,7 @@ class DataReader implements SubtreeReader {
   #operations: Uint8Array<ArrayBuffer> = new Uint8Array(256)
   #otherOperations = new Map<number, string>()
   #rows = 0
+  #readWhole = 0
   #stranger: string | undefined
   /** The namespace scope the rows were last offered in, and whether ROW_OPEN's spelling means there what it says. */
   #scope: NamespaceScope | undefined
@@ -162,6 +167,7 @@ class DataReader implements SubtreeReader {
     this.#operations = new Uint8Array(256)
     this.#otherOperations = new Map()
     this.#rows = 0
+    this.#readWhole = 0
     this.#stranger = undefined
     this.#depth = 0
     this.#reading = undefined
@@ -321,6 +327,7 @@ class DataReader implements SubtreeReader {
     this.#operations[this.#rows - 1] = code
     this.#sawValues = true
     this.#sawOperation = true
+    this.#readWhole++
     return i + 1 + ROW_CLOSE.length
   }
 
@@ -333,6 +340,7 @@ class DataReader implements SubtreeReader {
       operations: this.#operations,
       otherOperations: this.#otherOperations,
       rows: this.#rows,
+      readWhole: this.#readWhole,
       stranger: this.#stranger,
     })
   }
@@ -426,4 +434,19 @@ class DataReader implements SubtreeReader {
 
 export function rowDataCapture(): SubtreeCapture {
   return { ns: NS.contract, name: 'Data', reader: new DataReader() }
+}
+
+/**
+ * Rows of a parsed RowData request that the scanner read tag by tag: those not spelled as the
+ * Mirroring Task writes them, and those cut by the end of a piece of the body (about one a 64 KB).
+ */
+export function rowsScanned(root: XmlElement): number {
+  let scanned = 0
+  const stack = [root]
+  while (stack.length > 0) {
+    const element = stack.pop()!
+    if (element.captured instanceof CapturedRows) scanned += element.captured.length - element.captured.readWhole
+    for (const child of element.children) stack.push(child)
+  }
+  return scanned
 }

@@ -121,10 +121,10 @@ async function service(options: { admin?: Hono; mirrors?: MirrorDatabaseProvider
     metrics,
     tableSchema: async (tables: WireTableSchema[]) =>
       post(soapActionOf('TableSchema'), writeTableSchemaRequest({ ...(await base()), tables })),
-    rowData: async (batches: WireRowBatch[], signedToken?: string) =>
+    rowData: async (batches: WireRowBatch[], signedToken?: string, spell = (xml: string) => xml) =>
       post(
         soapActionOf('RowData'),
-        writeRowDataRequest({ ...(await base()), ...(signedToken ? { signedToken } : {}), batches }),
+        spell(writeRowDataRequest({ ...(await base()), ...(signedToken ? { signedToken } : {}), batches })),
       ),
     post,
   }
@@ -182,6 +182,24 @@ describe('the call summary the observer is told', () => {
     expect(metrics).toMatch(/^tenant_mirror_rowdata_phase_seconds_total\{phase="write"\} 0\.01$/m)
     const parse = Number(/^tenant_mirror_rowdata_phase_seconds_total\{phase="parse"\} (\S+)$/m.exec(metrics)?.[1])
     expect(parse).toBeGreaterThan(0)
+  })
+
+  it('counts the rows its scanner read tag by tag, not whole as the Mirroring Task spells them', async () => {
+    const s = await service()
+    await s.tableSchema([person])
+    const three = [
+      ['[I:1]', 'Ann'],
+      ['[I:2]', null],
+      ['[I:3]', ''],
+    ]
+    await s.rowData([rows(person, 10, 'I', three)])
+    // The same rows with a line break between values: valid XML, read by the scanner.
+    await s.rowData([rows(person, 11, 'U', three)], undefined, (xml) => xml.replaceAll('</b:string>', '</b:string>\n'))
+    const [whole, respelled] = s.calls.slice(1)
+    expect(whole).toMatchObject({ outcome: 'ok', written: { rowsScanned: 0, rows: { inserts: 3 } } })
+    expect(respelled).toMatchObject({ outcome: 'ok', written: { rowsScanned: 3, rows: { updates: 3 } } })
+    const metrics = await (await s.app.request('/metrics')).text()
+    expect(metrics).toMatch(/^tenant_mirror_rowdata_rows_scanned_total 3$/m)
   })
 
   it('counts what a RowData call wrote, per operation and per table, and the batches superseded', async () => {

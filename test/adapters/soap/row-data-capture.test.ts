@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { readRowData } from '../../../src/adapters/soap/request-readers.ts'
 import { writeRowXml } from '../../../src/adapters/soap/request-writers.ts'
-import { rowDataCapture } from '../../../src/adapters/soap/row-data-capture.ts'
+import { rowDataCapture, rowsScanned } from '../../../src/adapters/soap/row-data-capture.ts'
 import { identifyRequest, isFault } from '../../../src/adapters/soap/soap-envelope.ts'
 import type { NamespaceScope } from '../../../src/adapters/xml/xml-scanner.ts'
 import {
@@ -191,6 +191,13 @@ describe('RowData captured while streaming', () => {
     }
 
     const LIMITS: XmlLimits = { maxDepth: 32, maxElements: 100_000, maxDensity: 4 }
+
+    /** The rows of a body, read in pieces of 4 KB, that the scanner read tag by tag. */
+    function scannedIn(xml: string, capture: SubtreeCapture): number {
+      const builder = new XmlTreeBuilder(LIMITS, capture)
+      for (let i = 0; i < xml.length; i += 4096) builder.write(xml.slice(i, i + 4096))
+      return rowsScanned(builder.close())
+    }
     const wireRow = (values: (string | null)[], operation = 'I') => writeRowXml({ operation, values })
 
     it('reads most of a plain body itself, with the same rows as the scanner', () => {
@@ -203,6 +210,11 @@ describe('RowData captured while streaming', () => {
       expect(fast.rows).toHaveLength(200)
       expect(fast.rows).toEqual(slow.rows)
       expect(slow.own).toBe(0)
+      expect(scannedIn(xml, scannerOnly())).toBe(200)
+      // Only the rows cut by the ends of the pieces were left to the scanner.
+      const scanned = scannedIn(xml, rowDataCapture())
+      expect(scanned).toBeGreaterThan(0)
+      expect(scanned).toBeLessThan(Math.ceil(xml.length / 4096) + 1)
       // Every row but those cut by the end of a piece.
       expect(fast.own).toBeGreaterThan(rows.length * 0.8)
       expect(fast.rows![1]).toEqual({
