@@ -3,6 +3,7 @@ import type { HttpBindings } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { Logger } from '../../application/ports/logger.port.ts'
 import type { ContextId } from '../../domain/handshake/context-id.ts'
+import { rowsScanned } from '../soap/row-data-capture.ts'
 import { type IdentifiedRequest, identifyRequest, isFault } from '../soap/soap-envelope.ts'
 import { type SoapFault, writeFault } from '../soap/soap-fault.ts'
 import type { XmlElement } from '../xml/xml-tree.ts'
@@ -74,7 +75,12 @@ export function createHttpApp(useCases: MirroringUseCases, logger: Logger, optio
         return faultResponse(identified)
       }
       if ('outcome' in identified) return refusedResponse(identified, ms())
-      return await answer(identified, ms, tenant, read.kind === 'envelope' ? read : { parseMs: 0, rowsScanned: 0 })
+      // Only a RowData call's tree is walked for the rows its scanner read.
+      const body =
+        read.kind !== 'envelope'
+          ? { parseMs: 0, rowsScanned: 0 }
+          : { parseMs: read.parseMs, rowsScanned: identified.operation === 'RowData' ? rowsScanned(read.root) : 0 }
+      return await answer(identified, ms, tenant, body)
     } finally {
       lease.release()
     }

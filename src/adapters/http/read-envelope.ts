@@ -1,5 +1,5 @@
 import { NS } from '../soap/namespaces.ts'
-import { rowDataCapture, rowsScanned } from '../soap/row-data-capture.ts'
+import { rowDataCapture } from '../soap/row-data-capture.ts'
 import { busy, fault, type SoapFault } from '../soap/soap-fault.ts'
 import { tableSchemaCapture } from '../soap/table-schema-capture.ts'
 import { child, type XmlElement, type XmlLimits, XmlRejected, XmlTreeBuilder } from '../xml/xml-tree.ts'
@@ -24,12 +24,8 @@ export interface BodyLimits extends XmlLimits {
 export type Screen<S> = (partial: XmlElement) => Promise<S | undefined>
 
 export type EnvelopeRead<S> =
-  /**
-   * `parseMs`: the time spent decoding and parsing the body's pieces, not waiting for them;
-   * `rowsScanned`: RowData rows the scanner read tag by tag (not in the Mirroring Task's spelling,
-   * or cut by the end of a piece).
-   */
-  | { readonly kind: 'envelope'; readonly root: XmlElement; readonly parseMs: number; readonly rowsScanned: number }
+  /** `parseMs`: the time spent decoding and parsing the body's pieces, not waiting for them. */
+  | { readonly kind: 'envelope'; readonly root: XmlElement; readonly parseMs: number }
   | { readonly kind: 'fault'; readonly fault: SoapFault }
   | { readonly kind: 'stopped'; readonly verdict: S }
 
@@ -115,7 +111,7 @@ export async function readEnvelope<S>(
       const verdict = await screen(root)
       if (verdict !== undefined) return { kind: 'stopped', verdict }
     }
-    return { kind: 'envelope', root, parseMs, rowsScanned: rowsScanned(root) }
+    return { kind: 'envelope', root, parseMs }
   } catch (error) {
     if (error instanceof XmlRejected) return refuse(error.reason === 'too-dense' ? 413 : 400, error.message)
     if (error instanceof TypeError) return refuse(400, 'request body is not valid UTF-8')
