@@ -10,8 +10,9 @@ import { err, ok, type Result } from '../domain/shared/result.ts'
 import type { MirroringDeps } from './mirroring-deps.ts'
 import type { OperationError } from './operation-error.ts'
 import { type OperationOutcome, outcome } from './operation-outcome.ts'
-import type { MirrorState } from './ports/mirror-database.port.ts'
-import { openTenantMirror, tenantCall } from './tenant-call.ts'
+import { runMirror } from './operation-support.ts'
+import { type BatchOutcome, type MirrorState, StaleStateError } from './ports/mirror-database.port.ts'
+import { openTenantMirror, type TenantMirror, tenantCall } from './tenant-call.ts'
 
 export interface SupersededBatch {
   readonly table: string
@@ -34,6 +35,21 @@ export interface RowDataResult {
   readonly superseded: readonly SupersededBatch[]
   /** Present when the deps have a stopwatch. */
   readonly times?: RowDataTimes
+}
+
+/** The state a call was decoded against was out of date: read it again. */
+const STALE = Symbol('stale')
+
+interface Written {
+  readonly batches: readonly ChangeBatch[]
+  readonly outcomes: readonly BatchOutcome[]
+  /** When the write began, by the deps' stopwatch. */
+  readonly writing: number
+}
+
+/** Refusals that a table changed by another instance since this one last read it would explain. */
+function refusedOnState(error: OperationError): boolean {
+  return error.kind === 'TableNotInMirror' || error.kind === 'TableInfoMismatch'
 }
 
 /**
@@ -63,38 +79,72 @@ export class ApplyRowData {
     const tables = new Set(request.batches.map((b) => identifierKey(b.table.name))).size
     if (request.batches.length === 0) return outcome(ok({ batches: [], superseded: [] }), contextId)
 
-    const opened = await openTenantMirror(
-      this.#deps,
-      contextId,
-      undefined,
-      request.batches.map((b) => b.table.name),
-    )
+    const names = request.batches.map((b) => b.table.name)
+    // What this instance last knew of the tables will do (no catalog read). When that state
+    // refuses a batch, or the write finds that another instance changed a table meanwhile, the
+    // call is decoded and written again against a fresh read, once.
+    const opened = await openTenantMirror(this.#deps, contextId, undefined, names, { reuse: true })
     if (!opened.ok) return outcome(opened, contextId, tables, rows)
     const mirror = opened.value
-    const stopwatch = this.#deps.stopwatch
-    const decoding = stopwatch?.() ?? 0
-    const batches: ChangeBatch[] = []
-    for (const wire of request.batches) {
-      const batch = this.#decode(wire, mirror.state)
-      if (!batch.ok) return outcome(batch, contextId, tables, rows)
-      batches.push(batch.value)
+    const decoding = this.#deps.stopwatch?.() ?? 0
+    let done = await this.#attempt(request, mirror, mirror.state, false)
+    if (done === STALE) {
+      const read = await runMirror(undefined, () => mirror.db.readState(names))
+      if (!read.ok) return outcome(read, contextId, tables, rows)
+      done = await this.#attempt(request, mirror, read.value, true)
     }
-
-    const writing = stopwatch?.() ?? 0
-    const applied = await mirror.write(
-      batches.map((b) => b.table.name),
-      (db) => db.applyBatches(batches, this.#deps.staleBatches ?? 'skip'),
-    )
-    if (!applied.ok) return outcome(applied, contextId, tables, rows)
+    if (done === STALE) throw new Error('a fresh read of the mirror was found stale')
+    if (!done.ok) return outcome(done, contextId, tables, rows)
+    const { batches, outcomes, writing } = done.value
+    const stopwatch = this.#deps.stopwatch
     const times = stopwatch && { decodeMs: writing - decoding, writeMs: stopwatch() - writing }
     const written: ChangeBatch[] = []
     const superseded: SupersededBatch[] = []
     batches.forEach((batch, i) => {
-      const done = applied.value[i]
-      if (!done || done.applied) written.push(batch)
-      else superseded.push({ table: batch.table.name, lsn: batch.lsn, storedLsn: done.storedLsn })
+      const applied = outcomes[i]
+      if (!applied || applied.applied) written.push(batch)
+      else superseded.push({ table: batch.table.name, lsn: batch.lsn, storedLsn: applied.storedLsn })
     })
     return outcome(ok({ batches: written, superseded, ...(times ? { times } : {}) }), contextId, tables, rows)
+  }
+
+  /**
+   * Decodes every batch against `state`, then writes them all under the tables' locks. With a
+   * reused state (`fresh` false) a refusal that a newer state might not make comes back as STALE.
+   */
+  async #attempt(
+    request: RowDataRequest,
+    mirror: TenantMirror,
+    state: MirrorState,
+    fresh: boolean,
+  ): Promise<Result<Written, OperationError> | typeof STALE> {
+    const decoded = this.#decodeAll(request, state)
+    if (!decoded.ok) return !fresh && refusedOnState(decoded.error) ? STALE : decoded
+    const writing = this.#deps.stopwatch?.() ?? 0
+    const applied = await mirror.write(
+      request.batches.map((b) => b.table.name),
+      async (db) => {
+        try {
+          return await db.applyBatches(decoded.value, this.#deps.staleBatches ?? 'skip')
+        } catch (error) {
+          if (error instanceof StaleStateError && !fresh) return STALE
+          throw error
+        }
+      },
+    )
+    if (!applied.ok) return applied
+    if (applied.value === STALE) return STALE
+    return ok({ batches: decoded.value, outcomes: applied.value, writing })
+  }
+
+  #decodeAll(request: RowDataRequest, state: MirrorState): Result<ChangeBatch[], OperationError> {
+    const batches: ChangeBatch[] = []
+    for (const wire of request.batches) {
+      const batch = this.#decode(wire, state)
+      if (!batch.ok) return batch
+      batches.push(batch.value)
+    }
+    return ok(batches)
   }
 
   #decode(wire: WireRowBatch, state: MirrorState): Result<ChangeBatch, OperationError> {

@@ -10,7 +10,12 @@ import type { OperationError } from './operation-error.ts'
 import { type OperationOutcome, outcome } from './operation-outcome.ts'
 import { failed, runHook, runMirror } from './operation-support.ts'
 import type { MirrorAdmin } from './ports/mirror-admin.port.ts'
-import type { MirrorDatabase, MirrorDatabaseProvider, MirrorState } from './ports/mirror-database.port.ts'
+import type {
+  MirrorDatabase,
+  MirrorDatabaseProvider,
+  MirrorState,
+  ReadStateOptions,
+} from './ports/mirror-database.port.ts'
 
 /** What authorizes and reports a call. */
 export interface CallGate {
@@ -86,6 +91,7 @@ export async function openTenantMirror(
   contextId: ContextId,
   screen?: (db: MirrorDatabase) => OperationError | undefined,
   tables?: readonly string[],
+  options?: ReadStateOptions,
 ): Promise<Result<TenantMirror, OperationError>> {
   const opened = await runMirror(undefined, () => access.mirrors.forTenant(contextId))
   if (!opened.ok) return opened
@@ -93,7 +99,7 @@ export async function openTenantMirror(
   const refused = screen?.(db)
   if (refused) return err(refused)
   return runMirror(undefined, async () => {
-    const state = await db.readState(tables)
+    const state = await db.readState(tables, options)
     return {
       db,
       state,

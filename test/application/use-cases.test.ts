@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import { InMemoryMirrorDatabases } from '../../src/adapters/memory/in-memory-mirror-database.ts'
 import { KeyedMutex } from '../../src/application/keyed-mutex.ts'
-import type { MirrorDatabaseProvider } from '../../src/application/ports/mirror-database.port.ts'
+import {
+  type MirrorDatabaseProvider,
+  type MirrorState,
+  StaleStateError,
+} from '../../src/application/ports/mirror-database.port.ts'
 import type { ContextId } from '../../src/domain/handshake/context-id.ts'
 import type { WireTableSchema } from '../../src/domain/protocol/messages.ts'
 import { mirroringHarness } from '../../src/testing/harness.ts'
 import { batch, peopleTable } from '../support/envelopes.ts'
-import { column } from '../support/schemas.ts'
+import { column, schemaOf } from '../support/schemas.ts'
 import { harness } from './harness.ts'
 
 const orders: WireTableSchema = {
@@ -295,6 +299,99 @@ describe('RowData', () => {
     expect(await rowsOf(h, 'Cust1', 'orders')).toEqual([[1, '10.0000']])
     expect(await rowsOf(h, 'Cust1', 'person')).toEqual([])
     expect(await lsns(h)).toEqual({ person: -1, orders: 5 })
+  })
+
+  describe('with the state a call reuses out of date (another instance changed the table)', () => {
+    /**
+     * The in-memory mirror always reads afresh; this one answers a reused read with the state
+     * `staleState` makes of it, and refuses the first write as the SQL mirror does when the
+     * stored schema's hash is not the one reused.
+     */
+    function staleMirrors(options: { staleState?: (state: MirrorState) => MirrorState; staleWrite?: boolean }) {
+      const inner = new InMemoryMirrorDatabases()
+      const reads: string[] = []
+      let refuseWrite = options.staleWrite ?? false
+      const mirrors: MirrorDatabaseProvider & { inspect: InMemoryMirrorDatabases['inspect'] } = {
+        inspect: (id) => inner.inspect(id),
+        close: () => inner.close(),
+        async forTenant(contextId) {
+          const db = await inner.forTenant(contextId)
+          return {
+            contextId,
+            identifierLimit: db.identifierLimit,
+            async readState(_tables, readOptions) {
+              reads.push(readOptions?.reuse ? 'reused' : 'fresh')
+              const state = await db.readState()
+              return readOptions?.reuse && options.staleState ? options.staleState(state) : state
+            },
+            applyTablePlan: (plan, hash) => db.applyTablePlan(plan, hash),
+            dropTables: (tables) => db.dropTables(tables),
+            wipe: (table) => db.wipe(table),
+            async applyBatches(batches, policy) {
+              if (refuseWrite) {
+                refuseWrite = false
+                throw new StaleStateError(batches[0]!.table.name)
+              }
+              return db.applyBatches(batches, policy)
+            },
+          }
+        },
+      }
+      return { mirrors, reads }
+    }
+    const narrower = schemaOf({
+      ...peopleTable(),
+      columns: [column('person_id', 'int', 'false'), column('name', 'nvarchar(20)')],
+    })
+    const call = (h: ReturnType<typeof harness>, name = 'Ann') =>
+      h.rowData.execute({
+        signedToken: h.token(),
+        clientState: '',
+        batches: [batch(peopleTable(), 10, [['[I:1]', name, null]])],
+      })
+
+    it('decodes again against a fresh read when the reused schema refuses the TableInfo', async () => {
+      const withNarrower = (state: MirrorState): MirrorState => ({
+        ...state,
+        tables: new Map([...state.tables].map(([k, t]) => [k, k === 'person' ? { ...t, schema: narrower } : t])),
+      })
+      const { mirrors, reads } = staleMirrors({ staleState: withNarrower })
+      const h = harness(mirrors)
+      await h.tableSchema.execute({ signedToken: h.token(), clientState: '', tables: [peopleTable()] })
+      reads.length = 0
+      expect((await call(h)).result.ok).toBe(true)
+      expect(reads).toEqual(['reused', 'fresh'])
+      expect(await rowsOf(h, 'Cust1', 'person')).toEqual([[1, 'Ann', null]])
+    })
+
+    it('writes again against a fresh read when the write finds the table changed, once', async () => {
+      const { mirrors, reads } = staleMirrors({ staleWrite: true })
+      const h = harness(mirrors)
+      await h.tableSchema.execute({ signedToken: h.token(), clientState: '', tables: [peopleTable()] })
+      reads.length = 0
+      expect((await call(h)).result.ok).toBe(true)
+      expect(reads).toEqual(['reused', 'fresh'])
+      expect(await rowsOf(h, 'Cust1', 'person')).toEqual([[1, 'Ann', null]])
+      reads.length = 0
+      expect((await call(h, 'Ann B')).result.ok).toBe(true)
+      expect(reads).toEqual(['reused'])
+    })
+
+    it('still refuses a TableInfo that the fresh state refuses too', async () => {
+      const { mirrors, reads } = staleMirrors({})
+      const h = harness(mirrors)
+      await h.tableSchema.execute({ signedToken: h.token(), clientState: '', tables: [peopleTable()] })
+      reads.length = 0
+      const wrongType = { ...peopleTable(), columns: [column('person_id', 'bigint', 'false')] }
+      const out = await h.rowData.execute({
+        signedToken: h.token(),
+        clientState: '',
+        batches: [batch(wrongType, 10, [['[L:1]']])],
+      })
+      expect(out.result).toMatchObject({ ok: false, error: { kind: 'TableInfoMismatch', table: 'person' } })
+      expect(reads).toEqual(['reused', 'fresh'])
+      expect(await rowsOf(h, 'Cust1', 'person')).toEqual([])
+    })
   })
 
   it('refuses a table the mirror does not have', async () => {

@@ -5,8 +5,9 @@ import type {
   MirrorDatabase,
   MirrorState,
   MirrorTableState,
+  ReadStateOptions,
 } from '../../application/ports/mirror-database.port.ts'
-import { MirrorStoreError } from '../../application/ports/mirror-database.port.ts'
+import { MirrorStoreError, StaleStateError } from '../../application/ports/mirror-database.port.ts'
 import type { MirrorInspection } from '../../application/ports/mirror-inspection.port.ts'
 import { tableLockKey } from '../../application/tenant-call.ts'
 import type { Row } from '../../domain/changes/cell-value.ts'
@@ -36,6 +37,13 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
   readonly #metadata: MirrorMetadata
   readonly #now: () => Date
   #ready: Promise<void> | undefined
+  /**
+   * What this object last read or wrote of each table found whole, by key: a RowData call
+   * reuses it rather than read the catalog (the metadata row and the engine's table list cost
+   * PostgreSQL a millisecond or two a call). A table that was missing is never kept, so a table
+   * another instance creates is seen at once.
+   */
+  readonly #known = new Map<string, MirrorTableState>()
 
   constructor(
     contextId: ContextId,
@@ -53,17 +61,40 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
     this.#now = now
   }
 
-  async readState(only?: readonly string[]): Promise<MirrorState> {
+  async readState(only?: readonly string[], options?: ReadStateOptions): Promise<MirrorState> {
+    const keys = only && [...new Set(only.map(identifierKey))]
+    if (keys && options?.reuse) {
+      const known = keys.map((key) => this.#known.get(key))
+      if (known.every((state) => state !== undefined)) {
+        return { tables: new Map(keys.map((key, i) => [key, known[i]!])), physicalTables: new Set(keys) }
+      }
+    }
     return this.#guard(undefined, async () => {
       await this.#ensureReady()
-      const keys = only && [...new Set(only.map(identifierKey))]
       const tables = keys ? await this.#metadata.readSome(this.#db, keys) : await this.#metadata.readAll(this.#db)
-      const physical = await this.#dialect.ddl.listTables(this.#db, keys)
-      return { tables, physicalTables: new Set(physical.map(identifierKey)) }
+      const physical = new Set((await this.#dialect.ddl.listTables(this.#db, keys)).map(identifierKey))
+      if (!keys) this.#known.clear()
+      for (const key of keys ?? tables.keys()) {
+        const state = tables.get(key)
+        if (state?.schema && physical.has(key)) this.#known.set(key, state)
+        else this.#known.delete(key)
+      }
+      return { tables, physicalTables: physical }
     })
   }
 
   async applyTablePlan(plan: TablePlan, schemaHash: string): Promise<AppliedPlan> {
+    const table = plan.table.name
+    // Forgotten before and after: a call that read the table meanwhile must not keep the old schema.
+    this.#known.delete(identifierKey(table))
+    try {
+      return await this.#applyTablePlanNow(plan, schemaHash)
+    } finally {
+      this.#known.delete(identifierKey(table))
+    }
+  }
+
+  #applyTablePlanNow(plan: TablePlan, schemaHash: string): Promise<AppliedPlan> {
     const table = plan.table.name
     return this.#guard(table, async () => {
       if (!this.#dialect.capabilities.transactionalDdl && plan.kind !== 'unchanged') {
@@ -103,6 +134,7 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
   }
 
   async dropTables(tables: readonly string[]): Promise<void> {
+    for (const table of tables) this.#known.delete(identifierKey(table))
     await this.#guard(undefined, () =>
       this.#transaction(tables, async (trx) => {
         const state = await this.#metadata.readAll(trx)
@@ -122,22 +154,41 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
   ): Promise<readonly BatchOutcome[]> {
     if (batches.length === 0) return []
     const tables = batches.map((b) => b.table.name)
-    return this.#guard(tables.length === 1 ? tables[0] : undefined, () =>
-      this.#transaction(tables, async (trx) => {
-        const outcomes: BatchOutcome[] = []
-        for (const batch of batches) {
-          outcomes.push(await this.#guard(batch.table.name, () => this.#applyBatch(trx, batch, policy)))
-        }
-        return outcomes
-      }),
-    )
+    try {
+      const outcomes = await this.#guard(tables.length === 1 ? tables[0] : undefined, () =>
+        this.#transaction(tables, async (trx) => {
+          const outcomes: BatchOutcome[] = []
+          for (const batch of batches) {
+            outcomes.push(await this.#guard(batch.table.name, () => this.#applyBatch(trx, batch, policy)))
+          }
+          return outcomes
+        }),
+      )
+      batches.forEach((batch, i) => {
+        const key = identifierKey(batch.table.name)
+        const known = this.#known.get(key)
+        if (known && outcomes[i]?.applied) this.#known.set(key, { ...known, lsn: batch.lsn })
+      })
+      return outcomes
+    } catch (error) {
+      // Whatever refused the write (a table dropped behind the mirror's back, say), the next
+      // call reads the catalog again.
+      for (const table of tables) this.#known.delete(identifierKey(table))
+      throw error
+    }
   }
 
   async #applyBatch(trx: Db, batch: ChangeBatch, policy: StaleBatchPolicy): Promise<BatchOutcome> {
-    const storedLsn = await this.#metadata.readLsn(trx, batch.table.name)
-    if (storedLsn === undefined) {
+    const stored = await this.#metadata.readStamp(trx, batch.table.name)
+    if (stored === undefined) {
       throw new MirrorStoreError(`table ${batch.table.name} has no metadata row`, 'fatal', batch.table.name)
     }
+    const known = this.#known.get(identifierKey(batch.table.name))
+    if (known && known.schemaHash !== stored.schemaHash) {
+      this.#known.delete(identifierKey(batch.table.name))
+      throw new StaleStateError(batch.table.name)
+    }
+    const storedLsn = stored.lsn
     if (policy === 'skip' && isSuperseded(batch.lsn, storedLsn)) return { applied: false, storedLsn }
     const { capabilities, dml } = this.#dialect
     if (batch.deletes.length > 0) await dml.deleteRows(trx, batch.table, batch.deletes)
@@ -152,6 +203,7 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
   }
 
   async wipe(table: string): Promise<void> {
+    this.#known.delete(identifierKey(table))
     await this.#guard(table, () =>
       this.#transaction([table], async (trx) => {
         await this.#dialect.ddl.truncateTable(trx, table)
@@ -161,6 +213,7 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
   }
 
   async setLsn(table: string, lsn: Lsn): Promise<void> {
+    this.#known.delete(identifierKey(table))
     await this.#guard(table, () => this.#transaction([table], (trx) => this.#requireLsn(trx, table, lsn)))
   }
 

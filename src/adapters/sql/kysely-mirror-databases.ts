@@ -2,6 +2,7 @@ import {
   type MirrorDatabase,
   type MirrorDatabaseProvider,
   MirrorStoreError,
+  type ReadStateOptions,
 } from '../../application/ports/mirror-database.port.ts'
 import type { MirrorInspection, MirrorInspector } from '../../application/ports/mirror-inspection.port.ts'
 import type { Row } from '../../domain/changes/cell-value.ts'
@@ -110,8 +111,8 @@ class PooledMirrorDatabase implements MirrorDatabase {
     this.#pool = pool
   }
 
-  readState(tables?: readonly string[]) {
-    return this.#pool.use(this.contextId, (db) => db.readState(tables))
+  readState(tables?: readonly string[], options?: ReadStateOptions) {
+    return this.#pool.use(this.contextId, (db) => db.readState(tables, options))
   }
 
   applyTablePlan(plan: TablePlan, schemaHash: string) {

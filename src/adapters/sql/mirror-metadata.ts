@@ -61,14 +61,15 @@ export class MirrorMetadata {
     return records[0] && this.#toState(records[0])
   }
 
-  /** Just the LSN (no schema parsing): read before every batch. */
-  async readLsn(db: Db, table: string): Promise<Lsn | undefined> {
+  /** The LSN and the schema's hash (no schema parsing): read before every batch. */
+  async readStamp(db: Db, table: string): Promise<{ lsn: Lsn; schemaHash: string } | undefined> {
     const records = (await db
       .selectFrom(this.table)
-      .select('lsn')
+      .select(['lsn', 'schema_hash'])
       .where(sql`lower(tablename)`, '=', table.toLowerCase())
-      .execute()) as { lsn: MetadataRecord['lsn'] }[]
-    return records[0] ? Number(records[0].lsn) : undefined
+      .execute()) as Pick<MetadataRecord, 'lsn' | 'schema_hash'>[]
+    const record = records[0]
+    return record && { lsn: Number(record.lsn), schemaHash: record.schema_hash }
   }
 
   #toState(record: MetadataRecord): MirrorTableState {

@@ -26,6 +26,11 @@ export interface MirrorState {
   readonly physicalTables: ReadonlySet<string>
 }
 
+export interface ReadStateOptions {
+  /** The caller accepts a reused answer (see `readState`). */
+  readonly reuse?: boolean
+}
+
 /** What became of one batch of an `applyBatches` call. */
 export interface BatchOutcome {
   readonly applied: boolean
@@ -62,8 +67,15 @@ export interface MirrorDatabase {
    * The metadata table's rows and the physical table names, in one read. With `tables`, only
    * those tables need be in the answer (a provider may give more): a RowData or Wipe call needs
    * its own tables, not the other few hundred of the tenant's.
+   *
+   * With `reuse` (and `tables`), the answer may be what this object last read or wrote of those
+   * tables instead of a fresh read: a RowData call costs no catalog queries. Only tables found
+   * whole (a metadata row with a schema, the physical table) are reused, and what this object
+   * writes itself keeps them current; what another instance changed meanwhile is not seen, so
+   * `applyBatches` compares each table's stored schema hash with the one reused and refuses a
+   * batch decoded against an older schema (a `conflict`), forgetting it for the next call.
    */
-  readState(tables?: readonly string[]): Promise<MirrorState>
+  readState(tables?: readonly string[], options?: ReadStateOptions): Promise<MirrorState>
 
   /**
    * Creates, alters or recreates one table per the plan and stores `schemaHash`, the schema
@@ -119,5 +131,22 @@ export class MirrorStoreError extends Error {
     this.name = 'MirrorStoreError'
     this.classification = classification
     this.table = table
+  }
+}
+
+/**
+ * `applyBatches` found that a table's stored schema is not the one a reused state gave the call
+ * (`readState` with `reuse`): another instance changed the table meanwhile, and the batch was
+ * decoded against the older schema. Nothing was written; the state is forgotten, so decoding the
+ * call again against a fresh read is safe.
+ */
+export class StaleStateError extends MirrorStoreError {
+  constructor(table: string) {
+    super(
+      `table ${table} was given a new schema since this instance last read it; the call can be sent again`,
+      'transient',
+      table,
+    )
+    this.name = 'StaleStateError'
   }
 }

@@ -11,11 +11,14 @@ import { testService } from '../../support/test-service.ts'
 
 const template = uniqueTemplate('tmtwo')
 const CTX = 'Cust12345'
+const SCHEMAS_CTX = 'Cust12346'
 
 afterAll(async () => {
   const admin = new pg.Client({ connectionString: POSTGRES_URL })
   await admin.connect()
-  await admin.query(`drop database if exists "${databaseNaming(template)(CTX as ContextId)}" with (force)`)
+  for (const ctx of [CTX, SCHEMAS_CTX]) {
+    await admin.query(`drop database if exists "${databaseNaming(template)(ctx as ContextId)}" with (force)`)
+  }
   await admin.end()
 })
 
@@ -68,6 +71,51 @@ it('keeps one PostgreSQL mirror correct under interleaved RowData from two servi
     ).toBe(true)
     expect((await db.readState()).tables.get('person')?.lsn).toBe(40)
     expect(rows[0]).toEqual([1, '40', null])
+  } finally {
+    await a.mirrors.close()
+    await b.mirrors.close()
+  }
+})
+
+/**
+ * RowData reuses what its instance last knew of a table instead of reading the catalog. Here the
+ * other instance changes the table between two calls: once in a way the reused schema refuses
+ * (a wider column: the call is decoded again against a fresh read), once in a way it does not
+ * (a new column the call does not send: the write sees the stored schema's hash changed, writes
+ * nothing, and the call is written again). Every call succeeds and every row lands.
+ */
+it('keeps RowData right on one instance while another gives its table a new schema', async () => {
+  const config = { database: parseDatabaseLocation(POSTGRES_URL)!, databaseNameTemplate: template }
+  const [a, b] = await Promise.all([testService({ config }), testService({ config })])
+  const token = { contextId: SCHEMAS_CTX }
+  try {
+    const v1 = peopleTable()
+    const name80 = { name: 'name', type: 'nvarchar(80)', isNullable: 'false', defaultValue: "default (N'')" }
+    const v2 = { ...v1, columns: v1.columns.map((c) => (c.name === 'name' ? name80 : c)) }
+    const v3 = {
+      ...v2,
+      columns: [...v2.columns, { name: 'note', type: 'nvarchar(20)', isNullable: 'true', defaultValue: '' }],
+    }
+    const rowData = async (table: typeof v1, lsn: number) =>
+      (await post(a.app, await rowDataCall([batch(table, lsn, [[`[I:${lsn}]`, 'x'.repeat(60), null]])], token))).error
+    const tableSchema = async (table: typeof v1) =>
+      (await post(b.app, await tableSchemaCall([table], token))).successful
+
+    expect(await tableSchema(v1)).toBe(true)
+    expect((await post(a.app, await rowDataCall([batch(v1, 1, [['[I:1]', 'one', null]])], token))).successful).toBe(
+      true,
+    )
+    expect(await tableSchema(v2)).toBe(true)
+    expect(await rowData(v2, 2)).toBe('')
+    expect(await tableSchema(v3)).toBe(true)
+    expect(await rowData(v2, 3)).toBe('')
+
+    const rows: Row[] = []
+    for await (const row of (await a.inspector!.inspect(SCHEMAS_CTX as ContextId)).readRows('person')) rows.push(row)
+    expect(rows.map((r) => r[0])).toEqual([1, 2, 3])
+    expect(rows.at(-1)).toEqual([3, 'x'.repeat(60), null, null])
+    const db = await b.mirrors.forTenant(SCHEMAS_CTX as ContextId)
+    expect((await db.readState()).tables.get('person')?.lsn).toBe(3)
   } finally {
     await a.mirrors.close()
     await b.mirrors.close()

@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { sql } from 'kysely'
+import { afterEach, expect, it } from 'vitest'
+import { databaseNaming } from '../../../src/adapters/sql/database-naming.ts'
+import { openSqlite, SqliteConnector } from '../../../src/adapters/sql/dialects/sqlite/sqlite-connector.ts'
+import { sqliteMirrorSql } from '../../../src/adapters/sql/dialects/sqlite/sqlite-mirror-sql.ts'
+import { KyselyMirrorDatabases } from '../../../src/adapters/sql/kysely-mirror-databases.ts'
+import { StaleStateError } from '../../../src/application/ports/mirror-database.port.ts'
+import type { ContextId } from '../../../src/domain/handshake/context-id.ts'
+import { changes, column, createPlan, plan, schemaOf } from '../../support/schemas.ts'
+
+/*
+ * A RowData call reads its tables' state with `reuse`: what this object last read or wrote,
+ * not the catalog. Two providers on one folder stand for two service instances sharing a mirror.
+ */
+const CTX = 'Cust1' as ContextId
+const person = schemaOf({
+  name: 'person',
+  columns: [column('person_id', 'int', 'false'), column('name', 'nvarchar(20)')],
+})
+const wider = schemaOf({
+  name: 'person',
+  columns: [column('person_id', 'int', 'false'), column('name', 'nvarchar(80)')],
+})
+
+const cleanups: (() => Promise<void>)[] = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+function instances() {
+  const dir = mkdtempSync(join(tmpdir(), 'tm-reuse-'))
+  const connector = new SqliteConnector(dir, databaseNaming('Mirror_{contextId}'))
+  const provider = () => new KyselyMirrorDatabases(sqliteMirrorSql, connector, { maxOpen: 4, idleMs: 60_000 })
+  const [a, b] = [provider(), provider()]
+  const side = openSqlite(connector.fileFor(CTX))
+  cleanups.push(async () => {
+    await side.destroy()
+    await a.close()
+    await b.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  return { a, b, side }
+}
+
+it('answers a reused read from what it last read or wrote, and keeps no table it did not find', async () => {
+  const { a, side } = instances()
+  const db = await a.forTenant(CTX)
+  await db.applyTablePlan(createPlan(person), 'h1')
+  expect((await db.readState(['person'], { reuse: true })).tables.get('person')?.schemaHash).toBe('h1')
+
+  await db.applyBatches([changes(person, 5, [[1, 'Ann']])])
+  expect((await db.readState(['PERSON'], { reuse: true })).tables.get('person')?.lsn).toBe(5)
+
+  // Behind its back: a reused read does not see it, a plain one does, and then the table is not kept.
+  await sql`delete from ${sql.id('Cust1_mirroring')}`.execute(side)
+  expect((await db.readState(['person'], { reuse: true })).tables.has('person')).toBe(true)
+  expect((await db.readState(['person'])).tables.has('person')).toBe(false)
+  const after = await db.readState(['person'], { reuse: true })
+  expect(after.tables.has('person')).toBe(false)
+  expect(after.physicalTables.has('person')).toBe(true)
+})
+
+it('refuses, writing nothing, a batch whose table another instance gave a new schema, and reads it afresh', async () => {
+  const { a, b } = instances()
+  const first = await a.forTenant(CTX)
+  await first.applyTablePlan(createPlan(person), 'h1')
+  await first.applyBatches([changes(person, 5, [[1, 'Ann']])])
+  expect((await first.readState(['person'], { reuse: true })).tables.get('person')?.schemaHash).toBe('h1')
+
+  const other = await b.forTenant(CTX)
+  await other.applyTablePlan(plan(wider, person), 'h2')
+
+  const stale = first.applyBatches([changes(person, 6, [[2, 'Bob']])])
+  await expect(stale).rejects.toBeInstanceOf(StaleStateError)
+  await expect(stale).rejects.toMatchObject({ classification: 'transient', table: 'person' })
+  const inspect = await b.inspect(CTX)
+  expect(await inspect.countRows('person')).toBe(1)
+  expect((await other.readState(['person'])).tables.get('person')?.lsn).toBe(5)
+
+  const fresh = await first.readState(['person'], { reuse: true })
+  expect(fresh.tables.get('person')?.schemaHash).toBe('h2')
+  await first.applyBatches([changes(wider, 6, [[2, 'Bob']])])
+  expect(await inspect.countRows('person')).toBe(2)
+})
+
+it('forgets a table whose write failed, so the next call reads the catalog', async () => {
+  const { a, side } = instances()
+  const db = await a.forTenant(CTX)
+  await db.applyTablePlan(createPlan(person), 'h1')
+  expect((await db.readState(['person'], { reuse: true })).physicalTables.has('person')).toBe(true)
+  await sql`drop table person`.execute(side)
+  await expect(db.applyBatches([changes(person, 6, [[2, 'Bob']])])).rejects.toThrow(/person/)
+  expect((await db.readState(['person'], { reuse: true })).physicalTables.has('person')).toBe(false)
+})
