@@ -339,6 +339,13 @@ describe('RowData', () => {
       }
       return { mirrors, reads }
     }
+    /** A harness over `mirrors` whose person table exists, its reads so far forgotten. */
+    async function withPeople(mirrors: MirrorDatabaseProvider, reads: string[]) {
+      const h = harness(mirrors)
+      await h.tableSchema.execute({ signedToken: h.token(), clientState: '', tables: [peopleTable()] })
+      reads.length = 0
+      return h
+    }
     const narrower = schemaOf({
       ...peopleTable(),
       columns: [column('person_id', 'int', 'false'), column('name', 'nvarchar(20)')],
@@ -356,9 +363,7 @@ describe('RowData', () => {
         tables: new Map([...state.tables].map(([k, t]) => [k, k === 'person' ? { ...t, schema: narrower } : t])),
       })
       const { mirrors, reads } = staleMirrors({ staleState: withNarrower })
-      const h = harness(mirrors)
-      await h.tableSchema.execute({ signedToken: h.token(), clientState: '', tables: [peopleTable()] })
-      reads.length = 0
+      const h = await withPeople(mirrors, reads)
       expect((await call(h)).result.ok).toBe(true)
       expect(reads).toEqual(['reused', 'fresh'])
       expect(await rowsOf(h, 'Cust1', 'person')).toEqual([[1, 'Ann', null]])
@@ -366,9 +371,7 @@ describe('RowData', () => {
 
     it('writes again against a fresh read when the write finds the table changed, once', async () => {
       const { mirrors, reads } = staleMirrors({ staleWrite: true })
-      const h = harness(mirrors)
-      await h.tableSchema.execute({ signedToken: h.token(), clientState: '', tables: [peopleTable()] })
-      reads.length = 0
+      const h = await withPeople(mirrors, reads)
       expect((await call(h)).result.ok).toBe(true)
       expect(reads).toEqual(['reused', 'fresh'])
       expect(await rowsOf(h, 'Cust1', 'person')).toEqual([[1, 'Ann', null]])
@@ -379,9 +382,7 @@ describe('RowData', () => {
 
     it('still refuses a TableInfo that the fresh state refuses too', async () => {
       const { mirrors, reads } = staleMirrors({})
-      const h = harness(mirrors)
-      await h.tableSchema.execute({ signedToken: h.token(), clientState: '', tables: [peopleTable()] })
-      reads.length = 0
+      const h = await withPeople(mirrors, reads)
       const wrongType = { ...peopleTable(), columns: [column('person_id', 'bigint', 'false')] }
       const out = await h.rowData.execute({
         signedToken: h.token(),
