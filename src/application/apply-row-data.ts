@@ -87,11 +87,11 @@ export class ApplyRowData {
     if (!opened.ok) return outcome(opened, contextId, tables, rows)
     const mirror = opened.value
     const decoding = this.#deps.stopwatch?.() ?? 0
-    let done = await this.#attempt(request, mirror, mirror.state, false)
+    let done = await this.#attempt(request, names, mirror, mirror.state, false)
     if (done === STALE) {
       const read = await runMirror(undefined, () => mirror.db.readState(names))
       if (!read.ok) return outcome(read, contextId, tables, rows)
-      done = await this.#attempt(request, mirror, read.value, true)
+      done = await this.#attempt(request, names, mirror, read.value, true)
     }
     if (done === STALE) throw new Error('a fresh read of the mirror was found stale')
     if (!done.ok) return outcome(done, contextId, tables, rows)
@@ -114,6 +114,7 @@ export class ApplyRowData {
    */
   async #attempt(
     request: RowDataRequest,
+    names: readonly string[],
     mirror: TenantMirror,
     state: MirrorState,
     fresh: boolean,
@@ -121,17 +122,14 @@ export class ApplyRowData {
     const decoded = this.#decodeAll(request, state)
     if (!decoded.ok) return !fresh && refusedOnState(decoded.error) ? STALE : decoded
     const writing = this.#deps.stopwatch?.() ?? 0
-    const applied = await mirror.write(
-      request.batches.map((b) => b.table.name),
-      async (db) => {
-        try {
-          return await db.applyBatches(decoded.value, this.#deps.staleBatches ?? 'skip')
-        } catch (error) {
-          if (error instanceof StaleStateError && !fresh) return STALE
-          throw error
-        }
-      },
-    )
+    const applied = await mirror.write(names, async (db) => {
+      try {
+        return await db.applyBatches(decoded.value, this.#deps.staleBatches ?? 'skip')
+      } catch (error) {
+        if (error instanceof StaleStateError && !fresh) return STALE
+        throw error
+      }
+    })
     if (!applied.ok) return applied
     if (applied.value === STALE) return STALE
     return ok({ batches: decoded.value, outcomes: applied.value, writing })

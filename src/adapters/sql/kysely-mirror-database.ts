@@ -88,27 +88,22 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
     // Forgotten before and after: a call that read the table meanwhile must not keep the old schema.
     this.#known.delete(identifierKey(table))
     try {
-      return await this.#applyTablePlanNow(plan, schemaHash)
+      return await this.#guard(table, async () => {
+        if (!this.#dialect.capabilities.transactionalDdl && plan.kind !== 'unchanged') {
+          // The engine commits DDL on its own: forget the stored schema first, so that a crash
+          // between the DDL and the metadata write leads to a recreate, never to a wrong alter.
+          await this.#ensureReady()
+          await this.#metadata.markPending(this.#db, table)
+        }
+        return this.#transaction([table], async (trx) => {
+          const result = await this.#applyPlan(trx, plan)
+          await this.#metadata.write(trx, plan.table, schemaHash, result.lsn, this.#now())
+          return result
+        })
+      })
     } finally {
       this.#known.delete(identifierKey(table))
     }
-  }
-
-  #applyTablePlanNow(plan: TablePlan, schemaHash: string): Promise<AppliedPlan> {
-    const table = plan.table.name
-    return this.#guard(table, async () => {
-      if (!this.#dialect.capabilities.transactionalDdl && plan.kind !== 'unchanged') {
-        // The engine commits DDL on its own: forget the stored schema first, so that a crash
-        // between the DDL and the metadata write leads to a recreate, never to a wrong alter.
-        await this.#ensureReady()
-        await this.#metadata.markPending(this.#db, table)
-      }
-      return this.#transaction([table], async (trx) => {
-        const result = await this.#applyPlan(trx, plan)
-        await this.#metadata.write(trx, plan.table, schemaHash, result.lsn, this.#now())
-        return result
-      })
-    })
   }
 
   async #applyPlan(trx: Db, plan: TablePlan): Promise<AppliedPlan> {
@@ -184,10 +179,8 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
       throw new MirrorStoreError(`table ${batch.table.name} has no metadata row`, 'fatal', batch.table.name)
     }
     const known = this.#known.get(identifierKey(batch.table.name))
-    if (known && known.schemaHash !== stored.schemaHash) {
-      this.#known.delete(identifierKey(batch.table.name))
-      throw new StaleStateError(batch.table.name)
-    }
+    // applyBatches forgets the call's tables when this refusal leaves it.
+    if (known && known.schemaHash !== stored.schemaHash) throw new StaleStateError(batch.table.name)
     const storedLsn = stored.lsn
     if (policy === 'skip' && isSuperseded(batch.lsn, storedLsn)) return { applied: false, storedLsn }
     const { capabilities, dml } = this.#dialect

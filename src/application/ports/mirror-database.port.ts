@@ -73,7 +73,7 @@ export interface MirrorDatabase {
    * whole (a metadata row with a schema, the physical table) are reused, and what this object
    * writes itself keeps them current; what another instance changed meanwhile is not seen, so
    * `applyBatches` compares each table's stored schema hash with the one reused and refuses a
-   * batch decoded against an older schema (a `conflict`), forgetting it for the next call.
+   * batch decoded against an older schema (`StaleStateError`), forgetting it for the next call.
    */
   readState(tables?: readonly string[], options?: ReadStateOptions): Promise<MirrorState>
 
