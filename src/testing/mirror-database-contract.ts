@@ -2,8 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type MirrorDatabase, MirrorStoreError } from '../application/ports/mirror-database.port.ts'
 import type { MirrorInspection } from '../application/ports/mirror-inspection.port.ts'
 import type { Row } from '../domain/changes/cell-value.ts'
+import { type ChangeBatch, decodeBatch } from '../domain/changes/change-batch.ts'
+import { encodeWireValue } from '../domain/changes/wire-value.ts'
+import type { WireRowBatch, WireTableSchema } from '../domain/protocol/messages.ts'
 import type { TableSchema } from '../domain/schema/table-schema.ts'
-import { changes, column, createPlan, EVERY_TYPE, everyTypeRow, plan, schemaOf } from './table-fixtures.ts'
+import { changes, column, createPlan, EVERY_TYPE, everyTypeRow, plan, schemaOf, spannedRows } from './table-fixtures.ts'
 
 export interface ContractSubject {
   /** The mirror under test: only what the use cases call (a wrapper need forward no more). */
@@ -49,6 +52,52 @@ function everyTypeRowWith(id: number, text: string): Row {
   const row = [...everyTypeRow(id)]
   row[21] = text
   return row
+}
+
+/** The types whose values decodeBatch can leave in place (wire-value-fast.ts), and text that needs escaping. */
+const IN_PLACE: WireTableSchema = {
+  name: 'in_place',
+  columns: [
+    column('id', 'int', 'false'),
+    column('big', 'bigint'),
+    column('small', 'smallint'),
+    column('tiny', 'tinyint'),
+    column('stamp', 'datetime'),
+    column('minute', 'smalldatetime'),
+    column('exact', 'datetime2(7)'),
+    column('milli', 'datetime2(3)'),
+    column('name', 'nvarchar(40)'),
+    column('note', 'nvarchar(max)'),
+    column('legacy', 'ntext'),
+  ],
+}
+
+function inPlaceRow(id: number, note: string): Row {
+  const nul = id % 7 === 0
+  return [
+    id,
+    nul ? null : BigInt(id) * 1_000_000_007n,
+    -id,
+    id % 256,
+    `2020-05-${String((id % 28) + 1).padStart(2, '0')} 10:40:43.0030000`,
+    nul ? null : '2078-06-06 23:59:00.0000000',
+    '0001-01-01 00:00:00.1234567',
+    '2020-05-18 10:40:43.1230000',
+    id % 5 === 0 ? '' : `tab\there \\ back\nline\r é 😀 ${id}`,
+    note,
+    nul ? null : `legacy ☃ ${id}`,
+  ]
+}
+
+/** The batch as a RowData call's reader gives it: each value's text located in one shared text. */
+function wireBatch(table: TableSchema, lsn: number, operation: string, rows: readonly Row[]): WireRowBatch {
+  const types = table.columns.map((c) => c.type)
+  const values = (row: Row) => row.map((value, c) => encodeWireValue(value, types[c]!))
+  return {
+    table: IN_PLACE,
+    lsn: String(lsn),
+    rows: spannedRows(rows.map((row) => ({ operation, values: values(row) }))),
+  }
 }
 
 /**
@@ -199,6 +248,56 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
       expect(await rows('every_type')).toEqual(expected)
       expect(await inspect.countRows('every_type')).toBe(2_250)
       expect(await lsnOf(db, 'every_type')).toBe(6)
+    })
+
+    it('writes batches left in place, decoding them only where the mirror does not write in place', async () => {
+      const table = schemaOf(IN_PLACE)
+      await db.applyTablePlan(createPlan(table), 'h')
+      const stored = subject.stored ?? ((row: Row) => row)
+      let decoded = 0
+      /** The batch decodeBatch left in place, counting the times its rows are decoded. */
+      const leftInPlace = (wire: WireRowBatch): ChangeBatch => {
+        const result = decodeBatch(wire, table, { inPlace: true })
+        if (!result.ok || !result.value.inPlace) throw new Error('the batch was not left in place')
+        const batch = result.value
+        return {
+          table,
+          lsn: batch.lsn,
+          deletes: batch.deletes,
+          received: batch.received,
+          inPlace: batch.inPlace,
+          get upserts() {
+            decoded++
+            return batch.upserts
+          },
+        }
+      }
+      const loaded = Array.from({ length: 300 }, (_, i) => inPlaceRow(i + 1, `loaded ${i + 1}`))
+      await db.applyBatches([leftInPlace(wireBatch(table, -1, 'I', loaded))])
+      // The same batch again (a call delivered twice): its keys are there, the load must still upsert.
+      await db.applyBatches([leftInPlace(wireBatch(table, 5, 'I', loaded))])
+      // Updates of rows that are there, in a table no longer being loaded: a bulk path's upsert.
+      const updated = loaded.slice(0, 150).map((row) => inPlaceRow(row[0] as number, `updated ${row[0]}`))
+      await db.applyBatches([leftInPlace(wireBatch(table, 8, 'U', updated))])
+      if (db.writesInPlace) expect(decoded).toBe(0)
+      expect(await rows('in_place')).toEqual([...updated, ...loaded.slice(150)].map((row) => stored(row, table)))
+      expect(await lsnOf(db, 'in_place')).toBe(8)
+    })
+
+    it('applies two batches of one table in one call in order, the second against the LSN the first wrote', async () => {
+      await db.applyTablePlan(createPlan(person), 'h')
+      const outcomes = await db.applyBatches([
+        changes(person, 10, [[1, 'Ann', null]]),
+        changes(person, 8, [[1, 'older', null]]),
+        changes(person, 12, [[2, 'Bob', null]]),
+      ])
+      expect(outcomes.map((o) => o.applied)).toEqual([true, false, true])
+      expect(outcomes[1]).toMatchObject({ storedLsn: 10 })
+      expect(await rows('person')).toEqual([
+        [1, 'Ann', null],
+        [2, 'Bob', null],
+      ])
+      expect(await lsnOf(db, 'person')).toBe(12)
     })
 
     it('gives the same mirror when the same batches arrive twice', async () => {

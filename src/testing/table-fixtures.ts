@@ -1,6 +1,6 @@
 import type { Row } from '../domain/changes/cell-value.ts'
 import type { ChangeBatch } from '../domain/changes/change-batch.ts'
-import type { WireColumn, WireTableSchema } from '../domain/protocol/messages.ts'
+import type { TextSpan, WireColumn, WireRow, WireRows, WireTableSchema } from '../domain/protocol/messages.ts'
 import { planTable, type TablePlan } from '../domain/schema/schema-plan.ts'
 import { buildTableSchema, type TableSchema } from '../domain/schema/table-schema.ts'
 
@@ -32,6 +32,49 @@ export function plan(desired: TableSchema, current: TableSchema | undefined): Ta
 /** A batch as a MirrorDatabase receives it: rows to upsert, keys to delete, under one LSN. */
 export function changes(table: TableSchema, lsn: number, upserts: Row[], deletes: Row[] = []): ChangeBatch {
   return { table, lsn, upserts, deletes, received: { inserts: upserts.length, updates: 0, deletes: deletes.length } }
+}
+
+/**
+ * Rows as a request's reader gives them, each value located in one shared text (as a RowData
+ * call's values lie in its body) rather than a string of its own: what decodeBatch leaves in
+ * place (ChangeBatch.inPlace) for a mirror that writes in place. Like a request's, they cannot be
+ * read once released (WireRows.release).
+ */
+export function spannedRows(rows: readonly WireRow[]): WireRows {
+  let text = '<'
+  const at: [number, number][][] = rows.map((row) =>
+    row.values.map((value) => {
+      if (value === null) return [-1, -1]
+      const start = text.length
+      text += `${value}<`
+      return [start, start + value.length]
+    }),
+  )
+  let released = false
+  const readable = () => {
+    if (released) throw new Error('rows read after their text was released')
+  }
+  return {
+    length: rows.length,
+    operation: (r) => rows[r]!.operation,
+    width: (r) => rows[r]!.values.length,
+    value: (r, c) => {
+      readable()
+      return rows[r]!.values[c]!
+    },
+    release: () => {
+      released = true
+    },
+    locate(r: number, c: number, span: TextSpan): boolean {
+      readable()
+      const [start, end] = at[r]![c]!
+      if (start < 0) return false
+      span.text = text
+      span.start = start
+      span.end = end
+      return true
+    },
+  }
 }
 
 /** One column of every SQL Server type of wire-profile §3, keyed by an int. */

@@ -69,6 +69,56 @@ describe('change batches (wire-profile §5)', () => {
     )
   })
 
+  it('leaves rows in place only where decoding them gives the same batch, and then gives it when read', () => {
+    const value = [
+      fc.constantFrom('[I:1]', '[I:2]', '[I:3]', '[I:-7]', '[I:007]', '[I:2147483648]', '[S:3]', 'x', null),
+      fc.constantFrom(DT, '[DT:02/30/2020 10:40:43.0000000]', '[DT:05/18/2020 10:40:43.0000000+02:00]', '', null),
+      fc.oneof(fc.string({ maxLength: 300 }), fc.constant(null)),
+    ]
+    const row = fc.tuple(fc.constantFrom('I', 'U', 'U', 'I', 'D', 'X'), fc.tuple(value[0]!, value[1]!, value[2]!))
+    let left = 0
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 6 }), (rows) => {
+        const wire = { table: wireTable, lsn: '1506269', rows: inPlace(rows) }
+        const general = decodeBatch(wire, schema)
+        const read = decodeBatch(wire, schema, { inPlace: true })
+        if (!read.ok || !read.value.inPlace) {
+          expect(read).toEqual(general)
+          return
+        }
+        left++
+        // Every row an insert or update, each key once: what the general way decodes, in order.
+        expect(general.ok).toBe(true)
+        const { inPlace: rowsInPlace, ...batch } = read.value
+        expect(rowsInPlace).toBe(wire.rows)
+        expect({ ...batch, upserts: read.value.upserts }).toEqual(general.ok && general.value)
+        expect(read.value.upserts).toBe(read.value.upserts)
+      }),
+      { numRuns: 3_000, seed: 20261207 },
+    )
+    expect(left).toBeGreaterThan(100)
+  })
+
+  it('does not leave rows in place unless asked, nor a delete, a repeated key or a value off the fast path', () => {
+    const rows = (...list: [string, (string | null)[]][]) => ({ table: wireTable, lsn: '7', rows: inPlace(list) })
+    const left = (wire: WireRowBatch, inPlaceAsked = true) => {
+      const decoded = decodeBatch(wire, schema, { inPlace: inPlaceAsked })
+      return decoded.ok && decoded.value.inPlace !== undefined
+    }
+    const insert = (id: number, email: string | null = 'a@b.c'): [string, (string | null)[]] => [
+      'I',
+      [`[I:${id}]`, DT, email],
+    ]
+    expect(left(rows(insert(1), ['U', ['[I:2]', DT, null]]))).toBe(true)
+    expect(left(rows(insert(1), insert(2)), false)).toBe(false)
+    expect(left(rows(insert(1), ['D', ['[I:2]', null, null]]))).toBe(false)
+    expect(left(rows(insert(1), insert(1, 'again')))).toBe(false)
+    expect(left(rows(insert(1), ['I', ['[I:2]', '[DT:05/18/2020 10:40:43.0000000+02:00]', null]]))).toBe(false)
+    expect(left(rows(insert(1), ['I', ['[I:2]', DT, 'x'.repeat(256)]]))).toBe(false)
+    // Listed rows (a writer's, not a request's) have no place to be left in.
+    expect(left(batch([insert(1)]))).toBe(false)
+  })
+
   it('turns I and U into upserts and D into deletes by key', () => {
     const decoded = decodeBatch(
       batch([

@@ -1,7 +1,13 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeWireValue } from '../../src/domain/changes/wire-value.ts'
-import { decodeWireSpanFast, decodeWireValueFast, NOT_FAST } from '../../src/domain/changes/wire-value-fast.ts'
+import {
+  decodeWireSpanFast,
+  decodeWireValueFast,
+  fitsWireSpanFast,
+  NOT_FAST,
+  writeWireSpanFast,
+} from '../../src/domain/changes/wire-value-fast.ts'
 import { sqlServerType } from '../support/schemas.ts'
 
 const typeOf = sqlServerType
@@ -95,6 +101,38 @@ describe('the fast decoding path', () => {
       ),
       { numRuns: 20_000, seed: 20261206 },
     )
+  })
+
+  it('checks and writes a value in place exactly as it decodes it', () => {
+    let written = 0
+    fc.assert(
+      fc.property(
+        wireValue.filter((raw) => raw !== null),
+        fc.string({ maxLength: 10 }),
+        fc.constantFrom(...TYPES),
+        fc.integer({ min: 0, max: 8 }),
+        (raw, before, type, pos) => {
+          const text = before + raw + before
+          const start = before.length
+          const end = start + raw!.length
+          const fast = decodeWireSpanFast(text, start, end, type)
+          expect(fitsWireSpanFast(text, start, end, type)).toBe(fast !== NOT_FAST)
+          const out = new Uint8Array(40).fill(33)
+          const at = writeWireSpanFast(text, start, end, type, out, pos)
+          const fixedForm = type.kind === 'integer' || type.kind === 'datetime' || type.kind === 'datetime2'
+          if (!fixedForm || fast === NOT_FAST) {
+            expect(at).toBe(-1)
+            return
+          }
+          written++
+          expect(Buffer.from(out.subarray(pos, at)).toString('latin1')).toBe(String(fast))
+          // Nothing is written outside the value's place.
+          expect(out.subarray(0, pos).every((b) => b === 33) && out.subarray(at).every((b) => b === 33)).toBe(true)
+        },
+      ),
+      { numRuns: 20_000, seed: 20261207 },
+    )
+    expect(written).toBeGreaterThan(300)
   })
 
   it('takes the common shapes', () => {

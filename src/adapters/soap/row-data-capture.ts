@@ -48,8 +48,9 @@ function grown<T extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(arra
 export class CapturedRows implements WireRows {
   /** Set when `Data` holds an element that is not a RowData: the request is refused. */
   readonly stranger: string | undefined
-  readonly #buffers: string[]
-  readonly #extras: string[]
+  #buffers: string[]
+  #extras: string[]
+  #released = false
   readonly #tape: Int32Array
   /** Row r's values are tape entries rowStarts[r] to rowStarts[r + 1] - 1. */
   readonly #rowStarts: Int32Array
@@ -91,7 +92,18 @@ export class CapturedRows implements WireRows {
     return this.#rowStarts[row + 1]! - this.#rowStarts[row]!
   }
 
+  /**
+   * The body's text goes (a write that built its COPY text from it waits for the server without
+   * keeping a megabyte of it alive, which the collector would otherwise promote).
+   */
+  release(): void {
+    this.#released = true
+    this.#buffers = []
+    this.#extras = []
+  }
+
   value(row: number, column: number): string | null {
+    this.#readable()
     const at = (this.#rowStarts[row]! + column) * 3
     const source = this.#tape[at]!
     if (source >= 0) return this.#buffers[source]!.slice(this.#tape[at + 1], this.#tape[at + 2])
@@ -101,6 +113,7 @@ export class CapturedRows implements WireRows {
   }
 
   locate(row: number, column: number, span: TextSpan): boolean {
+    this.#readable()
     const at = (this.#rowStarts[row]! + column) * 3
     const source = this.#tape[at]!
     if (source >= 0) {
@@ -114,6 +127,9 @@ export class CapturedRows implements WireRows {
     span.start = 0
     span.end = span.text.length
     return true
+  }
+  #readable(): void {
+    if (this.#released) throw new Error('rows read after their text was released')
   }
 }
 

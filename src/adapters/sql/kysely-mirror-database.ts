@@ -31,6 +31,7 @@ import type { BulkUpsert, Db, SqlDialect } from './sql-dialect.ts'
 export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
   readonly contextId: ContextId
   readonly identifierLimit: IdentifierLimit
+  readonly writesInPlace: boolean
   readonly #db: Db
   readonly #dialect: SqlDialect
   readonly #bulk: BulkUpsert | undefined
@@ -54,6 +55,7 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
   ) {
     this.contextId = contextId
     this.identifierLimit = identifierLimitOf(dialect)
+    this.writesInPlace = writesInPlaceWith(dialect, bulk)
     this.#db = db
     this.#dialect = dialect
     this.#bulk = bulk
@@ -152,9 +154,20 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
     try {
       const outcomes = await this.#guard(tables.length === 1 ? tables[0] : undefined, () =>
         this.#transaction(tables, async (trx) => {
+          // Every table's stamp first: a stale one is refused before any batch is written, so a
+          // call read again afresh finds its request whole (a write may release its text).
+          const stored: Lsn[] = []
+          for (const batch of batches)
+            stored.push(await this.#guard(batch.table.name, () => this.#storedLsn(trx, batch)))
+          // A table written by an earlier batch of this call is at that batch's LSN now.
+          const written = new Map<string, Lsn>()
           const outcomes: BatchOutcome[] = []
-          for (const batch of batches) {
-            outcomes.push(await this.#guard(batch.table.name, () => this.#applyBatch(trx, batch, policy)))
+          for (const [i, batch] of batches.entries()) {
+            const key = identifierKey(batch.table.name)
+            const storedLsn = written.get(key) ?? stored[i]!
+            const outcome = await this.#guard(batch.table.name, () => this.#applyBatch(trx, batch, storedLsn, policy))
+            if (outcome.applied) written.set(key, batch.lsn)
+            outcomes.push(outcome)
           }
           return outcomes
         }),
@@ -173,7 +186,8 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
     }
   }
 
-  async #applyBatch(trx: Db, batch: ChangeBatch, policy: StaleBatchPolicy): Promise<BatchOutcome> {
+  /** The table's stored LSN, read under its lock, after checking that its schema is the one reused. */
+  async #storedLsn(trx: Db, batch: ChangeBatch): Promise<Lsn> {
     const stored = await this.#metadata.readStamp(trx, batch.table.name)
     if (stored === undefined) {
       throw new MirrorStoreError(`table ${batch.table.name} has no metadata row`, 'fatal', batch.table.name)
@@ -181,14 +195,27 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
     const known = this.#known.get(identifierKey(batch.table.name))
     // applyBatches forgets the call's tables when this refusal leaves it.
     if (known && known.schemaHash !== stored.schemaHash) throw new StaleStateError(batch.table.name)
-    const storedLsn = stored.lsn
+    return stored.lsn
+  }
+
+  async #applyBatch(trx: Db, batch: ChangeBatch, storedLsn: Lsn, policy: StaleBatchPolicy): Promise<BatchOutcome> {
     if (policy === 'skip' && isSuperseded(batch.lsn, storedLsn)) return { applied: false, storedLsn }
     const { capabilities, dml } = this.#dialect
     if (batch.deletes.length > 0) await dml.deleteRows(trx, batch.table, batch.deletes)
-    if (batch.upserts.length >= capabilities.bulkThreshold && this.#bulk) {
+    // Rows left in place are counted without decoding them; they are decoded only if written as values.
+    const count = batch.inPlace ? batch.inPlace.length : batch.upserts.length
+    if (count >= capabilities.bulkThreshold && this.#bulk) {
       const freshKeys = storedLsn === NO_LSN || (batch.received.updates === 0 && batch.received.deletes === 0)
-      await this.#bulk(trx, batch.table, batch.upserts, { freshKeys, upsert: dml.upsertRows })
-    } else if (batch.upserts.length > 0) {
+      const inPlace = batch.inPlace
+      await this.#bulk(trx, batch.table, {
+        freshKeys,
+        upsert: dml.upsertRows,
+        count,
+        rows: () => batch.upserts,
+        ...(inPlace ? { inPlace } : {}),
+        release: () => inPlace?.release?.(),
+      })
+    } else if (count > 0) {
       await dml.upsertRows(trx, batch.table, batch.upserts)
     }
     await this.#requireLsn(trx, batch.table.name, batch.lsn)
@@ -299,6 +326,11 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
 }
 
 /** The longest table or column name the dialect's engine keeps, in the unit it counts. */
+/** Whether batches left in place are written from the request's text: the bulk path writes text. */
+export function writesInPlaceWith(dialect: SqlDialect, bulk: BulkUpsert | undefined): boolean {
+  return dialect.capabilities.bulkText && bulk !== undefined
+}
+
 export function identifierLimitOf(dialect: SqlDialect): IdentifierLimit {
   return { length: dialect.capabilities.maxIdentifierLength, unit: dialect.capabilities.identifierUnit }
 }

@@ -11,7 +11,7 @@ import type { Lsn, StaleBatchPolicy } from '../../domain/changes/lsn.ts'
 import type { ContextId } from '../../domain/handshake/context-id.ts'
 import type { IdentifierLimit } from '../../domain/schema/identifier.ts'
 import type { TablePlan } from '../../domain/schema/schema-plan.ts'
-import { identifierLimitOf, KyselyMirrorDatabase } from './kysely-mirror-database.ts'
+import { identifierLimitOf, KyselyMirrorDatabase, writesInPlaceWith } from './kysely-mirror-database.ts'
 import type { BulkUpsert, Db, SqlDialect } from './sql-dialect.ts'
 import { TenantPool } from './tenant-pool.ts'
 
@@ -54,7 +54,9 @@ export class KyselyMirrorDatabases implements MirrorDatabaseProvider, MirrorInsp
   }
 
   async forTenant(contextId: ContextId): Promise<MirrorDatabase> {
-    return new PooledMirrorDatabase(contextId, identifierLimitOf(this.#dialect), this.#pool)
+    const dialect = this.#dialect
+    const writesInPlace = writesInPlaceWith(dialect, this.#connector.bulk)
+    return new PooledMirrorDatabase(contextId, identifierLimitOf(dialect), writesInPlace, this.#pool)
   }
 
   async inspect(contextId: ContextId): Promise<MirrorInspection> {
@@ -103,11 +105,18 @@ async function opened(dialect: SqlDialect, connector: TenantConnector, key: stri
 class PooledMirrorDatabase implements MirrorDatabase {
   readonly contextId: ContextId
   readonly identifierLimit: IdentifierLimit
+  readonly writesInPlace: boolean
   readonly #pool: TenantPool<KyselyMirrorDatabase>
 
-  constructor(contextId: ContextId, identifierLimit: IdentifierLimit, pool: TenantPool<KyselyMirrorDatabase>) {
+  constructor(
+    contextId: ContextId,
+    identifierLimit: IdentifierLimit,
+    writesInPlace: boolean,
+    pool: TenantPool<KyselyMirrorDatabase>,
+  ) {
     this.contextId = contextId
     this.identifierLimit = identifierLimit
+    this.writesInPlace = writesInPlace
     this.#pool = pool
   }
 

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { FailureClass } from '../../application/ports/mirror-database.port.ts'
 import type { Row } from '../../domain/changes/cell-value.ts'
+import type { WireRows } from '../../domain/protocol/messages.ts'
 import type { AlterStep } from '../../domain/schema/schema-plan.ts'
 import type { TableSchema } from '../../domain/schema/table-schema.ts'
 
@@ -25,6 +26,11 @@ export interface DialectCapabilities {
   readonly lockScope: 'none' | 'transaction' | 'session'
   /** A batch with at least this many upserts takes the connector's bulk path when it has one. */
   readonly bulkThreshold: number
+  /**
+   * The connector's bulk path writes rows as text (COPY, LOAD DATA), which it can take straight
+   * from the request's (BulkBatch.inPlace): RowData batches are then left undecoded where they can be.
+   */
+  readonly bulkText: boolean
 }
 
 /**
@@ -101,7 +107,7 @@ export interface TableLocks {
  * prepared statement kept across batches), inside the caller's transaction. A connector supplies
  * it, because the driver work runs on the connections it makes (driver-jobs.ts).
  */
-export type BulkUpsert = (db: Db, table: TableSchema, rows: readonly Row[], batch: BulkBatch) => Promise<void>
+export type BulkUpsert = (db: Db, table: TableSchema, batch: BulkBatch) => Promise<void>
 
 /** What the caller knows of a bulk batch, and the dialect's plain way in when the fast one is refused. */
 export interface BulkBatch {
@@ -114,6 +120,22 @@ export interface BulkBatch {
   readonly freshKeys: boolean
   /** The dialect's own upsert (MirrorDml.upsertRows). */
   readonly upsert: MirrorDml['upsertRows']
+  /** How many rows the batch writes. */
+  readonly count: number
+  /** The rows, decoded (on the first call, where they came in place). */
+  rows(): readonly Row[]
+  /**
+   * The same rows as the request holds them (ChangeBatch.inPlace), when every value was found
+   * to take the fast path: a bulk path that writes text may encode them from there
+   * (tabSeparatedSpans) without decoding them.
+   */
+  readonly inPlace?: WireRows
+  /**
+   * Everything this write needs of the rows is in the text it built from them: the request's text
+   * may go before the server's wait (WireRows.release), rather than live on and be promoted by
+   * the collector. After it neither `rows()` nor `inPlace` may be read.
+   */
+  release(): void
 }
 
 /** A default translated for the engine: SQL text, or undefined (dropped) with the reason. */

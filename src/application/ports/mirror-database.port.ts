@@ -64,6 +64,12 @@ export interface MirrorDatabase {
   readonly identifierLimit: IdentifierLimit
 
   /**
+   * `applyBatches` writes batches left undecoded (ChangeBatch.inPlace) from the request's text
+   * without decoding them: the caller decodes RowData with `inPlace` for such a mirror.
+   */
+  readonly writesInPlace?: boolean
+
+  /**
    * The metadata table's rows and the physical table names, in one read. With `tables`, only
    * those tables need be in the answer (a provider may give more): a RowData or Wipe call needs
    * its own tables, not the other few hundred of the tenant's.

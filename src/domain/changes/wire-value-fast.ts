@@ -56,10 +56,10 @@ export function decodeWireSpanFast(
 
 const digit = (text: string, i: number) => text.charCodeAt(i) - 48
 
-function fastInteger(raw: string, start: number, end: number, size: keyof typeof LIMITS): CellValue | typeof NOT_FAST {
+/** `[I:…]`, `[S:…]` or `[L:…]` from `start` to `end` as a number inside the column's range, or NaN. */
+function integerAt(raw: string, start: number, end: number, size: keyof typeof LIMITS): number {
   const n = end - start
   const moniker = raw.charCodeAt(start + 1)
-  // [I:…], [S:…] or [L:…]
   if (
     n < 5 ||
     n > 20 ||
@@ -67,21 +67,27 @@ function fastInteger(raw: string, start: number, end: number, size: keyof typeof
     raw.charCodeAt(start + 2) !== 58 ||
     raw.charCodeAt(end - 1) !== 93
   )
-    return NOT_FAST
-  if (moniker !== 73 && moniker !== 83 && moniker !== 76) return NOT_FAST
+    return Number.NaN
+  if (moniker !== 73 && moniker !== 83 && moniker !== 76) return Number.NaN
   let i = start + 3
   const negative = raw.charCodeAt(i) === 45
   if (negative) i++
-  if (i === end - 1) return NOT_FAST
+  if (i === end - 1) return Number.NaN
   let value = 0
   for (; i < end - 1; i++) {
     const d = digit(raw, i)
-    if (d < 0 || d > 9) return NOT_FAST
+    if (d < 0 || d > 9) return Number.NaN
     value = value * 10 + d
   }
   if (negative) value = -value
   const limits = LIMITS[size]
-  if (value < limits[0] || value > limits[1] || Object.is(value, -0)) return NOT_FAST
+  if (value < limits[0] || value > limits[1] || Object.is(value, -0)) return Number.NaN
+  return value
+}
+
+function fastInteger(raw: string, start: number, end: number, size: keyof typeof LIMITS): CellValue | typeof NOT_FAST {
+  const value = integerAt(raw, start, end, size)
+  if (Number.isNaN(value)) return NOT_FAST
   return size === 'bigint' ? BigInt(value) : value
 }
 
@@ -89,20 +95,26 @@ const at = (raw: string, i: number) => raw.charCodeAt(i)
 /** Below zero when the character code `c` is not a decimal digit. */
 const notDigitCode = (c: number) => (c - 48) | (57 - c)
 
+/** The canonical datetime's length: `yyyy-MM-dd HH:mm:ss.fffffff`. */
+const DATETIME_LENGTH = 27
+
 /**
  * Only years strictly inside the column's range, so no minute-level bound needs checking.
- * `[DT:MM/dd/yyyy HH:mm:ss.fffffff]` from `o`: each character read once, checked, and the result
- * `yyyy-MM-dd HH:mm:ss.fffffff` made from the codes read, as one flat string (a template of
- * slices leaves a rope that lives until the batch is written and is flattened when bound).
+ * `[DT:MM/dd/yyyy HH:mm:ss.fffffff]` from `o`, each character read once and checked; false when
+ * the value is not of this shape. `yyyy-MM-dd HH:mm:ss.fffffff` is made from the codes read: as
+ * one flat string without `out` (a template of slices leaves a rope that lives until the batch
+ * is written and is flattened when bound), else written as codes into `out` at `pos` (true).
  */
-function fastDateTime(
+function dateTimeAt(
   raw: string,
   o: number,
   end: number,
   minYear: number,
   maxYear: number,
-): CellValue | typeof NOT_FAST {
-  if (end - o !== 32) return NOT_FAST
+  out: Uint8Array | undefined,
+  pos: number,
+): string | boolean {
+  if (end - o !== 32) return false
   const separators =
     (at(raw, o) ^ 91) |
     (at(raw, o + 1) ^ 68) |
@@ -115,7 +127,7 @@ function fastDateTime(
     (at(raw, o + 20) ^ 58) |
     (at(raw, o + 23) ^ 46) |
     (at(raw, o + 31) ^ 93)
-  if (separators !== 0) return NOT_FAST
+  if (separators !== 0) return false
   // biome-ignore format: the characters of the value in their order, separators left out.
   const m1 = at(raw, o + 4), m2 = at(raw, o + 5), d1 = at(raw, o + 7), d2 = at(raw, o + 8),
     y1 = at(raw, o + 10), y2 = at(raw, o + 11), y3 = at(raw, o + 12), y4 = at(raw, o + 13),
@@ -127,15 +139,130 @@ function fastDateTime(
     notDigitCode(y1) | notDigitCode(y2) | notDigitCode(y3) | notDigitCode(y4) |
     notDigitCode(h1) | notDigitCode(h2) | notDigitCode(n1) | notDigitCode(n2) | notDigitCode(s1) | notDigitCode(s2) |
     notDigitCode(f1) | notDigitCode(f2) | notDigitCode(f3) | notDigitCode(f4) | notDigitCode(f5) | notDigitCode(f6) | notDigitCode(f7)
-  if (digits < 0) return NOT_FAST
+  if (digits < 0) return false
   const month = (m1 - 48) * 10 + m2 - 48
   const day = (d1 - 48) * 10 + d2 - 48
   const year = (y1 - 48) * 1000 + (y2 - 48) * 100 + (y3 - 48) * 10 + y4 - 48
   if (year < minYear || year > maxYear || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
-    return NOT_FAST
-  if ((h1 - 48) * 10 + h2 - 48 > 23 || (n1 - 48) * 10 + n2 - 48 > 59 || (s1 - 48) * 10 + s2 - 48 > 59) return NOT_FAST
-  // biome-ignore format: one argument per character of the result, in its order.
-  return String.fromCharCode(
-    y1, y2, y3, y4, 45, m1, m2, 45, d1, d2, 32, h1, h2, 58, n1, n2, 58, s1, s2, 46, f1, f2, f3, f4, f5, f6, f7,
-  )
+    return false
+  if ((h1 - 48) * 10 + h2 - 48 > 23 || (n1 - 48) * 10 + n2 - 48 > 59 || (s1 - 48) * 10 + s2 - 48 > 59) return false
+  if (out === undefined) {
+    // biome-ignore format: one argument per character of the result, in its order.
+    return String.fromCharCode(
+      y1, y2, y3, y4, 45, m1, m2, 45, d1, d2, 32, h1, h2, 58, n1, n2, 58, s1, s2, 46, f1, f2, f3, f4, f5, f6, f7,
+    )
+  }
+  // The result's characters in their order.
+  out[pos] = y1
+  out[pos + 1] = y2
+  out[pos + 2] = y3
+  out[pos + 3] = y4
+  out[pos + 4] = 45
+  out[pos + 5] = m1
+  out[pos + 6] = m2
+  out[pos + 7] = 45
+  out[pos + 8] = d1
+  out[pos + 9] = d2
+  out[pos + 10] = 32
+  out[pos + 11] = h1
+  out[pos + 12] = h2
+  out[pos + 13] = 58
+  out[pos + 14] = n1
+  out[pos + 15] = n2
+  out[pos + 16] = 58
+  out[pos + 17] = s1
+  out[pos + 18] = s2
+  out[pos + 19] = 46
+  out[pos + 20] = f1
+  out[pos + 21] = f2
+  out[pos + 22] = f3
+  out[pos + 23] = f4
+  out[pos + 24] = f5
+  out[pos + 25] = f6
+  out[pos + 26] = f7
+  return true
+}
+
+function fastDateTime(
+  raw: string,
+  o: number,
+  end: number,
+  minYear: number,
+  maxYear: number,
+): CellValue | typeof NOT_FAST {
+  const value = dateTimeAt(raw, o, end, minYear, maxYear, undefined, 0)
+  return typeof value === 'string' ? value : NOT_FAST
+}
+
+/** Where fitsWireSpanFast has a datetime written, to check it. */
+const CODES = new Uint8Array(DATETIME_LENGTH)
+
+/** The years inside which each datetime type's values take the fast path; made once, not per value. */
+const DATETIME_YEARS = [1753, 9999] as const
+const SMALLDATETIME_YEARS = [1901, 2078] as const
+const DATETIME2_YEARS = [1, 9999] as const
+
+function yearsOf(type: ColumnType): readonly [number, number] | undefined {
+  if (type.kind === 'datetime') return type.variant === 'datetime' ? DATETIME_YEARS : SMALLDATETIME_YEARS
+  if (type.kind === 'datetime2') return DATETIME2_YEARS
+  return undefined
+}
+
+/**
+ * Whether decodeWireSpanFast gives the value from `start` to `end` (rather than NOT_FAST), found
+ * with nothing allocated: a batch is checked this way before it is encoded in place.
+ */
+export function fitsWireSpanFast(text: string, start: number, end: number, type: ColumnType): boolean {
+  switch (type.kind) {
+    case 'string':
+      return type.length === 'max' || end - start <= type.length
+    case 'text':
+    case 'xml':
+      return true
+    case 'integer':
+      return !Number.isNaN(integerAt(text, start, end, type.size))
+    default:
+      return writeWireSpanFast(text, start, end, type, CODES, 0) >= 0
+  }
+}
+
+/**
+ * The canonical text of an integer or datetime value read in place (what decodeWireSpanFast
+ * gives, as a number's decimal digits or a datetime's characters), written as ASCII codes into
+ * `out` at `pos`: where it ends, or -1 when decodeWireSpanFast would not give the value or the
+ * type is neither. `out` needs room for 27 codes.
+ */
+export function writeWireSpanFast(
+  text: string,
+  start: number,
+  end: number,
+  type: ColumnType,
+  out: Uint8Array,
+  pos: number,
+): number {
+  if (type.kind === 'integer') {
+    const value = integerAt(text, start, end, type.size)
+    return Number.isNaN(value) ? -1 : writeDigits(out, pos, value)
+  }
+  const years = yearsOf(type)
+  if (years === undefined) return -1
+  return dateTimeAt(text, start, end, years[0], years[1], out, pos) === true ? pos + DATETIME_LENGTH : -1
+}
+
+/** A safe integer's decimal digits at `pos`; where they end. */
+export function writeDigits(out: Uint8Array, pos: number, value: number): number {
+  let n = value
+  let at = pos
+  if (n < 0) {
+    out[at++] = 45
+    n = -n
+  }
+  let digits = 1
+  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++
+  const end = at + digits
+  for (let i = end - 1; i >= at; i--) {
+    out[i] = 48 + (n % 10)
+    n = Math.floor(n / 10)
+  }
+  return end
 }

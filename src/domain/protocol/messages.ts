@@ -44,6 +44,11 @@ export interface WireRows {
    * `span` and is true, or is false for nil. Optional: `value` is the general way.
    */
   locate?(row: number, column: number, span: TextSpan): boolean
+  /**
+   * Lets go of the text the values lie in (a request's body), once everything the caller needs
+   * of them was read: `value` and `locate` throw after it. Optional, like `locate`.
+   */
+  release?(): void
 }
 
 /** A value's text: `text` from `start` to `end`. Filled by WireRows.locate; reused from value to value. */

@@ -87,6 +87,22 @@ describe('RowData captured while streaming', () => {
     ])
   })
 
+  it('lets go of the request text on release, and refuses to read the rows after it', () => {
+    const builder = new XmlTreeBuilder({ maxDepth: 32, maxElements: 10_000 }, rowDataCapture())
+    builder.write(envelope(ROWS.plain!))
+    const request = identifyRequest(builder.close(), undefined)
+    if (isFault(request)) throw new Error(request.message)
+    const read = readRowData(request)
+    if (!read.ok) throw new Error(read.error.element)
+    const rows = read.value.batches[0]!.rows as WireRows
+    expect(rows.value(0, 1)).toBe('x & y')
+    rows.release!()
+    expect(rows.length).toBe(1)
+    expect(rows.operation(0)).toBe('I')
+    expect(() => rows.value(0, 0)).toThrow(/released/)
+    expect(() => rows.locate!(0, 1, { text: '', start: 0, end: 0 })).toThrow(/released/)
+  })
+
   it('counts depth and elements inside captured rows against the limits', () => {
     const deep = `<a:RowData><a:ColumnValues>${'<x>'.repeat(40)}${'</x>'.repeat(40)}</a:ColumnValues></a:RowData>`
     expect(() => read(envelope(deep), true)).toThrow(XmlRejected)

@@ -195,9 +195,12 @@ select @result as result`,
 
   it('bulk-loads big batches into a session temp table and MERGEs from it', async () => {
     const { db, statements } = recordingMssql()
-    await mssqlBulkUpsert(new DriverJobs(BULK_MARKER))(db, person, [row], {
+    await mssqlBulkUpsert(new DriverJobs(BULK_MARKER))(db, person, {
       freshKeys: false,
       upsert: dialect.dml.upsertRows,
+      count: 1,
+      rows: () => [row],
+      release: () => undefined,
     })
     const sqls = statements.map((s) => s.sql.replace(/tm_stage_\d+/, 'tm_stage_N'))
     expect(sqls).toEqual([

@@ -80,6 +80,12 @@ describe('mariadb mirrors', () => {
     ],
   })
 
+  it('writes RowData batches from the request text (the contract checks it decodes none)', async () => {
+    const { provider } = subject()
+    expect((await provider.forTenant(CTX)).writesInPlace).toBe(true)
+    await provider.close()
+  })
+
   it('moves the widest strings out of the row so that a SuperOffice-wide table fits, the same way every time', () => {
     const layout = mysqlLayout(wide.columns, wide.key)
     expect(layout[0]).toBe('int')

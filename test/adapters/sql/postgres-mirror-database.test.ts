@@ -128,6 +128,12 @@ describe('postgres mirrors', () => {
     await again.provider.close()
   })
 
+  it('writes RowData batches from the request text (the contract checks it decodes none)', async () => {
+    const { provider } = subject('database')
+    expect((await provider.forTenant(CTX)).writesInPlace).toBe(true)
+    await provider.close()
+  })
+
   it('takes the COPY path for a big batch and stores exactly what the row path stores', async () => {
     const { provider } = subject('database')
     const db = await provider.forTenant(CTX)

@@ -8,6 +8,7 @@ import { openSqlite, SqliteConnector } from '../../../src/adapters/sql/dialects/
 import { sqliteMirrorSql } from '../../../src/adapters/sql/dialects/sqlite/sqlite-mirror-sql.ts'
 import { KyselyMirrorDatabases } from '../../../src/adapters/sql/kysely-mirror-databases.ts'
 import { StaleStateError } from '../../../src/application/ports/mirror-database.port.ts'
+import type { ChangeBatch } from '../../../src/domain/changes/change-batch.ts'
 import type { ContextId } from '../../../src/domain/handshake/context-id.ts'
 import { changes, column, createPlan, plan, schemaOf } from '../../support/schemas.ts'
 
@@ -84,6 +85,29 @@ it('refuses, writing nothing, a batch whose table another instance gave a new sc
   expect(fresh.tables.get('person')?.schemaHash).toBe('h2')
   await first.applyBatches([changes(wider, 6, [[2, 'Bob']])])
   expect(await inspect.countRows('person')).toBe(2)
+})
+
+it('finds a stale table of a call before it writes or reads the rows of any of its batches', async () => {
+  const { a, b } = instances()
+  const first = await a.forTenant(CTX)
+  const place = schemaOf({ name: 'place', columns: [column('place_id', 'int', 'false')] })
+  await first.applyTablePlan(createPlan(place), 'p1')
+  await first.applyTablePlan(createPlan(person), 'h1')
+  await first.readState(['place', 'person'], { reuse: true })
+  await (await b.forTenant(CTX)).applyTablePlan(plan(wider, person), 'h2')
+
+  // The first batch's rows would be read by its write: they must not be, the call is read again afresh.
+  let read = 0
+  const counted: ChangeBatch = {
+    ...changes(place, 6, []),
+    get upserts() {
+      read++
+      return [[1]]
+    },
+  }
+  await expect(first.applyBatches([counted, changes(person, 6, [[2, 'Bob']])])).rejects.toBeInstanceOf(StaleStateError)
+  expect(read).toBe(0)
+  expect(await (await b.inspect(CTX)).countRows('place')).toBe(0)
 })
 
 it('forgets a table whose write failed, so the next call reads the catalog', async () => {

@@ -33,7 +33,8 @@ let stages = 0
  * one MERGE casts them into the table, all inside the caller's transaction.
  */
 export function mssqlBulkUpsert(jobs: DriverJobs<BulkJob>): BulkUpsert {
-  return async (db, table, rows) => {
+  return async (db, table, batch) => {
+    const rows = batch.rows()
     const stage = `#tm_stage_${++stages}`
     const columns = table.columns.map((c) => ({ name: c.name, binary: isBinary(c.type) }))
     await sql`create table ${sql.id(stage)} (${sql.join(

@@ -7,5 +7,6 @@ export const MSSQL_CAPABILITIES: DialectCapabilities = {
   maxIdentifierLength: 128,
   identifierUnit: 'characters',
   lockScope: 'transaction',
+  bulkText: false,
   bulkThreshold: 1000,
 }

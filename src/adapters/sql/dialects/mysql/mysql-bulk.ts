@@ -1,10 +1,9 @@
 import { sql } from 'kysely'
-import type { Row } from '../../../../domain/changes/cell-value.ts'
 import type { TableSchema } from '../../../../domain/schema/table-schema.ts'
 import type { DriverJobs } from '../../driver-jobs.ts'
 import { behindSavepoint } from '../../savepoint.ts'
-import type { BulkUpsert, Db } from '../../sql-dialect.ts'
-import { tabSeparatedBuffers } from '../../tab-separated-buffers.ts'
+import type { BulkBatch, BulkUpsert, Db } from '../../sql-dialect.ts'
+import { batchText } from '../../tab-separated-spans.ts'
 import { classifyMysqlError } from './mysql-errors.ts'
 import { quoteMysqlIdent } from './mysql-identifier.ts'
 import { LOAD_TEXT, type LoadJob } from './mysql-load.ts'
@@ -31,11 +30,11 @@ export function mysqlBulkUpsert(loads: DriverJobs<LoadJob>): BulkUpsert {
   let loadData = true
   let stageable = true
   /** Whether every row went in with no warning; false, too, for a load the server refused. */
-  const load = async (db: Db, into: string, table: TableSchema, rows: readonly Row[]): Promise<boolean> => {
+  const load = async (db: Db, into: string, table: TableSchema, batch: BulkBatch): Promise<boolean> => {
     const columns = table.columns.map((c) => quoteMysqlIdent(c.name)).join(', ')
     const job: LoadJob = {
       statement: `load data local infile 'tenant-mirror' into table ${quoteMysqlIdent(into)} character set utf8mb4 fields terminated by '\\t' escaped by '\\\\' lines terminated by '\\n' (${columns})`,
-      chunks: tabSeparatedBuffers(table, rows, LOAD_TEXT),
+      chunks: batchText(table, batch, LOAD_TEXT),
     }
     try {
       await loads.run(db, job)
@@ -46,9 +45,9 @@ export function mysqlBulkUpsert(loads: DriverJobs<LoadJob>): BulkUpsert {
       if (LOAD_REFUSED.has(Number((error as { errno?: unknown }).errno))) loadData = false
       return false
     }
-    return job.result?.affectedRows === rows.length && job.result.warnings === 0
+    return job.result?.affectedRows === batch.count && job.result.warnings === 0
   }
-  const staged = async (db: Db, table: TableSchema, rows: readonly Row[]): Promise<boolean> => {
+  const staged = async (db: Db, table: TableSchema, batch: BulkBatch): Promise<boolean> => {
     const stage = `tm_stage_${++stages}`
     try {
       await sql`create temporary table ${sql.id(stage)} like ${sql.id(table.name)}`.execute(db)
@@ -59,7 +58,7 @@ export function mysqlBulkUpsert(loads: DriverJobs<LoadJob>): BulkUpsert {
       return false
     }
     try {
-      if (!(await load(db, stage, table, rows))) return false
+      if (!(await load(db, stage, table, batch))) return false
       const names = sql.join(table.columns.map((c) => sql.id(c.name)))
       await sql`insert into ${sql.id(table.name)} (${names}) select ${names} from ${sql.id(stage)}
         on duplicate key update ${onDuplicateUpdate(table)}`.execute(db)
@@ -69,11 +68,11 @@ export function mysqlBulkUpsert(loads: DriverJobs<LoadJob>): BulkUpsert {
       await sql`drop temporary table if exists ${sql.id(stage)}`.execute(db).catch(() => undefined)
     }
   }
-  return async (db, table, rows, batch) => {
+  return async (db, table, batch) => {
     if (loadData && !table.columns.some((c) => c.type.kind === 'binary' || c.type.kind === 'image')) {
-      if (batch.freshKeys && (await behindSavepoint(db, () => load(db, table.name, table, rows)))) return
-      if (loadData && stageable && (await staged(db, table, rows))) return
+      if (batch.freshKeys && (await behindSavepoint(db, () => load(db, table.name, table, batch)))) return
+      if (loadData && stageable && (await staged(db, table, batch))) return
     }
-    await batch.upsert(db, table, rows)
+    await batch.upsert(db, table, batch.rows())
   }
 }

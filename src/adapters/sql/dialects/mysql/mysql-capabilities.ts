@@ -7,5 +7,6 @@ export const MYSQL_CAPABILITIES: DialectCapabilities = {
   maxIdentifierLength: 64,
   identifierUnit: 'characters',
   lockScope: 'session',
+  bulkText: true,
   bulkThreshold: 100,
 }

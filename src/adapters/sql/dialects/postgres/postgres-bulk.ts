@@ -1,5 +1,4 @@
 import { sql } from 'kysely'
-import type { Row } from '../../../../domain/changes/cell-value.ts'
 import type { TableSchema } from '../../../../domain/schema/table-schema.ts'
 import { keyNames } from '../../dialect-parts.ts'
 import type { DriverJobs } from '../../driver-jobs.ts'
@@ -7,7 +6,7 @@ import { quoteIdentifier } from '../../quoted-identifier.ts'
 import { behindSavepoint } from '../../savepoint.ts'
 import type { BulkUpsert, Db } from '../../sql-dialect.ts'
 import { conflictAction } from '../../standard-dml.ts'
-import { tabSeparatedBuffers } from '../../tab-separated-buffers.ts'
+import { batchText } from '../../tab-separated-spans.ts'
 import { COPY_TEXT, type CopyJob } from './postgres-copy.ts'
 
 const UNIQUE_VIOLATION = '23505'
@@ -21,19 +20,20 @@ let stages = 0
  * the target and one `insert … select … on conflict do update`, inside the caller's transaction.
  */
 export function postgresBulkUpsert(copies: DriverJobs<CopyJob>): BulkUpsert {
-  const copy = (db: Db, into: string, table: TableSchema, rows: readonly Row[]) => {
+  const copy = (db: Db, into: string, table: TableSchema, lines: readonly Buffer[]) => {
     const columns = table.columns.map((c) => quoteIdentifier(c.name)).join(', ')
-    return copies.run(db, {
-      statement: `copy ${quoteIdentifier(into)} (${columns}) from stdin`,
-      lines: tabSeparatedBuffers(table, rows, COPY_TEXT),
-    })
+    // A copy of the list: the COPY empties its own, and the staged COPY may need the text again.
+    return copies.run(db, { statement: `copy ${quoteIdentifier(into)} (${columns}) from stdin`, lines: [...lines] })
   }
-  return async (db, table, rows, batch) => {
+  return async (db, table, batch) => {
+    // Built once, for the COPY and the staged COPY alike: nothing after needs the request's text.
+    const lines = batchText(table, batch, COPY_TEXT)
+    batch.release()
     const loaded =
       batch.freshKeys &&
       (await behindSavepoint(db, async () => {
         try {
-          await copy(db, table.name, table, rows)
+          await copy(db, table.name, table, lines)
           return true
         } catch (error) {
           if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error
@@ -45,7 +45,7 @@ export function postgresBulkUpsert(copies: DriverJobs<CopyJob>): BulkUpsert {
     await sql`create temp table ${sql.id(stage)} (like ${sql.id(table.name)} including defaults) on commit drop`.execute(
       db,
     )
-    await copy(db, stage, table, rows)
+    await copy(db, stage, table, lines)
     const names = table.columns.map((c) => sql.id(c.name))
     await sql`insert into ${sql.id(table.name)} (${sql.join(names)}) select ${sql.join(names)} from ${sql.id(stage)}
       on conflict (${sql.join(keyNames(table).map((k) => sql.id(k)))}) ${conflictAction(table)}`.execute(db)

@@ -7,5 +7,6 @@ export const POSTGRES_CAPABILITIES: DialectCapabilities = {
   maxIdentifierLength: 63,
   identifierUnit: 'bytes',
   lockScope: 'transaction',
+  bulkText: true,
   bulkThreshold: 100,
 }

@@ -28,7 +28,7 @@ export const BULK_MARKER = '/*tenant-mirror:bulk*/'
 
 /** One prepared multi-row upsert, reused across batches. */
 export function sqliteBulkUpsert(jobs: DriverJobs<BulkJob>): BulkUpsert {
-  return async (db, table, rows) => {
+  return async (db, table, batch) => {
     const quoted = table.columns.map((c) => quoteIdentifier(c.name))
     const keys = table.key.map((i) => quoted[i]!)
     const others = quoted.filter((_, i) => !table.key.includes(i))
@@ -42,7 +42,7 @@ export function sqliteBulkUpsert(jobs: DriverJobs<BulkJob>): BulkUpsert {
       statementFor: (n) => head + Array.from({ length: n }, () => tuple).join(', ') + tail,
       rowsPerStatement: Math.max(1, Math.min(32, Math.floor(SQLITE_CAPABILITIES.maxBindParameters / quoted.length))),
       width: quoted.length,
-      rows,
+      rows: batch.rows(),
       toDriver: (value, column) => toSqliteValue(value, types[column]!),
     })
   }

@@ -8,5 +8,6 @@ export const SQLITE_CAPABILITIES: DialectCapabilities = {
   identifierUnit: 'characters',
   // One writer per file: the service process; the in-process KeyedMutex is enough.
   lockScope: 'none',
+  bulkText: false,
   bulkThreshold: 64,
 }
