@@ -65,7 +65,10 @@ export interface MirrorDatabase {
 
   /**
    * `applyBatches` writes batches left undecoded (ChangeBatch.inPlace) from the request's text
-   * without decoding them: the caller decodes RowData with `inPlace` for such a mirror.
+   * without decoding them: the caller decodes RowData with `inPlace` for such a mirror. Such a
+   * write may let the request's text go (WireRows.release), after which a batch's `upserts`
+   * cannot be read: a wrapper that forwards this counts a batch by its `received`, or leaves
+   * it unset and is given decoded batches.
    */
   readonly writesInPlace?: boolean
 
