@@ -1,8 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeBatch } from '../../src/domain/changes/change-batch.ts'
-import type { TextSpan, WireRowBatch, WireRows, WireTableSchema } from '../../src/domain/protocol/messages.ts'
+import type { WireRowBatch, WireRows, WireTableSchema } from '../../src/domain/protocol/messages.ts'
 import { buildTableSchema } from '../../src/domain/schema/table-schema.ts'
+import { spannedRows } from '../../src/testing/table-fixtures.ts'
 
 const wireTable: WireTableSchema = {
   name: 'invitation',
@@ -25,31 +26,8 @@ const batch = (rows: [string, (string | null)[]][], lsn = '1506269'): WireRowBat
 const DT = '[DT:05/18/2020 10:40:43.0000000]'
 
 /** Rows whose values lie in one text among other characters, as a request's are: read in place through `locate`. */
-function inPlace(rows: readonly [string, readonly (string | null)[]][]): WireRows {
-  let text = '<noise>'
-  const at = rows.map(([, values]) =>
-    values.map((v) => {
-      if (v === null) return null
-      const start = text.length
-      text += `${v}</b:string><b:string>`
-      return [start, start + v.length] as const
-    }),
-  )
-  return {
-    length: rows.length,
-    operation: (r) => rows[r]![0],
-    width: (r) => rows[r]![1].length,
-    value: (r, c) => rows[r]![1][c]!,
-    locate(r: number, c: number, span: TextSpan) {
-      const where = at[r]![c]
-      if (!where) return false
-      span.text = text
-      span.start = where[0]
-      span.end = where[1]
-      return true
-    },
-  }
-}
+const inPlace = (rows: readonly [string, readonly (string | null)[]][]): WireRows =>
+  spannedRows(rows.map(([operation, values]) => ({ operation, values })))
 
 describe('change batches (wire-profile §5)', () => {
   it('decodes values read in place exactly as the same values listed, errors included', () => {

@@ -128,6 +128,7 @@ export class CapturedRows implements WireRows {
     span.end = span.text.length
     return true
   }
+
   #readable(): void {
     if (this.#released) throw new Error('rows read after their text was released')
   }

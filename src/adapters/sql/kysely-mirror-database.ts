@@ -325,12 +325,12 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
   }
 }
 
-/** The longest table or column name the dialect's engine keeps, in the unit it counts. */
 /** Whether batches left in place are written from the request's text: the bulk path writes text. */
 export function writesInPlaceWith(dialect: SqlDialect, bulk: BulkUpsert | undefined): boolean {
   return dialect.capabilities.bulkText && bulk !== undefined
 }
 
+/** The longest table or column name the dialect's engine keeps, in the unit it counts. */
 export function identifierLimitOf(dialect: SqlDialect): IdentifierLimit {
   return { length: dialect.capabilities.maxIdentifierLength, unit: dialect.capabilities.identifierUnit }
 }

@@ -37,24 +37,26 @@ export function decodeWireSpanFast(
 ): CellValue | typeof NOT_FAST {
   switch (type.kind) {
     case 'string':
-      return type.length === 'max' || end - start <= type.length ? text.slice(start, end) : NOT_FAST
+      return fitsString(type.length, start, end) ? text.slice(start, end) : NOT_FAST
     case 'text':
     case 'xml':
       return text.slice(start, end)
     case 'integer':
       return fastInteger(text, start, end, type.size)
     case 'datetime':
-      return type.variant === 'datetime'
-        ? fastDateTime(text, start, end, 1753, 9999)
-        : fastDateTime(text, start, end, 1901, 2078)
-    case 'datetime2':
-      return fastDateTime(text, start, end, 1, 9999)
+    case 'datetime2': {
+      const [minYear, maxYear] = yearsOf(type)!
+      return fastDateTime(text, start, end, minYear, maxYear)
+    }
     default:
       return NOT_FAST
   }
 }
 
 const digit = (text: string, i: number) => text.charCodeAt(i) - 48
+
+/** A string value fits its column when the column has no limit or the text (UTF-16 units) is within it. */
+const fitsString = (length: number | 'max', start: number, end: number) => length === 'max' || end - start <= length
 
 /** `[I:…]`, `[S:…]` or `[L:…]` from `start` to `end` as a number inside the column's range, or NaN. */
 function integerAt(raw: string, start: number, end: number, size: keyof typeof LIMITS): number {
@@ -215,7 +217,7 @@ function yearsOf(type: ColumnType): readonly [number, number] | undefined {
 export function fitsWireSpanFast(text: string, start: number, end: number, type: ColumnType): boolean {
   switch (type.kind) {
     case 'string':
-      return type.length === 'max' || end - start <= type.length
+      return fitsString(type.length, start, end)
     case 'text':
     case 'xml':
       return true
@@ -252,15 +254,15 @@ export function writeWireSpanFast(
 /** A safe integer's decimal digits at `pos`; where they end. */
 export function writeDigits(out: Uint8Array, pos: number, value: number): number {
   let n = value
-  let at = pos
+  let first = pos
   if (n < 0) {
-    out[at++] = 45
+    out[first++] = 45
     n = -n
   }
   let digits = 1
   for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++
-  const end = at + digits
-  for (let i = end - 1; i >= at; i--) {
+  const end = first + digits
+  for (let i = end - 1; i >= first; i--) {
     out[i] = 48 + (n % 10)
     n = Math.floor(n / 10)
   }

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { TableSchema } from '../../../../domain/schema/table-schema.ts'
 import type { DriverJobs } from '../../driver-jobs.ts'
 import { behindSavepoint } from '../../savepoint.ts'
-import type { BulkBatch, BulkUpsert, Db } from '../../sql-dialect.ts'
+import type { BulkUpsert, Db } from '../../sql-dialect.ts'
 import { batchText } from '../../tab-separated-spans.ts'
 import { classifyMysqlError } from './mysql-errors.ts'
 import { quoteMysqlIdent } from './mysql-identifier.ts'
@@ -12,6 +12,12 @@ import { onDuplicateUpdate } from './mysql-upsert.ts'
 /** Errors of a server or client that allows no LOCAL loads (MySQL 1148, 3948; MariaDB 4166). */
 const LOAD_REFUSED = new Set([1148, 2068, 3948, 4166])
 let stages = 0
+
+/** A batch's LOAD DATA text and how many rows it holds. */
+interface LoadText {
+  readonly chunks: readonly Buffer[]
+  readonly count: number
+}
 
 /**
  * Big batches go in as LOAD DATA LOCAL INFILE text, as postgres-bulk.ts does with COPY: when
@@ -30,11 +36,12 @@ export function mysqlBulkUpsert(loads: DriverJobs<LoadJob>): BulkUpsert {
   let loadData = true
   let stageable = true
   /** Whether every row went in with no warning; false, too, for a load the server refused. */
-  const load = async (db: Db, into: string, table: TableSchema, batch: BulkBatch): Promise<boolean> => {
+  const load = async (db: Db, into: string, table: TableSchema, text: LoadText): Promise<boolean> => {
     const columns = table.columns.map((c) => quoteMysqlIdent(c.name)).join(', ')
     const job: LoadJob = {
       statement: `load data local infile 'tenant-mirror' into table ${quoteMysqlIdent(into)} character set utf8mb4 fields terminated by '\\t' escaped by '\\\\' lines terminated by '\\n' (${columns})`,
-      chunks: batchText(table, batch, LOAD_TEXT),
+      // A copy of the list: the load empties its own, and the staged load may need the text again.
+      chunks: [...text.chunks],
     }
     try {
       await loads.run(db, job)
@@ -45,9 +52,9 @@ export function mysqlBulkUpsert(loads: DriverJobs<LoadJob>): BulkUpsert {
       if (LOAD_REFUSED.has(Number((error as { errno?: unknown }).errno))) loadData = false
       return false
     }
-    return job.result?.affectedRows === batch.count && job.result.warnings === 0
+    return job.result?.affectedRows === text.count && job.result.warnings === 0
   }
-  const staged = async (db: Db, table: TableSchema, batch: BulkBatch): Promise<boolean> => {
+  const staged = async (db: Db, table: TableSchema, text: LoadText): Promise<boolean> => {
     const stage = `tm_stage_${++stages}`
     try {
       await sql`create temporary table ${sql.id(stage)} like ${sql.id(table.name)}`.execute(db)
@@ -58,7 +65,7 @@ export function mysqlBulkUpsert(loads: DriverJobs<LoadJob>): BulkUpsert {
       return false
     }
     try {
-      if (!(await load(db, stage, table, batch))) return false
+      if (!(await load(db, stage, table, text))) return false
       const names = sql.join(table.columns.map((c) => sql.id(c.name)))
       await sql`insert into ${sql.id(table.name)} (${names}) select ${names} from ${sql.id(stage)}
         on duplicate key update ${onDuplicateUpdate(table)}`.execute(db)
@@ -70,8 +77,10 @@ export function mysqlBulkUpsert(loads: DriverJobs<LoadJob>): BulkUpsert {
   }
   return async (db, table, batch) => {
     if (loadData && !table.columns.some((c) => c.type.kind === 'binary' || c.type.kind === 'image')) {
-      if (batch.freshKeys && (await behindSavepoint(db, () => load(db, table.name, table, batch)))) return
-      if (loadData && stageable && (await staged(db, table, batch))) return
+      // Built once, for the direct load and the staged one alike.
+      const text: LoadText = { chunks: batchText(table, batch, LOAD_TEXT), count: batch.count }
+      if (batch.freshKeys && (await behindSavepoint(db, () => load(db, table.name, table, text)))) return
+      if (loadData && stageable && (await staged(db, table, text))) return
     }
     await batch.upsert(db, table, batch.rows())
   }
