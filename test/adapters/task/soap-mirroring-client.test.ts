@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeRowDataRequest, writeRowXml } from '../../../src/adapters/soap/request-writers.ts'
+import { BodyBuffers } from '../../../src/adapters/task/soap/body-buffers.ts'
+import { HttpPoster } from '../../../src/adapters/task/soap/http-post.ts'
 import { SoapMirroringClient } from '../../../src/adapters/task/soap/soap-mirroring-client.ts'
 import { MirroringCallError } from '../../../src/application/task/ports/mirroring-client.port.ts'
 import type { WireTableSchema } from '../../../src/domain/protocol/messages.ts'
@@ -166,6 +168,46 @@ describe('SoapMirroringClient', () => {
       }),
       { numRuns: 60 },
     )
+  })
+
+  it('writes each call in flight into its own buffer, and uses a buffer again only once its call is done', async () => {
+    const bodies = new BodyBuffers(2)
+    const c = new SoapMirroringClient(
+      url,
+      { timeoutMs: 2000, maxResponseBytes: 1024 * 1024, busyRetryMs: 3000 },
+      { poster: new HttpPoster(), bodies },
+    )
+    const batch = (n: number) => ({
+      table,
+      lsn: -1,
+      rows: Array.from({ length: 50 }, (_, i) =>
+        c.encodeRow({ operation: 'I', values: [`[I:${n * 100 + i}]`, `call ${n}`] }),
+      ),
+    })
+    const before = received.length
+    reply = { status: 200, body: readSample('SampleRowDataResponse.xml'), delayMs: 50 }
+    await Promise.all([1, 2, 3].map((n) => c.rowData(`token-${n}`, [batch(n)])))
+    const got = received.slice(before).map((r) => r.body)
+    expect(got).toHaveLength(3)
+    for (const n of [1, 2, 3]) {
+      const body = got.find((b) => b.includes(`token-${n}`))!
+      expect(body.match(/call \d/g)!.every((m) => m === `call ${n}`)).toBe(true)
+      expect(body.match(/call \d/g)).toHaveLength(50)
+    }
+    expect(bodies.waiting).toBe(2)
+    const again = c.rowData('token-4', [batch(4)])
+    expect(bodies.waiting).toBe(1)
+    await again
+    expect(received.at(-1)!.body).toContain('call 4')
+    reply = { status: 200, body: readSample('SampleRowDataResponse.xml') }
+  })
+
+  it('sends nothing when a row is not the size it says', async () => {
+    const c = client()
+    const before = received.length
+    const lying = { ...c.encodeRow({ operation: 'I', values: ['[I:1]', 'x'] }), bytes: 3 }
+    await expect(c.rowData('t', [{ table, lsn: -1, rows: [lying] }])).rejects.toThrow(RangeError)
+    expect(received.length).toBe(before)
   })
 
   it('encodes a row exactly as writeRowXml writes it, and counts its UTF-8 bytes', () => {

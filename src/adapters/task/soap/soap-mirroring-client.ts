@@ -31,7 +31,8 @@ import {
 } from '../../soap/response-readers.ts'
 import { element, escapeXml } from '../../soap/xml-text.ts'
 import type { XmlElement } from '../../xml/xml-tree.ts'
-import { readBounded } from './read-bounded.ts'
+import { BodyBuffers } from './body-buffers.ts'
+import { HttpPoster, type PostedReply, PostFailed, PostTimedOut, ReplyTooLarge } from './http-post.ts'
 
 /** A row as RowData XML, encoded once: the batcher sizes by `bytes`, the request reuses `xml`. */
 interface XmlRow extends EncodedRow {
@@ -56,6 +57,15 @@ export const DEFAULT_SOAP_CLIENT_OPTIONS: SoapClientOptions = {
   busyRetryMs: 120_000,
 }
 
+/** The connections and the body buffers that a process's clients share. */
+export interface SoapTransport {
+  readonly poster: HttpPoster
+  readonly bodies: BodyBuffers
+}
+
+/** Like fetch's global pool: every client of the process keeps its connections alive in one place. */
+const SHARED_TRANSPORT: SoapTransport = { poster: new HttpPoster(), bodies: new BodyBuffers() }
+
 /** Longest pause between two tries of a busy call, whatever Retry-After says. */
 const MAX_BUSY_PAUSE_MS = 10_000
 
@@ -73,13 +83,19 @@ const LONGEST_LSN = '-9223372036854775808'
  * readable reply, a timeout or a refused connection is a MirroringCallError.
  */
 export class SoapMirroringClient implements MirroringClient {
-  readonly #url: string
+  readonly #url: URL
   readonly #options: SoapClientOptions
+  readonly #transport: SoapTransport
   readonly #overheads = new WeakMap<WireTableSchema, number>()
 
-  constructor(url: string, options: SoapClientOptions = DEFAULT_SOAP_CLIENT_OPTIONS) {
-    this.#url = url
+  constructor(
+    url: string,
+    options: SoapClientOptions = DEFAULT_SOAP_CLIENT_OPTIONS,
+    transport: SoapTransport = SHARED_TRANSPORT,
+  ) {
+    this.#url = new URL(url)
     this.#options = options
+    this.#transport = transport
   }
 
   async authenticate(token: string) {
@@ -94,15 +110,28 @@ export class SoapMirroringClient implements MirroringClient {
 
   async rowData(token: string, batches: readonly OutgoingBatch[]) {
     const [head, tail] = rowDataFrame({ signedToken: token, clientState: '' })
-    const parts: string[] = [head]
-    for (const batch of batches) {
-      const [open, close] = rowDataBatchFrame(batch.table, String(batch.lsn))
-      parts.push(open)
-      for (const row of batch.rows) parts.push((row as XmlRow).xml)
-      parts.push(close)
+    const frames = batches.map((batch) => rowDataBatchFrame(batch.table, String(batch.lsn)))
+    let size = Buffer.byteLength(head) + Buffer.byteLength(tail)
+    for (let b = 0; b < batches.length; b++) {
+      size += Buffer.byteLength(frames[b]![0]) + Buffer.byteLength(frames[b]![1])
+      for (const row of batches[b]!.rows) size += row.bytes
     }
-    parts.push(tail)
-    return readStatusResponse(await this.#call('RowData', parts.join('')), 'RowData')
+    // Written straight into a buffer used again call after call: no 1 MB string, no copy of it.
+    const body = this.#transport.bodies.take(size)
+    try {
+      let at = body.write(head, 0)
+      for (let b = 0; b < batches.length; b++) {
+        at += body.write(frames[b]![0], at)
+        for (const row of batches[b]!.rows) at += body.write((row as XmlRow).xml, at)
+        at += body.write(frames[b]![1], at)
+      }
+      at += body.write(tail, at)
+      // A row's `bytes` that did not match its text would have cut the body short.
+      if (at !== size) throw new RangeError(`RowData body is ${at} bytes, its rows said ${size}`)
+      return readStatusResponse(await this.#call('RowData', body.subarray(0, size)), 'RowData')
+    } finally {
+      this.#transport.bodies.give(body)
+    }
   }
 
   async wipe(token: string, table: string) {
@@ -113,24 +142,6 @@ export class SoapMirroringClient implements MirroringClient {
   async replicationCompleted(token: string, summary: readonly WireReplicationSummary[]): Promise<CallOutcome<void>> {
     const request = writeReplicationCompletedRequest({ signedToken: token, clientState: '', changedTables: summary })
     return readStatusResponse(await this.#call('ReplicationCompleted', request), 'ReplicationCompleted')
-  }
-
-  async #post(operation: OperationName, request: string): Promise<Response> {
-    try {
-      return await fetch(this.#url, {
-        method: 'POST',
-        // A redirect is an error, not followed: following one makes fetch keep a copy of every
-        // body (a tee of its stream) in case it must be sent again, a second megabyte per call.
-        redirect: 'error',
-        headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${soapActionOf(operation)}"` },
-        body: request,
-        signal: AbortSignal.timeout(this.#options.timeoutMs),
-      })
-    } catch (error) {
-      throw new MirroringCallError(`${operation}: ${transportProblem(error, this.#options.timeoutMs)}`, {
-        cause: error,
-      })
-    }
   }
 
   encodeRow(row: WireRow): XmlRow {
@@ -152,38 +163,58 @@ export class SoapMirroringClient implements MirroringClient {
   /** Calls answered busy since this client was made (the bench and tests read it). */
   busyAnswers = 0
 
-  async #call(operation: OperationName, request: string, maxElements?: number): Promise<XmlElement> {
+  /**
+   * One operation's exchange, tried again while it is answered busy. Resolves once the request is
+   * done with `request`'s bytes, so that a body buffer can be used again when it returns.
+   */
+  async #call(operation: OperationName, request: string | Uint8Array, maxElements?: number): Promise<XmlElement> {
+    const body = typeof request === 'string' ? Buffer.from(request) : request
+    const headers = { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${soapActionOf(operation)}"` }
     const giveUp = Date.now() + this.#options.busyRetryMs
-    let response = await this.#post(operation, request)
-    for (;;) {
-      const pause = busyPause(response)
-      if (pause === undefined || Date.now() + pause > giveUp) break
-      this.busyAnswers++
-      await response.body?.cancel()
-      await new Promise((resolve) => setTimeout(resolve, pause))
-      response = await this.#post(operation, request)
-    }
-    let text: string
+    const pending: Promise<void>[] = []
     try {
-      text = await readBounded(response, this.#options.maxResponseBytes)
+      for (;;) {
+        const exchange = this.#transport.poster.post(this.#url, headers, body, Date.now() + this.#options.timeoutMs)
+        pending.push(exchange.sent)
+        const reply = await exchange.reply
+        const pause = busyPause(reply)
+        if (pause !== undefined && Date.now() + pause <= giveUp) {
+          this.busyAnswers++
+          reply.discard()
+          await new Promise((resolve) => setTimeout(resolve, pause))
+          continue
+        }
+        if (reply.status >= 300 && reply.status < 400) {
+          reply.discard()
+          throw new PostFailed(`HTTP ${reply.status} redirect, not followed`)
+        }
+        return readReply(operation, reply, await reply.text(this.#options.maxResponseBytes), maxElements)
+      }
     } catch (error) {
+      if (error instanceof MirroringCallError) throw error
       throw new MirroringCallError(`${operation}: ${transportProblem(error, this.#options.timeoutMs)}`, {
         cause: error,
       })
+    } finally {
+      await Promise.all(pending)
     }
-    try {
-      const reply = readResponseEnvelope(text, operation, maxElements)
-      if ('fault' in reply) {
-        throw new MirroringCallError(`${operation}: SOAP Fault (HTTP ${response.status}): ${reply.fault.slice(0, 300)}`)
-      }
-      return reply.body
-    } catch (error) {
-      if (error instanceof ResponseUnreadable) {
-        const status = response.ok ? error.message : `HTTP ${response.status} ${response.statusText}`.trim()
-        throw new MirroringCallError(`${operation}: ${status}`, { cause: error })
-      }
-      throw error
+  }
+}
+
+function readReply(operation: OperationName, reply: PostedReply, text: string, maxElements?: number): XmlElement {
+  try {
+    const envelope = readResponseEnvelope(text, operation, maxElements)
+    if ('fault' in envelope) {
+      throw new MirroringCallError(`${operation}: SOAP Fault (HTTP ${reply.status}): ${envelope.fault.slice(0, 300)}`)
     }
+    return envelope.body
+  } catch (error) {
+    if (error instanceof ResponseUnreadable) {
+      const ok = reply.status >= 200 && reply.status < 300
+      const status = ok ? error.message : `HTTP ${reply.status} ${reply.statusText}`.trim()
+      throw new MirroringCallError(`${operation}: ${status}`, { cause: error })
+    }
+    throw error
   }
 }
 
@@ -212,16 +243,16 @@ function rowXml(row: WireRow): string {
 }
 
 /** A 503 with Retry-After in seconds: how long to wait before trying again, with a little jitter. */
-function busyPause(response: Response): number | undefined {
-  if (response.status !== 503) return undefined
-  const header = response.headers.get('retry-after')?.trim()
+function busyPause(reply: PostedReply): number | undefined {
+  if (reply.status !== 503) return undefined
+  const header = reply.header('retry-after')?.trim()
   const seconds = header ? Number(header) : Number.NaN
   if (!Number.isFinite(seconds) || seconds < 0) return undefined
   // Jitter spreads the retries of many tasks that were turned away at the same moment.
   return Math.min(MAX_BUSY_PAUSE_MS, seconds * 1000) * (1 + Math.random() / 2)
 }
 
-/** One client per mirroring URL; connections are kept alive by fetch's shared pool. */
+/** One client per mirroring URL; connections and body buffers are the process's shared ones. */
 export class SoapMirroringClients implements MirroringClientFactory {
   readonly #options: SoapClientOptions
 
@@ -235,9 +266,8 @@ export class SoapMirroringClients implements MirroringClientFactory {
 }
 
 function transportProblem(error: unknown, timeoutMs: number): string {
-  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } }
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no reply within ${Math.round(timeoutMs / 1000)} s`
-  if (e?.name === 'ReplyTooLarge') return e.message ?? 'reply too large'
-  const code = e?.cause?.code ?? e?.cause?.message ?? e?.message ?? 'unknown error'
-  return `cannot reach the mirroring client service (${String(code).split('\n')[0]})`
+  if (error instanceof PostTimedOut) return `no reply within ${Math.round(timeoutMs / 1000)} s`
+  if (error instanceof ReplyTooLarge) return error.message
+  const code = error instanceof PostFailed ? error.code : ((error as Error)?.message ?? 'unknown error')
+  return `cannot reach the mirroring client service (${code.split('\n')[0]})`
 }
