@@ -1,6 +1,9 @@
+import { generateKeyPairSync } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import fc from 'fast-check'
+import forge from 'node-forge'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeRowDataRequest, writeRowXml } from '../../../src/adapters/soap/request-writers.ts'
 import { BodyBuffers } from '../../../src/adapters/task/soap/body-buffers.ts'
@@ -202,6 +205,29 @@ describe('SoapMirroringClient', () => {
     reply = { status: 200, body: readSample('SampleRowDataResponse.xml') }
   })
 
+  it('calls an HTTPS URL, checking its certificate', async () => {
+    const { key, cert } = selfSigned('127.0.0.1')
+    const secure = createHttpsServer({ key, cert }, (req, res) => {
+      req.resume()
+      req.on('end', () => res.writeHead(200, { 'content-type': 'text/xml' }).end(readSample('SampleWipeResponse.xml')))
+    })
+    await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve))
+    const at = `https://127.0.0.1:${(secure.address() as AddressInfo).port}/MirroringClientService.svc`
+    try {
+      const trusted = new SoapMirroringClient(at, undefined, {
+        poster: new HttpPoster({ ca: cert }),
+        bodies: new BodyBuffers(),
+      })
+      expect(await trusted.wipe('t', 'person')).toEqual({ ok: true, value: undefined })
+      await expect(new SoapMirroringClient(at).wipe('t', 'person')).rejects.toThrow(
+        /Wipe: cannot reach the mirroring client service \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\)/,
+      )
+    } finally {
+      secure.closeAllConnections()
+      await new Promise((r) => secure.close(r))
+    }
+  })
+
   it('sends nothing when a row is not the size it says', async () => {
     const c = client()
     const before = received.length
@@ -251,3 +277,20 @@ describe('SoapMirroringClient', () => {
     await expect(client().wipe('t', 'person')).rejects.toThrow(/Wipe: HTTP 503/)
   })
 })
+
+/** A key and a self-signed certificate for `ip`, as PEM. */
+function selfSigned(ip: string): { key: string; cert: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  const key = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
+  const cert = forge.pki.createCertificate()
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }) as string)
+  cert.serialNumber = '01'
+  cert.validity.notBefore = new Date(Date.now() - 60_000)
+  cert.validity.notAfter = new Date(Date.now() + 3600_000)
+  const subject = [{ name: 'commonName', value: ip }]
+  cert.setSubject(subject)
+  cert.setIssuer(subject)
+  cert.setExtensions([{ name: 'subjectAltName', altNames: [{ type: 7, ip }] }])
+  cert.sign(forge.pki.privateKeyFromPem(key), forge.md.sha256.create())
+  return { key, cert: forge.pki.certificateToPem(cert) }
+}

@@ -1,5 +1,5 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions, request as httpsRequest } from 'node:https'
 
 /** A reply's head; `text()` reads its body, `discard()` drops it. */
 export interface PostedReply {
@@ -47,7 +47,12 @@ export class ReplyTooLarge extends Error {
 export class HttpPoster {
   // Idle kept-alive sockets are unreferenced by Node's agent: they do not hold the process open.
   readonly #http = new HttpAgent({ keepAlive: true })
-  readonly #https = new HttpsAgent({ keepAlive: true })
+  readonly #https: HttpsAgent
+
+  /** `tls`: for HTTPS, e.g. `ca` to trust a private authority; certificates are always checked. */
+  constructor(tls: Pick<HttpsAgentOptions, 'ca'> = {}) {
+    this.#https = new HttpsAgent({ ...tls, keepAlive: true })
+  }
 
   /**
    * Sends `body`; the reply's head resolves `reply`. `deadline` (a Date.now() time) bounds the
