@@ -110,6 +110,10 @@ describe('SoapMirroringClient', () => {
     await expect(new SoapMirroringClient(`http://127.0.0.1:${port}/x`).wipe('t', 'x')).rejects.toThrow(
       /cannot reach the mirroring client service \(ECONNREFUSED\)/,
     )
+    await expect(new SoapMirroringClient('not a url').wipe('t', 'x')).rejects.toThrow(
+      /Wipe: cannot reach the mirroring client service \(the mirroring URL is not a URL\)/,
+    )
+    await expect(new SoapMirroringClient('ftp://127.0.0.1/x').wipe('t', 'x')).rejects.toBeInstanceOf(MirroringCallError)
   })
 
   it('does not follow a redirect: the registered URL is the one called', async () => {

@@ -83,7 +83,8 @@ const LONGEST_LSN = '-9223372036854775808'
  * readable reply, a timeout or a refused connection is a MirroringCallError.
  */
 export class SoapMirroringClient implements MirroringClient {
-  readonly #url: URL
+  /** Undefined when the registered text is no URL: every call then fails as a call, not the cycle. */
+  readonly #url: URL | undefined
   readonly #options: SoapClientOptions
   readonly #transport: SoapTransport
   readonly #overheads = new WeakMap<WireTableSchema, number>()
@@ -93,7 +94,7 @@ export class SoapMirroringClient implements MirroringClient {
     options: SoapClientOptions = DEFAULT_SOAP_CLIENT_OPTIONS,
     transport: SoapTransport = SHARED_TRANSPORT,
   ) {
-    this.#url = new URL(url)
+    this.#url = URL.canParse(url) ? new URL(url) : undefined
     this.#options = options
     this.#transport = transport
   }
@@ -173,6 +174,7 @@ export class SoapMirroringClient implements MirroringClient {
     const giveUp = Date.now() + this.#options.busyRetryMs
     const pending: Promise<void>[] = []
     try {
+      if (this.#url === undefined) throw new PostFailed('the mirroring URL is not a URL')
       for (;;) {
         const exchange = this.#transport.poster.post(this.#url, headers, body, Date.now() + this.#options.timeoutMs)
         pending.push(exchange.sent)
