@@ -116,6 +116,13 @@ describe('SoapMirroringClient', () => {
     await expect(new SoapMirroringClient('ftp://127.0.0.1/x').wipe('t', 'x')).rejects.toBeInstanceOf(MirroringCallError)
   })
 
+  it('gives up a reply larger than it accepts, and the connection with it', async () => {
+    reply = { status: 200, body: `<x>${'a'.repeat(3 * 1024 * 1024)}</x>` }
+    await expect(client().wipe('t', 'x')).rejects.toThrow(/Wipe: reply larger than 1048576 bytes/)
+    reply = { status: 200, body: readSample('SampleWipeResponse.xml') }
+    expect(await client().wipe('t', 'x')).toEqual({ ok: true, value: undefined })
+  })
+
   it('does not follow a redirect: the registered URL is the one called', async () => {
     reply = { status: 307, body: '', headers: { location: url } }
     await expect(client().wipe('t', 'x')).rejects.toThrow(
