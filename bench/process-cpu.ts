@@ -30,12 +30,14 @@ export interface ProcStat {
   readonly cstime: number
   /** When the process started, in ticks since boot. */
   readonly starttime: number
+  /** Minor page faults of the process itself: pages touched for the first time, fresh memory. */
+  readonly minflt: number
 }
 
 /**
  * One /proc/<pid>/stat line. The command name is in parentheses and may itself hold spaces and
  * parentheses, so the fields after it are counted from the last `)` (proc(5): ppid is field 4,
- * utime 14, stime 15, cutime 16, cstime 17, starttime 22).
+ * minflt 10, utime 14, stime 15, cutime 16, cstime 17, starttime 22).
  */
 export function parseStat(line: string): ProcStat {
   const open = line.indexOf('(')
@@ -51,6 +53,7 @@ export function parseStat(line: string): ProcStat {
     pid: Number(line.slice(0, open).trim()),
     comm: line.slice(open + 1, close),
     ppid: field(4),
+    minflt: field(10),
     utime: field(14),
     stime: field(15),
     cutime: field(16),
@@ -180,6 +183,11 @@ export interface CpuSeconds {
   readonly machine?: number
   /** The other processes that used the most CPU meanwhile, by command name, in seconds (0.05 s or more). */
   readonly others?: Readonly<Record<string, number>>
+  /**
+   * Minor page faults of the bench process and of the service: first touches of fresh memory,
+   * which cost about 10 µs each on the VMs measured (docs/performance.md, sixth session).
+   */
+  readonly faults?: { readonly task: number; readonly service?: number }
 }
 
 export interface CpuRun {
@@ -205,6 +213,8 @@ export function cpuStopwatch(sources: CpuSources = {}): { stop(): CpuRun } {
     const processes = allProcesses()
     return {
       service: sources.servicePid === undefined ? undefined : processCpuSeconds(sources.servicePid),
+      serviceFaults: sources.servicePid === undefined ? undefined : readStat(sources.servicePid)?.minflt,
+      taskFaults: process.resourceUsage().minorPageFault,
       database: sources.database ? groupCpuSeconds(sources.database, processes) : undefined,
       machine: machineBusySeconds(),
       children: readStat('self'),
@@ -228,6 +238,12 @@ export function cpuStopwatch(sources: CpuSources = {}): { stop(): CpuRun } {
         ...(sources.database ? { database: delta(before.database, after.database) ?? 0 } : {}),
         ...(before.machine === undefined ? {} : { machine: delta(before.machine, after.machine) }),
         others: busiestProcesses(before.processes, after.processes, accounted),
+        faults: {
+          task: after.taskFaults - before.taskFaults,
+          ...(sources.servicePid === undefined
+            ? {}
+            : { service: delta(before.serviceFaults, after.serviceFaults) ?? 0 }),
+        },
       }
       return { seconds, cpu }
     },
@@ -246,6 +262,8 @@ export interface CpuPerRow {
   readonly otherUs?: number
   /** (task + service + database) CPU / wall: at most the machine's cores. */
   readonly coresBusy: number
+  /** Minor page faults per 1,000 rows of the bench process and of the service. */
+  readonly faultsPer1000?: { readonly task: number; readonly service?: number }
   readonly seconds: CpuSeconds
 }
 
@@ -260,6 +278,14 @@ export function cpuPerRow(run: CpuRun, rows: number): CpuPerRow {
     ...(database === undefined ? {} : { databaseUs: us(database) }),
     ...(machine === undefined ? {} : { otherUs: us(Math.max(0, machine - accounted)) }),
     coresBusy: accounted / run.seconds,
+    ...(run.cpu.faults
+      ? {
+          faultsPer1000: {
+            task: (run.cpu.faults.task * 1000) / rows,
+            ...(run.cpu.faults.service === undefined ? {} : { service: (run.cpu.faults.service * 1000) / rows }),
+          },
+        }
+      : {}),
     seconds: run.cpu,
   }
 }

@@ -39,6 +39,7 @@ describe('parseStat', () => {
       pid: 4242,
       comm: 'a b) (c)',
       ppid: 7,
+      minflt: 10,
       utime: 150,
       stime: 25,
       cutime: 3,
@@ -58,6 +59,7 @@ describe('busiestProcesses', () => {
     cutime,
     cstime: 0,
     starttime,
+    minflt: 0,
   })
   it("counts each process's own time since the first sample, or since it started, by name", () => {
     const before = [
@@ -101,6 +103,17 @@ describe.runIf(process.platform === 'linux')('process CPU from /proc', () => {
     expect(perRow.wallUs).toBeCloseTo((run.seconds * 1e6) / 1000)
     expect(perRow.coresBusy).toBeGreaterThan(0)
     expect(perRow.coresBusy).toBeLessThanOrEqual(CORES + TICK / run.seconds)
+    expect(run.cpu.faults?.service).toBeGreaterThanOrEqual(0)
+  })
+
+  it('counts the page faults of fresh memory touched during a run', () => {
+    const watch = cpuStopwatch()
+    const fresh = new Uint8Array(new ArrayBuffer(16 * 1024 * 1024))
+    for (let i = 0; i < fresh.length; i += 4096) fresh[i] = 1
+    const run = watch.stop()
+    // 4,096 pages of 4 KB, each faulted in once (fewer where the kernel maps huge pages).
+    expect(run.cpu.faults!.task).toBeGreaterThan(0)
+    expect(cpuPerRow(run, 1000).faultsPer1000!.task).toBe(run.cpu.faults!.task)
   })
 
   it('names a busy process it was not told about among the others', async () => {
