@@ -71,12 +71,6 @@ export function readStat(pid: number | 'self'): ProcStat | undefined {
   }
 }
 
-/** User + system seconds of one process so far, its reaped children included; undefined when it has gone. */
-export function processCpuSeconds(pid: number): number | undefined {
-  const stat = readStat(pid)
-  return stat && (stat.utime + stat.stime + stat.cutime + stat.cstime) / CLOCK_TICKS
-}
-
 /** Every process on the machine now (those this user may read: all of them as root). */
 export function allProcesses(): ProcStat[] {
   const out: ProcStat[] = []
@@ -100,6 +94,7 @@ export function processesNamed(comms: readonly string[]): ProcStat[] {
   return allProcesses().filter((p) => wanted.has(p.comm))
 }
 
+/** User + system ticks of a process so far, its reaped children included. */
 const ticksOf = (p: ProcStat) => p.utime + p.stime + p.cutime + p.cstime
 
 /**
@@ -211,9 +206,10 @@ export function cpuStopwatch(sources: CpuSources = {}): { stop(): CpuRun } {
   const accounted = (p: ProcStat) => p.pid === process.pid || p.pid === sources.servicePid || database.has(p.comm)
   const sample = () => {
     const processes = allProcesses()
+    const service = sources.servicePid === undefined ? undefined : readStat(sources.servicePid)
     return {
-      service: sources.servicePid === undefined ? undefined : processCpuSeconds(sources.servicePid),
-      serviceFaults: sources.servicePid === undefined ? undefined : readStat(sources.servicePid)?.minflt,
+      service: service && ticksOf(service) / CLOCK_TICKS,
+      serviceFaults: service?.minflt,
       taskFaults: process.resourceUsage().minorPageFault,
       database: sources.database ? groupCpuSeconds(sources.database, processes) : undefined,
       machine: machineBusySeconds(),

@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
+import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions, request as httpsRequest } from 'node:https'
 
 /** A reply's head; `text()` reads its body, `discard()` drops it. */
@@ -65,11 +65,17 @@ export class HttpPoster {
     deadline: number,
   ): { readonly reply: Promise<PostedReply>; readonly sent: Promise<void> } {
     const secure = url.protocol === 'https:'
-    const request = (secure ? httpsRequest : httpRequest)(url, {
-      method: 'POST',
-      agent: secure ? this.#https : this.#http,
-      headers: { ...headers, 'content-length': String(body.byteLength) },
-    })
+    let request: ClientRequest
+    try {
+      request = (secure ? httpsRequest : httpRequest)(url, {
+        method: 'POST',
+        agent: secure ? this.#https : this.#http,
+        headers: { ...headers, 'content-length': String(body.byteLength) },
+      })
+    } catch (error) {
+      // A URL Node will not post to (another protocol, say) is refused here, before any socket.
+      return { reply: Promise.reject(asPostFailed(error)), sent: Promise.resolve() }
+    }
     let timedOut = false
     const timer = setTimeout(
       () => {
@@ -87,12 +93,6 @@ export class HttpPoster {
     })
     request.end(body)
     return { reply, sent }
-  }
-
-  /** Closes the idle connections (a task that stops). */
-  close(): void {
-    this.#http.destroy()
-    this.#https.destroy()
   }
 }
 

@@ -193,7 +193,10 @@ export class SoapMirroringClient implements MirroringClient {
         return readReply(operation, reply, await reply.text(this.#options.maxResponseBytes), maxElements)
       }
     } catch (error) {
-      if (error instanceof MirroringCallError) throw error
+      // Only the exchange's own failures are "cannot reach"; a reply read as a Fault is already a
+      // MirroringCallError, and anything else is a fault of this code, not of the partner.
+      const transport = error instanceof PostFailed || error instanceof PostTimedOut || error instanceof ReplyTooLarge
+      if (!transport) throw error
       throw new MirroringCallError(`${operation}: ${transportProblem(error, this.#options.timeoutMs)}`, {
         cause: error,
       })
@@ -267,9 +270,8 @@ export class SoapMirroringClients implements MirroringClientFactory {
   }
 }
 
-function transportProblem(error: unknown, timeoutMs: number): string {
+function transportProblem(error: PostFailed | PostTimedOut | ReplyTooLarge, timeoutMs: number): string {
   if (error instanceof PostTimedOut) return `no reply within ${Math.round(timeoutMs / 1000)} s`
   if (error instanceof ReplyTooLarge) return error.message
-  const code = error instanceof PostFailed ? error.code : ((error as Error)?.message ?? 'unknown error')
-  return `cannot reach the mirroring client service (${code.split('\n')[0]})`
+  return `cannot reach the mirroring client service (${error.code})`
 }
