@@ -6,7 +6,7 @@ import { createServer } from 'node:net'
  * The service as an installed package runs it: the compiled dist/ (run.ts builds it first), not
  * the TypeScript sources through Node's type stripping, which adds ~30 MB of RSS and start-up.
  */
-const MAIN = new URL('../dist/adapters/cli/main.js', import.meta.url).pathname
+const MAIN = process.env.TM_BENCH_SERVICE_MAIN ?? new URL('../dist/adapters/cli/main.js', import.meta.url).pathname
 
 export interface ServiceProcess {
   readonly url: string

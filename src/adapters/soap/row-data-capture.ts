@@ -1,6 +1,6 @@
 import type { TextSpan, WireRows } from '../../domain/protocol/messages.ts'
 import { clip } from '../../domain/shared/clip.ts'
-import { type NamespaceScope, namespaceIn, plainText, textAt } from '../xml/xml-scanner.ts'
+import { type NamespaceScope, namespaceIn } from '../xml/xml-scanner.ts'
 import { type ContentRoom, type SubtreeCapture, type SubtreeReader, type XmlElement, XSI_NS } from '../xml/xml-tree.ts'
 import { NS } from './namespaces.ts'
 
@@ -25,6 +25,19 @@ const NIL_VALUE = '<b:string i:nil="true"/>'
 const EMPTY_VALUE = '<b:string/>'
 const VALUES_CLOSE = '</a:ColumnValues><a:Operation>'
 const ROW_CLOSE = '</a:Operation></a:RowData>'
+/**
+ * The rest of a row of that spelling after ROW_OPEN, matched where it starts: values of plain
+ * text (plainText's rules: no reference, no `\r` or other control character XML forbids, no
+ * surrogate, no `]]>`), nil or empty, then the close of the values and an operation I, U or D.
+ * One pass of the engine's compiled scan a row, rather than ours over each value's characters.
+ */
+const CANONICAL_ROW =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters XML forbids are what it excludes.
+  /(?:<b:string>[^<&\]\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]*(?:\](?!\]>)[^<&\]\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]*)*<\/b:string>|<b:string i:nil="true"\/>|<b:string\/>)*<\/a:ColumnValues><a:Operation>[IUD]<\/a:Operation><\/a:RowData>/y
+/** From the close of the values to the end of the row: VALUES_CLOSE, the operation, ROW_CLOSE. */
+const ROW_TAIL = VALUES_CLOSE.length + 1 + ROW_CLOSE.length
+const GT = 62
+const SLASH = 47
 /** Elements of a row besides its values: RowData, ColumnValues, Operation. */
 const ROW_ELEMENTS = 3
 /** A value sits three levels below Data. */
@@ -295,43 +308,43 @@ class DataReader implements SubtreeReader {
    * count of values moved on) only when all of it is read; where it ends, or -1.
    */
   #canonicalRow(buffer: string, at: number, generation: number, room: ContentRoom): number {
+    CANONICAL_ROW.lastIndex = at
+    if (!CANONICAL_ROW.test(buffer)) return -1
+    const rowEnd = CANONICAL_ROW.lastIndex
+    // The row is known well formed to its end: a value is told apart by its tag's tenth
+    // character, and its text ends at the first '<'.
+    const valuesEnd = rowEnd - ROW_TAIL
     const first = this.#values
-    const length = buffer.length
     // Idempotent within a generation: the buffer is kept once, whether the row is taken or not.
     const source = this.#bufferOf(buffer, generation)
     let tape = this.#tape
     let values = first
     let text = 0
     let i = at
-    for (;;) {
+    while (i < valuesEnd) {
       let kind: number
       let start = 0
       let end = 0
-      if (i + VALUE_OPEN.length <= length && textAt(buffer, VALUE_OPEN, i)) {
+      const tagEnd = buffer.charCodeAt(i + VALUE_OPEN.length - 1)
+      if (tagEnd === GT) {
         start = i + VALUE_OPEN.length
         end = buffer.indexOf('<', start)
-        if (end < 0 || end + VALUE_CLOSE.length > length) return -1
-        if (!textAt(buffer, VALUE_CLOSE, end) || !plainText(buffer, start, end)) return -1
         kind = end === start ? EMPTY : source
         text += end - start
         i = end + VALUE_CLOSE.length
-      } else if (i + NIL_VALUE.length <= length && textAt(buffer, NIL_VALUE, i)) {
-        kind = NIL
-        i += NIL_VALUE.length
-      } else if (i + EMPTY_VALUE.length <= length && textAt(buffer, EMPTY_VALUE, i)) {
+      } else if (tagEnd === SLASH) {
         kind = EMPTY
         i += EMPTY_VALUE.length
-      } else break
+      } else {
+        kind = NIL
+        i += NIL_VALUE.length
+      }
       const slot = values++ * 3
       if (slot + 3 > tape.length) tape = this.#tape = grown(tape, slot + 3)
       tape[slot] = kind
       tape[slot + 1] = start
       tape[slot + 2] = end
     }
-    if (!buffer.startsWith(VALUES_CLOSE, i)) return -1
-    i += VALUES_CLOSE.length
-    const code = OPERATIONS.indexOf(buffer[i] as (typeof OPERATIONS)[number])
-    if (code <= 0 || !buffer.startsWith(ROW_CLOSE, i + 1)) return -1
     const elements = values - first + ROW_ELEMENTS
     const bytes = elements * room.elementBytes + text + 1
     if (elements > room.elements || bytes > room.bytes) return -1
@@ -341,11 +354,11 @@ class DataReader implements SubtreeReader {
     this.#values = values
     this.#beginRow()
     this.#rowStarts[this.#rows - 1] = first
-    this.#operations[this.#rows - 1] = code
+    this.#operations[this.#rows - 1] = OPERATIONS.indexOf(buffer[valuesEnd + VALUES_CLOSE.length] as 'I' | 'U' | 'D')
     this.#sawValues = true
     this.#sawOperation = true
     this.#readWhole++
-    return i + 1 + ROW_CLOSE.length
+    return rowEnd
   }
 
   end(): CapturedRows {

@@ -543,7 +543,7 @@ export class XmlScanner {
  * `buffer.startsWith(text, at)` for the short names of tags, which is several times faster so
  * (a name is compared at every tag). The caller knows that `at + text.length` is in `buffer`.
  */
-export function textAt(buffer: string, text: string, at: number): boolean {
+function textAt(buffer: string, text: string, at: number): boolean {
   for (let i = 0; i < text.length; i++) if (buffer.charCodeAt(at + i) !== text.charCodeAt(i)) return false
   return true
 }
