@@ -1,4 +1,4 @@
-import { type ChangeBatch, decodeBatch } from '../domain/changes/change-batch.ts'
+import { type ChangeBatch, type DecodeOptions, decodeBatch } from '../domain/changes/change-batch.ts'
 import type { Lsn } from '../domain/changes/lsn.ts'
 import type { VerifiedCall } from '../domain/handshake/token-claims.ts'
 import type { RowDataRequest, WireRowBatch } from '../domain/protocol/messages.ts'
@@ -119,7 +119,12 @@ export class ApplyRowData {
     state: MirrorState,
     fresh: boolean,
   ): Promise<Result<Written, OperationError> | typeof STALE> {
-    const decoded = this.#decodeAll(request, state, mirror.db.writesInPlace === true)
+    const { writesInPlace, encodeInPlace } = mirror.db
+    const decoded = this.#decodeAll(
+      request,
+      state,
+      writesInPlace === true ? { inPlace: true, encode: encodeInPlace } : {},
+    )
     if (!decoded.ok) return !fresh && refusedOnState(decoded.error) ? STALE : decoded
     const writing = this.#deps.stopwatch?.() ?? 0
     const applied = await mirror.write(names, async (db) => {
@@ -135,17 +140,21 @@ export class ApplyRowData {
     return ok({ batches: decoded.value, outcomes: applied.value, writing })
   }
 
-  #decodeAll(request: RowDataRequest, state: MirrorState, inPlace: boolean): Result<ChangeBatch[], OperationError> {
+  #decodeAll(
+    request: RowDataRequest,
+    state: MirrorState,
+    options: DecodeOptions,
+  ): Result<ChangeBatch[], OperationError> {
     const batches: ChangeBatch[] = []
     for (const wire of request.batches) {
-      const batch = this.#decode(wire, state, inPlace)
+      const batch = this.#decode(wire, state, options)
       if (!batch.ok) return batch
       batches.push(batch.value)
     }
     return ok(batches)
   }
 
-  #decode(wire: WireRowBatch, state: MirrorState, inPlace: boolean): Result<ChangeBatch, OperationError> {
+  #decode(wire: WireRowBatch, state: MirrorState, options: DecodeOptions): Result<ChangeBatch, OperationError> {
     const problem = identifierProblem(wire.table.name)
     if (problem) return err({ kind: 'InvalidTableName', table: clip(wire.table.name), reason: problem })
     const stored = state.tables.get(identifierKey(wire.table.name))
@@ -164,7 +173,7 @@ export class ApplyRowData {
       name: mirror.name,
       columns: info.value.columns.map((c) => ({ ...c, name: findColumn(mirror, c.name)!.name })),
     }
-    return decodeBatch(wire, named, { inPlace })
+    return decodeBatch(wire, named, options)
   }
 }
 

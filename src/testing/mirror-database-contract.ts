@@ -250,39 +250,44 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
       expect(await lsnOf(db, 'every_type')).toBe(6)
     })
 
-    it('writes batches left in place, decoding them only where the mirror does not write in place', async () => {
-      const table = schemaOf(IN_PLACE)
-      await db.applyTablePlan(createPlan(table), 'h')
-      const stored = subject.stored ?? ((row: Row) => row)
-      let decoded = 0
-      /** The batch decodeBatch left in place, counting the times its rows are decoded. */
-      const leftInPlace = (wire: WireRowBatch): ChangeBatch => {
-        const result = decodeBatch(wire, table, { inPlace: true })
-        if (!result.ok || !result.value.inPlace) throw new Error('the batch was not left in place')
-        const batch = result.value
-        return {
-          table,
-          lsn: batch.lsn,
-          deletes: batch.deletes,
-          received: batch.received,
-          inPlace: batch.inPlace,
-          get upserts() {
-            decoded++
-            return batch.upserts
-          },
+    for (const folded of [false, true])
+      it(`writes batches left in place, decoding them only where the mirror does not write in place${folded ? ', with their text written while decoded' : ''}`, async () => {
+        const table = schemaOf(IN_PLACE)
+        await db.applyTablePlan(createPlan(table), 'h')
+        const stored = subject.stored ?? ((row: Row) => row)
+        let decoded = 0
+        /** The batch decodeBatch left in place, counting the times its rows are decoded. */
+        const leftInPlace = (wire: WireRowBatch): ChangeBatch => {
+          const encode = folded ? db.encodeInPlace : undefined
+          const result = decodeBatch(wire, table, { inPlace: true, ...(encode ? { encode } : {}) })
+          if (!result.ok || !result.value.inPlace) throw new Error('the batch was not left in place')
+          const batch = result.value
+          // A mirror that writes in place and says how writes every bulk batch's text as it is decoded.
+          if (encode) expect(Array.isArray(batch.encoded)).toBe(true)
+          return {
+            table,
+            lsn: batch.lsn,
+            deletes: batch.deletes,
+            received: batch.received,
+            inPlace: batch.inPlace,
+            encoded: batch.encoded,
+            get upserts() {
+              decoded++
+              return batch.upserts
+            },
+          }
         }
-      }
-      const loaded = Array.from({ length: 300 }, (_, i) => inPlaceRow(i + 1, `loaded ${i + 1}`))
-      await db.applyBatches([leftInPlace(wireBatch(table, -1, 'I', loaded))])
-      // The same batch again (a call delivered twice): its keys are there, the load must still upsert.
-      await db.applyBatches([leftInPlace(wireBatch(table, 5, 'I', loaded))])
-      // Updates of rows that are there, in a table no longer being loaded: a bulk path's upsert.
-      const updated = loaded.slice(0, 150).map((row) => inPlaceRow(row[0] as number, `updated ${row[0]}`))
-      await db.applyBatches([leftInPlace(wireBatch(table, 8, 'U', updated))])
-      if (db.writesInPlace) expect(decoded).toBe(0)
-      expect(await rows('in_place')).toEqual([...updated, ...loaded.slice(150)].map((row) => stored(row, table)))
-      expect(await lsnOf(db, 'in_place')).toBe(8)
-    })
+        const loaded = Array.from({ length: 300 }, (_, i) => inPlaceRow(i + 1, `loaded ${i + 1}`))
+        await db.applyBatches([leftInPlace(wireBatch(table, -1, 'I', loaded))])
+        // The same batch again (a call delivered twice): its keys are there, the load must still upsert.
+        await db.applyBatches([leftInPlace(wireBatch(table, 5, 'I', loaded))])
+        // Updates of rows that are there, in a table no longer being loaded: a bulk path's upsert.
+        const updated = loaded.slice(0, 150).map((row) => inPlaceRow(row[0] as number, `updated ${row[0]}`))
+        await db.applyBatches([leftInPlace(wireBatch(table, 8, 'U', updated))])
+        if (db.writesInPlace) expect(decoded).toBe(0)
+        expect(await rows('in_place')).toEqual([...updated, ...loaded.slice(150)].map((row) => stored(row, table)))
+        expect(await lsnOf(db, 'in_place')).toBe(8)
+      })
 
     it('applies two batches of one table in one call in order, the second against the LSN the first wrote', async () => {
       await db.applyTablePlan(createPlan(person), 'h')

@@ -97,6 +97,42 @@ describe('change batches (wire-profile §5)', () => {
     expect(left(batch([insert(1)]))).toBe(false)
   })
 
+  it("with the mirror's encoder, leaves the values to it: kept where it wrote them, decoded where it would not", () => {
+    const wire = (...list: [string, (string | null)[]][]) => ({ table: wireTable, lsn: '7', rows: inPlace(list) })
+    const good = wire(['I', ['[I:1]', DT, 'a@b.c']], ['U', ['[I:2]', DT, null]])
+    const bad = wire(['I', ['[I:1]', DT, 'a@b.c']], ['I', ['[I:2]', '[DT:02/30/2020 10:40:43.0000000]', null]])
+    const seen: unknown[] = []
+    const encoder = (answer: unknown) => (table: unknown, rows: WireRows) => {
+      seen.push(table, rows)
+      return answer
+    }
+    // Written: the batch stays in place with what the encoder made, and the domain checks no value.
+    const written = decodeBatch(bad, schema, { inPlace: true, encode: encoder('text') })
+    expect(written.ok && written.value.inPlace === bad.rows && written.value.encoded).toBe('text')
+    expect(seen).toEqual([schema, bad.rows])
+    // Refused (a value it would not write): decoded the general way, errors and all.
+    expect(decodeBatch(bad, schema, { inPlace: true, encode: encoder(undefined) })).toEqual(decodeBatch(bad, schema))
+    const refusedGood = decodeBatch(good, schema, { inPlace: true, encode: encoder(undefined) })
+    expect(refusedGood).toEqual(decodeBatch(good, schema))
+    expect(refusedGood.ok && refusedGood.value.inPlace).toBe(undefined)
+    // Declined (too small for its bulk path): checked here, as without an encoder.
+    expect(decodeBatch(bad, schema, { inPlace: true, encode: encoder(false) })).toEqual(decodeBatch(bad, schema))
+    const declined = decodeBatch(good, schema, { inPlace: true, encode: encoder(false) })
+    expect(declined.ok && declined.value.inPlace === good.rows && declined.value.encoded).toBe(undefined)
+    // What only the rows' shape refuses never reaches it: a delete, a key twice, a nil the column refuses.
+    seen.length = 0
+    for (const refused of [
+      wire(['I', ['[I:1]', DT, null]], ['D', ['[I:2]', null, null]]),
+      wire(['I', ['[I:1]', DT, null]], ['U', ['[I:1]', DT, null]]),
+      wire(['I', ['[I:1]', null, null]]),
+    ]) {
+      expect(decodeBatch(refused, schema, { inPlace: true, encode: encoder('text') })).toEqual(
+        decodeBatch(refused, schema),
+      )
+    }
+    expect(seen).toEqual([])
+  })
+
   it('turns I and U into upserts and D into deletes by key', () => {
     const decoded = decodeBatch(
       batch([

@@ -11,7 +11,7 @@ import { MirrorStoreError, StaleStateError } from '../../application/ports/mirro
 import type { MirrorInspection } from '../../application/ports/mirror-inspection.port.ts'
 import { tableLockKey } from '../../application/tenant-call.ts'
 import type { Row } from '../../domain/changes/cell-value.ts'
-import type { ChangeBatch } from '../../domain/changes/change-batch.ts'
+import type { ChangeBatch, InPlaceEncoder } from '../../domain/changes/change-batch.ts'
 import { isSuperseded, type Lsn, NO_LSN, type StaleBatchPolicy } from '../../domain/changes/lsn.ts'
 import type { ContextId } from '../../domain/handshake/context-id.ts'
 import { type IdentifierLimit, identifierKey } from '../../domain/schema/identifier.ts'
@@ -21,6 +21,7 @@ import type { TableSchema } from '../../domain/schema/table-schema.ts'
 import { MirrorMetadata } from './mirror-metadata.ts'
 import { claimOwnership } from './mirror-owner.ts'
 import type { BulkUpsert, Db, SqlDialect } from './sql-dialect.ts'
+import { textEncoder } from './tab-separated-spans.ts'
 
 /**
  * The mirror database port over Kysely, generic in the SQL dialect: it owns the transactions,
@@ -32,6 +33,7 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
   readonly contextId: ContextId
   readonly identifierLimit: IdentifierLimit
   readonly writesInPlace: boolean
+  readonly encodeInPlace: InPlaceEncoder | undefined
   readonly #db: Db
   readonly #dialect: SqlDialect
   readonly #bulk: BulkUpsert | undefined
@@ -56,6 +58,7 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
     this.contextId = contextId
     this.identifierLimit = identifierLimitOf(dialect)
     this.writesInPlace = writesInPlaceWith(dialect, bulk)
+    this.encodeInPlace = inPlaceEncoderWith(dialect, bulk)
     this.#db = db
     this.#dialect = dialect
     this.#bulk = bulk
@@ -207,13 +210,19 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
     if (count >= capabilities.bulkThreshold && this.#bulk) {
       const freshKeys = storedLsn === NO_LSN || (batch.received.updates === 0 && batch.received.deletes === 0)
       const inPlace = batch.inPlace
+      const encoded = Array.isArray(batch.encoded) ? (batch.encoded as Buffer[]) : undefined
       await this.#bulk(trx, batch.table, {
         freshKeys,
         upsert: dml.upsertRows,
         count,
         rows: () => batch.upserts,
         ...(inPlace ? { inPlace } : {}),
-        release: () => inPlace?.release?.(),
+        ...(encoded ? { encoded } : {}),
+        release: () => {
+          inPlace?.release?.()
+          // The batch outlives its write (the call's result): its text must not.
+          if (encoded) encoded.length = 0
+        },
       })
     } else if (count > 0) {
       await dml.upsertRows(trx, batch.table, batch.upserts)
@@ -328,6 +337,14 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
 /** Whether batches left in place are written from the request's text: the bulk path writes text. */
 export function writesInPlaceWith(dialect: SqlDialect, bulk: BulkUpsert | undefined): boolean {
   return dialect.capabilities.bulkText && bulk !== undefined
+}
+
+/** The writer of such batches' text while their call is decoded, where the bulk path says what text it writes. */
+export function inPlaceEncoderWith(dialect: SqlDialect, bulk: BulkUpsert | undefined): InPlaceEncoder | undefined {
+  const format = bulk?.textFormat
+  return writesInPlaceWith(dialect, bulk) && format
+    ? textEncoder(format, dialect.capabilities.bulkThreshold)
+    : undefined
 }
 
 /** The longest table or column name the dialect's engine keeps, in the unit it counts. */

@@ -6,12 +6,17 @@ import {
 } from '../../application/ports/mirror-database.port.ts'
 import type { MirrorInspection, MirrorInspector } from '../../application/ports/mirror-inspection.port.ts'
 import type { Row } from '../../domain/changes/cell-value.ts'
-import type { ChangeBatch } from '../../domain/changes/change-batch.ts'
+import type { ChangeBatch, InPlaceEncoder } from '../../domain/changes/change-batch.ts'
 import type { Lsn, StaleBatchPolicy } from '../../domain/changes/lsn.ts'
 import type { ContextId } from '../../domain/handshake/context-id.ts'
 import type { IdentifierLimit } from '../../domain/schema/identifier.ts'
 import type { TablePlan } from '../../domain/schema/schema-plan.ts'
-import { identifierLimitOf, KyselyMirrorDatabase, writesInPlaceWith } from './kysely-mirror-database.ts'
+import {
+  identifierLimitOf,
+  inPlaceEncoderWith,
+  KyselyMirrorDatabase,
+  writesInPlaceWith,
+} from './kysely-mirror-database.ts'
 import type { BulkUpsert, Db, SqlDialect } from './sql-dialect.ts'
 import { TenantPool } from './tenant-pool.ts'
 
@@ -55,8 +60,14 @@ export class KyselyMirrorDatabases implements MirrorDatabaseProvider, MirrorInsp
 
   async forTenant(contextId: ContextId): Promise<MirrorDatabase> {
     const dialect = this.#dialect
-    const writesInPlace = writesInPlaceWith(dialect, this.#connector.bulk)
-    return new PooledMirrorDatabase(contextId, identifierLimitOf(dialect), writesInPlace, this.#pool)
+    const { bulk } = this.#connector
+    return new PooledMirrorDatabase(
+      contextId,
+      identifierLimitOf(dialect),
+      writesInPlaceWith(dialect, bulk),
+      inPlaceEncoderWith(dialect, bulk),
+      this.#pool,
+    )
   }
 
   async inspect(contextId: ContextId): Promise<MirrorInspection> {
@@ -106,17 +117,20 @@ class PooledMirrorDatabase implements MirrorDatabase {
   readonly contextId: ContextId
   readonly identifierLimit: IdentifierLimit
   readonly writesInPlace: boolean
+  readonly encodeInPlace: InPlaceEncoder | undefined
   readonly #pool: TenantPool<KyselyMirrorDatabase>
 
   constructor(
     contextId: ContextId,
     identifierLimit: IdentifierLimit,
     writesInPlace: boolean,
+    encodeInPlace: InPlaceEncoder | undefined,
     pool: TenantPool<KyselyMirrorDatabase>,
   ) {
     this.contextId = contextId
     this.identifierLimit = identifierLimit
     this.writesInPlace = writesInPlace
+    this.encodeInPlace = encodeInPlace
     this.#pool = pool
   }
 

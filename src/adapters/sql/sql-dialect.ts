@@ -4,6 +4,7 @@ import type { Row } from '../../domain/changes/cell-value.ts'
 import type { WireRows } from '../../domain/protocol/messages.ts'
 import type { AlterStep } from '../../domain/schema/schema-plan.ts'
 import type { TableSchema } from '../../domain/schema/table-schema.ts'
+import type { TextFormat } from './tab-separated-buffers.ts'
 
 /** A Kysely instance or a transaction on one, untyped: mirror tables are only known at run time. */
 // biome-ignore lint/suspicious/noExplicitAny: table shapes come from the wire, not from TypeScript.
@@ -107,7 +108,10 @@ export interface TableLocks {
  * prepared statement kept across batches), inside the caller's transaction. A connector supplies
  * it, because the driver work runs on the connections it makes (driver-jobs.ts).
  */
-export type BulkUpsert = (db: Db, table: TableSchema, batch: BulkBatch) => Promise<void>
+export type BulkUpsert = ((db: Db, table: TableSchema, batch: BulkBatch) => Promise<void>) & {
+  /** The text the path writes rows as (COPY's, LOAD DATA's), when it writes text: see textEncoder. */
+  readonly textFormat?: TextFormat
+}
 
 /** What the caller knows of a bulk batch, and the dialect's plain way in when the fast one is refused. */
 export interface BulkBatch {
@@ -130,6 +134,11 @@ export interface BulkBatch {
    * (tabSeparatedSpans) without decoding them.
    */
   readonly inPlace?: WireRows
+  /**
+   * The rows in `textFormat`, written while the call was decoded (ChangeBatch.encoded): what the
+   * path writes, not to be written again. Emptied by `release`.
+   */
+  readonly encoded?: Buffer[]
   /**
    * Everything this write needs of the rows is in the text it built from them: the request's text
    * may go before the server's wait (WireRows.release), rather than live on and be promoted by

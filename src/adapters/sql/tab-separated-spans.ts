@@ -1,3 +1,4 @@
+import type { InPlaceEncoder } from '../../domain/changes/change-batch.ts'
 import { writeWireSpanFast } from '../../domain/changes/wire-value-fast.ts'
 import type { TextSpan, WireRows } from '../../domain/protocol/messages.ts'
 import type { ColumnType } from '../../domain/schema/column-type.ts'
@@ -5,8 +6,11 @@ import type { TableSchema } from '../../domain/schema/table-schema.ts'
 import type { BulkBatch } from './sql-dialect.ts'
 import { BufferRun, type TextFormat, tabSeparatedBuffers, textWriter } from './tab-separated-buffers.ts'
 
-/** How a column's values are written straight from the request: its text, or its canonical form cut to `keep`. */
-type ColumnPlan = { readonly text: true } | { readonly text: false; readonly keep: number }
+/**
+ * How a column's values are written straight from the request: its text (of at most `most` UTF-16
+ * units, as fitsWireSpanFast allows), or its canonical form cut to `keep`.
+ */
+type ColumnPlan = { readonly text: true; readonly most: number } | { readonly text: false; readonly keep: number }
 
 const SAMPLE_TEXT = 'a\tb'
 const SAMPLE_DATETIME = '2001-02-03 04:05:06.1234567'
@@ -22,8 +26,10 @@ function planOf(type: ColumnType, format: TextFormat): ColumnPlan | undefined {
   switch (type.kind) {
     case 'string':
     case 'text':
-    case 'xml':
-      return format.field(SAMPLE_TEXT, type) === SAMPLE_TEXT ? { text: true } : undefined
+    case 'xml': {
+      const most = type.kind === 'string' && type.length !== 'max' ? type.length : Number.POSITIVE_INFINITY
+      return format.field(SAMPLE_TEXT, type) === SAMPLE_TEXT ? { text: true, most } : undefined
+    }
     case 'integer': {
       const sample = type.size === 'bigint' ? BigInt(SAMPLE_INTEGER) : SAMPLE_INTEGER
       const field = format.field(sample, type)
@@ -53,8 +59,9 @@ const span: TextSpan = { text: '', start: 0, end: 0 }
  * A batch's rows read in place (ChangeBatch.inPlace) written as tabSeparatedBuffers writes their
  * decoded values, byte for byte, with no value, row or string made on the way: text copied from
  * the request, integers and datetimes written from their wire form by writeWireSpanFast.
- * Undefined when a column's type is not written this way (or, defensively, a value is not of the
- * shape decodeBatch checked): the caller then writes the decoded rows.
+ * Undefined when a column's type is not written this way or a value is not of the shape
+ * fitsWireSpanFast takes (so it checks the values as it writes them: textEncoder): the caller
+ * then writes the decoded rows.
  */
 export function tabSeparatedSpans(
   table: TableSchema,
@@ -81,6 +88,7 @@ export function tabSeparatedSpans(
           buffer[pos++] = 92
           buffer[pos++] = 78
         } else if (column.text) {
+          if (span.end - span.start > column.most) return undefined
           pos = writeText(buffer, pos, span.text, span.start, span.end)
         } else {
           const end = writeWireSpanFast(span.text, span.start, span.end, types[c]!, buffer, pos)
@@ -97,10 +105,27 @@ export function tabSeparatedSpans(
   return out.end()
 }
 
-/** A bulk batch's rows as text: from the request where they came in place, else from the decoded rows. */
+/**
+ * A bulk batch's rows as text: as written while the call was decoded (textEncoder), else from the
+ * request where they came in place, else from the decoded rows.
+ */
 export function batchText(table: TableSchema, batch: BulkBatch, format: TextFormat): Buffer[] {
+  if (batch.encoded !== undefined && batch.encoded.length > 0) return [...batch.encoded]
   return (
     (batch.inPlace && tabSeparatedSpans(table, batch.inPlace, format)) ||
     tabSeparatedBuffers(table, batch.rows(), format)
   )
+}
+
+/**
+ * The InPlaceEncoder of a bulk path that writes `format`'s text: a batch it will take (at least
+ * `threshold` rows) whose columns are all written from their wire form is written while its call is
+ * decoded, its values checked on the way, so that they are read once rather than checked and then
+ * read again; `false` for any other batch.
+ */
+export function textEncoder(format: TextFormat, threshold: number): InPlaceEncoder {
+  return (table, rows) =>
+    rows.length < threshold || !rows.locate || tablePlan(table, format) === undefined
+      ? false
+      : tabSeparatedSpans(table, rows, format)
 }

@@ -1,4 +1,4 @@
-import type { ChangeBatch } from '../../domain/changes/change-batch.ts'
+import type { ChangeBatch, InPlaceEncoder } from '../../domain/changes/change-batch.ts'
 import type { Lsn, StaleBatchPolicy } from '../../domain/changes/lsn.ts'
 import type { ContextId } from '../../domain/handshake/context-id.ts'
 import type { IdentifierLimit } from '../../domain/schema/identifier.ts'
@@ -71,6 +71,13 @@ export interface MirrorDatabase {
    * it unset and is given decoded batches.
    */
   readonly writesInPlace?: boolean
+
+  /**
+   * With `writesInPlace`: writes such a batch's rows in the form `applyBatches` takes them while
+   * the call is decoded, checking every value on the way (decodeBatch's DecodeOptions.encode), so
+   * that its values are read once. A wrapper that does not forward it loses only that.
+   */
+  readonly encodeInPlace?: InPlaceEncoder | undefined
 
   /**
    * The metadata table's rows and the physical table names, in one read. With `tables`, only

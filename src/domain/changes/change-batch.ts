@@ -38,11 +38,27 @@ export interface ChangeBatch {
    * with writeWireSpanFast) need not read `upserts`, which decodes them when first read.
    */
   readonly inPlace?: WireRows
+  /**
+   * The rows left in place as the mirror's engine takes them (COPY's or LOAD DATA's text, say),
+   * written by DecodeOptions.encode while the call was decoded; opaque here.
+   */
+  readonly encoded?: unknown
 }
+
+/**
+ * Writes a batch's rows, left in place, in the mirror's own form and checks every value as it
+ * goes, as fitsWireSpanFast does: one pass over the values instead of a check and then a write.
+ * Undefined when a value is not of that shape (the batch is then decoded, and refused with the
+ * decoder's reason if it must be); `false` when it does not write this batch (too small for its
+ * bulk path, say), which then has its values checked as without it.
+ */
+export type InPlaceEncoder = (table: TableSchema, rows: WireRows) => unknown
 
 export interface DecodeOptions {
   /** Check whether the rows can be written in place (ChangeBatch.inPlace) and leave them undecoded if so. */
   readonly inPlace?: boolean
+  /** With `inPlace`: the mirror's writer of such rows (ChangeBatch.encoded). */
+  readonly encode?: InPlaceEncoder
 }
 
 /** Decodes a batch against its TableInfo schema. `rowNumber`s in errors count from 1. */
@@ -54,9 +70,15 @@ export function decodeBatch(
   const lsn = parseLsn(wire.lsn)
   if (!lsn.ok) return err({ kind: 'InvalidLsn', table: table.name, reason: lsn.error })
   const rows = wireRows(wire.rows)
-  const received = options.inPlace ? inPlaceCounts(rows, table) : undefined
+  const { encode } = options
+  // With a writer, its pass checks the values; without one, or where it declines, this one does.
+  const received = options.inPlace ? inPlaceCounts(rows, table, encode === undefined) : undefined
   if (received === undefined) return decodeRows(rows, table, lsn.value)
-  return ok(new BatchInPlace(table, lsn.value, received, rows))
+  if (encode === undefined) return ok(new BatchInPlace(table, lsn.value, received, rows, undefined))
+  const encoded = encode(table, rows)
+  if (encoded === undefined) return decodeRows(rows, table, lsn.value)
+  if (encoded === false && inPlaceCounts(rows, table, true) === undefined) return decodeRows(rows, table, lsn.value)
+  return ok(new BatchInPlace(table, lsn.value, received, rows, encoded === false ? undefined : encoded))
 }
 
 /**
@@ -70,14 +92,16 @@ class BatchInPlace implements ChangeBatch {
   readonly lsn: Lsn
   readonly received: OperationCounts
   readonly inPlace: WireRows
+  readonly encoded: unknown
   readonly deletes: readonly Row[] = []
   #upserts: readonly Row[] | undefined
 
-  constructor(table: TableSchema, lsn: Lsn, received: OperationCounts, rows: WireRows) {
+  constructor(table: TableSchema, lsn: Lsn, received: OperationCounts, rows: WireRows, encoded: unknown) {
     this.table = table
     this.lsn = lsn
     this.received = received
     this.inPlace = rows
+    this.encoded = encoded
   }
 
   get upserts(): readonly Row[] {
@@ -93,10 +117,11 @@ class BatchInPlace implements ChangeBatch {
 
 /**
  * The operations counted when the rows can be left undecoded (ChangeBatch.inPlace): read in
- * place, inserts and updates only, each key once, and every value one decodeRow takes on its
- * fast path and the column allows. Nothing is allocated but the keys' identities.
+ * place, inserts and updates only, each key once, no nil where the column refuses it and, with
+ * `values`, every value one decodeRow takes on its fast path. Nothing is allocated but the keys'
+ * identities.
  */
-function inPlaceCounts(rows: WireRows, table: TableSchema): OperationCounts | undefined {
+function inPlaceCounts(rows: WireRows, table: TableSchema, values: boolean): OperationCounts | undefined {
   if (!rows.locate) return undefined
   const { columns, key } = table
   const width = columns.length
@@ -115,7 +140,7 @@ function inPlaceCounts(rows: WireRows, table: TableSchema): OperationCounts | un
         const column = columns[c]!
         if (!rows.locate(r, c, span)) {
           if (!column.nullable) return undefined
-        } else if (!fitsWireSpanFast(span.text, span.start, span.end, column.type)) return undefined
+        } else if (values && !fitsWireSpanFast(span.text, span.start, span.end, column.type)) return undefined
       }
       for (let k = 0; k < key.length; k++) {
         const value = rows.locate(r, key[k]!, span)

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { TableSchema } from '../../../../domain/schema/table-schema.ts'
 import type { DriverJobs } from '../../driver-jobs.ts'
 import { behindSavepoint } from '../../savepoint.ts'
-import type { BulkUpsert, Db } from '../../sql-dialect.ts'
+import type { BulkBatch, BulkUpsert, Db } from '../../sql-dialect.ts'
 import { batchText } from '../../tab-separated-spans.ts'
 import { classifyMysqlError } from './mysql-errors.ts'
 import { quoteMysqlIdent } from './mysql-identifier.ts'
@@ -75,7 +75,7 @@ export function mysqlBulkUpsert(loads: DriverJobs<LoadJob>): BulkUpsert {
       await sql`drop temporary table if exists ${sql.id(stage)}`.execute(db).catch(() => undefined)
     }
   }
-  return async (db, table, batch) => {
+  const upsert = async (db: Db, table: TableSchema, batch: BulkBatch) => {
     if (loadData && !table.columns.some((c) => c.type.kind === 'binary' || c.type.kind === 'image')) {
       // Built once, for the direct load and the staged one alike.
       const text: LoadText = { chunks: batchText(table, batch, LOAD_TEXT), count: batch.count }
@@ -84,4 +84,5 @@ export function mysqlBulkUpsert(loads: DriverJobs<LoadJob>): BulkUpsert {
     }
     await batch.upsert(db, table, batch.rows())
   }
+  return Object.assign(upsert, { textFormat: LOAD_TEXT })
 }

@@ -4,7 +4,7 @@ import { keyNames } from '../../dialect-parts.ts'
 import type { DriverJobs } from '../../driver-jobs.ts'
 import { quoteIdentifier } from '../../quoted-identifier.ts'
 import { behindSavepoint } from '../../savepoint.ts'
-import type { BulkUpsert, Db } from '../../sql-dialect.ts'
+import type { BulkBatch, BulkUpsert, Db } from '../../sql-dialect.ts'
 import { conflictAction } from '../../standard-dml.ts'
 import { batchText } from '../../tab-separated-spans.ts'
 import { COPY_TEXT, type CopyJob } from './postgres-copy.ts'
@@ -25,7 +25,7 @@ export function postgresBulkUpsert(copies: DriverJobs<CopyJob>): BulkUpsert {
     // A copy of the list: the COPY empties its own, and the staged COPY may need the text again.
     return copies.run(db, { statement: `copy ${quoteIdentifier(into)} (${columns}) from stdin`, lines: [...lines] })
   }
-  return async (db, table, batch) => {
+  const upsert = async (db: Db, table: TableSchema, batch: BulkBatch) => {
     // Built once, for the COPY and the staged COPY alike: nothing after needs the request's text.
     const lines = batchText(table, batch, COPY_TEXT)
     batch.release()
@@ -51,4 +51,5 @@ export function postgresBulkUpsert(copies: DriverJobs<CopyJob>): BulkUpsert {
       on conflict (${sql.join(keyNames(table).map((k) => sql.id(k)))}) ${conflictAction(table)}`.execute(db)
     await sql`drop table ${sql.id(stage)}`.execute(db)
   }
+  return Object.assign(upsert, { textFormat: COPY_TEXT })
 }
