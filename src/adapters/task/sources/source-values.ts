@@ -241,9 +241,16 @@ function plainDateTime(text: string): string | undefined {
   const day = at(8)
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined
   if (at(11) > 23 || at(14) > 59 || at(17) > 59) return undefined
-  // Already canonical but for the fraction, or the date and time apart by a `T`.
-  if (text.charCodeAt(10) === 32) return n === 27 ? text : `${text}.0000000`
-  return `${text.slice(0, 10)} ${text.slice(11, 19)}.${n === 27 ? text.slice(20) : '0000000'}`
+  if (n === 27 && text.charCodeAt(10) === 32) return text
+  // Made flat from the codes, not joined: a joined string is a rope, and the wire encoder reads
+  // every character of it (measured: 400 against 260 ns a value, read and encoded).
+  const c = (i: number) => text.charCodeAt(i)
+  // biome-ignore format: one argument per character of the result, in its order.
+  return n === 27
+    ? String.fromCharCode(c(0), c(1), c(2), c(3), 45, c(5), c(6), 45, c(8), c(9), 32, c(11), c(12), 58, c(14), c(15), 58,
+        c(17), c(18), 46, c(20), c(21), c(22), c(23), c(24), c(25), c(26))
+    : String.fromCharCode(c(0), c(1), c(2), c(3), 45, c(5), c(6), 45, c(8), c(9), 32, c(11), c(12), 58, c(14), c(15), 58,
+        c(17), c(18), 46, 48, 48, 48, 48, 48, 48, 48)
 }
 
 /** Separator positions of `yyyy-MM-dd HH:mm:ss.fffffff` (a `T` is also taken at 10). */
