@@ -278,7 +278,10 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
           }
         }
         const loaded = Array.from({ length: 300 }, (_, i) => inPlaceRow(i + 1, `loaded ${i + 1}`))
-        await db.applyBatches([leftInPlace(wireBatch(table, -1, 'I', loaded))])
+        const first = leftInPlace(wireBatch(table, -1, 'I', loaded))
+        await db.applyBatches([first])
+        // The batch lives on as the call's result; the text written for it does not.
+        if (first.encoded !== undefined) expect(first.encoded).toEqual([])
         // The same batch again (a call delivered twice): its keys are there, the load must still upsert.
         await db.applyBatches([leftInPlace(wireBatch(table, 5, 'I', loaded))])
         // Updates of rows that are there, in a table no longer being loaded: a bulk path's upsert.

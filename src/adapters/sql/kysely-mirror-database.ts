@@ -211,19 +211,20 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
       const freshKeys = storedLsn === NO_LSN || (batch.received.updates === 0 && batch.received.deletes === 0)
       const inPlace = batch.inPlace
       const encoded = Array.isArray(batch.encoded) ? (batch.encoded as Buffer[]) : undefined
-      await this.#bulk(trx, batch.table, {
-        freshKeys,
-        upsert: dml.upsertRows,
-        count,
-        rows: () => batch.upserts,
-        ...(inPlace ? { inPlace } : {}),
-        ...(encoded ? { encoded } : {}),
-        release: () => {
-          inPlace?.release?.()
-          // The batch outlives its write (the call's result): its text must not.
-          if (encoded) encoded.length = 0
-        },
-      })
+      try {
+        await this.#bulk(trx, batch.table, {
+          freshKeys,
+          upsert: dml.upsertRows,
+          count,
+          rows: () => batch.upserts,
+          ...(inPlace ? { inPlace } : {}),
+          ...(encoded ? { encoded } : {}),
+          release: () => inPlace?.release?.(),
+        })
+      } finally {
+        // The batch outlives its write (it is the call's result); the text written for it need not.
+        if (encoded) encoded.length = 0
+      }
     } else if (count > 0) {
       await dml.upsertRows(trx, batch.table, batch.upserts)
     }

@@ -136,7 +136,7 @@ export interface BulkBatch {
   readonly inPlace?: WireRows
   /**
    * The rows in `textFormat`, written while the call was decoded (ChangeBatch.encoded): what the
-   * path writes, not to be written again. Emptied by `release`.
+   * path writes, not to be written again. Emptied once the path returns.
    */
   readonly encoded?: Buffer[]
   /**
