@@ -1,9 +1,14 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { escapeXml } from '../../src/adapters/soap/xml-text.ts'
 import type { CellValue } from '../../src/domain/changes/cell-value.ts'
 import { formatWireDateTime, parseCanonical } from '../../src/domain/changes/temporal.ts'
 import { encodeWireValue } from '../../src/domain/changes/wire-value.ts'
-import { type WireValueEncoder, wireValueEncoder } from '../../src/domain/changes/wire-value-encode-fast.ts'
+import {
+  type WireValueEncoder,
+  wireValueEncoder,
+  wireValueIsPlainXml,
+} from '../../src/domain/changes/wire-value-encode-fast.ts'
 import type { ColumnType } from '../../src/domain/schema/column-type.ts'
 import { sqlServerType } from '../support/schemas.ts'
 
@@ -225,6 +230,25 @@ const RUNS = { numRuns: 20_000, seed: 20261205 }
 describe('the fast encoding path', () => {
   it('gives exactly what encodeWireValue gives, value or error, for every column type', () => {
     fc.assert(agreesWithFullCodec(wireValueEncoder), RUNS)
+  })
+
+  it('gives values with nothing to escape for XML wherever they are said to be plain', () => {
+    let plain = 0
+    fc.assert(
+      fc.property(typedValue, ([t, v]) => {
+        if (!wireValueIsPlainXml(t, v)) return
+        const result = outcome(() => wireValueEncoder(t)(v))
+        if (!('value' in result) || result.value === null) return
+        plain++
+        expect(escapeXml(result.value)).toBe(result.value)
+      }),
+      RUNS,
+    )
+    expect(plain).toBeGreaterThan(2_000)
+    // Text can hold anything, and so can text passed through for an integer column.
+    expect(wireValueIsPlainXml(type('nvarchar(50)'), '[I:1]')).toBe(false)
+    expect(wireValueIsPlainXml(type('int'), '<1>')).toBe(false)
+    expect(wireValueIsPlainXml(type('int'), 7)).toBe(true)
   })
 
   it('sees the common shapes often enough for the comparison to mean something', () => {

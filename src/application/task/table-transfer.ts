@@ -1,5 +1,9 @@
 import type { Row } from '../../domain/changes/cell-value.ts'
-import { type WireValueEncoder, wireValueEncoder } from '../../domain/changes/wire-value-encode-fast.ts'
+import {
+  type WireValueEncoder,
+  wireValueEncoder,
+  wireValueIsPlainXml,
+} from '../../domain/changes/wire-value-encode-fast.ts'
 import type { WireTableSchema } from '../../domain/protocol/messages.ts'
 import type { TableSchema } from '../../domain/schema/table-schema.ts'
 import { decideLoad, type LoadKind } from '../../domain/task/load-decision.ts'
@@ -72,7 +76,7 @@ export async function transferTable(
     required('Wipe', await client.wipe(await context.tokens.token(), table.name))
     const batcher = new RowBatcher<EncodedRow>(budget(), { kind: 'full' })
     for await (const row of snapshot.readRows(table)) {
-      const encoded = client.encodeRow({ operation: 'I', values: encodeRow(table, row) })
+      const encoded = client.encodeRow({ operation: 'I', ...encodeRow(table, row) })
       const closed = batcher.add(encoded, encoded.bytes)
       if (closed) await send(closed, context.fullLoadCalls ?? 1)
       counts.inserts++
@@ -88,7 +92,7 @@ export async function transferTable(
     progress.tableStarted(table.name, 'incremental', await snapshot.countChanges(table.name, mirrorLsn))
     const batcher = new RowBatcher<EncodedRow>(budget(), { kind: 'incremental', since: mirrorLsn })
     for await (const change of snapshot.readChanges(table, mirrorLsn)) {
-      const encoded = client.encodeRow({ operation: change.operation, values: encodeRow(table, change.row) })
+      const encoded = client.encodeRow({ operation: change.operation, ...encodeRow(table, change.row) })
       const closed = batcher.add(encoded, encoded.bytes, change.version)
       if (closed) await send(closed)
       if (change.operation === 'I') counts.inserts++
@@ -145,16 +149,23 @@ class CallsInFlight {
 /** Each column's wire encoder, worked out once per table schema: a full load encodes millions of rows. */
 const encodersByTable = new WeakMap<TableSchema, readonly WireValueEncoder[]>()
 
-function encodeRow(table: TableSchema, row: Row): (string | null)[] {
+/** A row's wire values, and which of them are plain for XML (WireRow.plain). */
+function encodeRow(table: TableSchema, row: Row): { values: (string | null)[]; plain: boolean[] } {
   let encoders = encodersByTable.get(table)
   if (encoders === undefined) {
     encoders = table.columns.map((column) => wireValueEncoder(column.type))
     encodersByTable.set(table, encoders)
   }
+  const { columns } = table
   const n = encoders.length
   const values: (string | null)[] = new Array(n)
-  for (let i = 0; i < n; i++) values[i] = encoders[i]!(row[i]!)
-  return values
+  const plain: boolean[] = new Array(n)
+  for (let i = 0; i < n; i++) {
+    const value = row[i]!
+    values[i] = encoders[i]!(value)
+    plain[i] = wireValueIsPlainXml(columns[i]!.type, value)
+  }
+  return { values, plain }
 }
 
 /**

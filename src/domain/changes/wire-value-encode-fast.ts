@@ -33,6 +33,27 @@ export function wireValueEncoder(type: ColumnType): WireValueEncoder {
   }
 }
 
+/**
+ * Whether the wire form of `value` in a column of `type` is plain text for XML, with nothing to
+ * escape: an integer given as a number (`[I:…]`, digits), or a datetime in its canonical form
+ * (`[DT:…]`, digits and separators), which is all a source's rows hold; anything else, text
+ * passed through for an integer column included, may hold anything. A row's XML writer may skip
+ * its escape test for such values (WireRow.plain). Property-tested against the escape.
+ */
+export function wireValueIsPlainXml(type: ColumnType, value: CellValue): boolean {
+  switch (type.kind) {
+    case 'integer':
+      return typeof value === 'number' || typeof value === 'bigint'
+    case 'datetime':
+    case 'datetime2':
+    case 'datetimeoffset':
+    case 'date':
+      return typeof value === 'string' && value.length === 27
+    default:
+      return false
+  }
+}
+
 const INT: ColumnType = { kind: 'integer', size: 'int' }
 const SMALLINT: ColumnType = { kind: 'integer', size: 'smallint' }
 

@@ -24,6 +24,11 @@ export interface WireRow {
   readonly operation: string
   /** Positional, one per TableInfo column; `null` is `i:nil="true"`. */
   readonly values: readonly (string | null)[]
+  /**
+   * For a writer of the row's XML: which values are known to hold no character XML must escape
+   * (wireValueIsPlainXml of their columns), so that it need not test them.
+   */
+  readonly plain?: readonly boolean[]
 }
 
 /**

@@ -268,6 +268,18 @@ describe('SoapMirroringClient', () => {
     )
   })
 
+  it('writes values marked plain as they are, and tests every other value for escapes', () => {
+    const c = client()
+    const xml = (row: { operation: string; values: (string | null)[]; plain?: boolean[] }) =>
+      (c.encodeRow(row) as unknown as { xml: string }).xml
+    const values = ['[I:7]', '[DT:01/02/2024 03:04:05.0000000]', 'a<b', null]
+    // Marked plain where the task's columns are integers and datetimes: the same bytes.
+    expect(xml({ operation: 'I', values, plain: [true, true, false, false] })).toBe(xml({ operation: 'I', values }))
+    expect(xml({ operation: 'I', values, plain: [true, true, false, false] })).toContain('a&lt;b')
+    // The mark is trusted, not checked: a value that is not plain goes out as given.
+    expect(xml({ operation: 'I', values: ['a<b'], plain: [true] })).toContain('<b:string>a<b</b:string>')
+  })
+
   it('tries a call answered busy (503 with Retry-After) again with the same request, within its retry window', async () => {
     const busy = { status: 503, body: '<busy/>', headers: { 'retry-after': '0' } }
     reply = { status: 200, body: readSample('SampleWipeResponse.xml') }

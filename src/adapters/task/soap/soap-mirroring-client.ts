@@ -236,12 +236,13 @@ const ROW_CLOSE: Readonly<Record<string, string>> = {
  */
 function rowXml(row: WireRow): string {
   let xml = ROW_OPEN
-  const values = row.values
+  const { values, plain } = row
   for (let i = 0; i < values.length; i++) {
     const value = values[i] as string | null
     if (value === null) xml += '<b:string i:nil="true"/>'
     else if (value === '') xml += '<b:string/>'
-    else xml += `<b:string>${escapeXml(value)}</b:string>`
+    // An integer's or datetime's wire form has nothing to escape: its test is skipped.
+    else xml += `<b:string>${plain?.[i] === true ? value : escapeXml(value)}</b:string>`
   }
   const close = ROW_CLOSE[row.operation]
   return close === undefined ? writeRowXml(row) : xml + close
