@@ -102,10 +102,14 @@ describe('change batches (wire-profile §5)', () => {
     const good = wire(['I', ['[I:1]', DT, 'a@b.c']], ['U', ['[I:2]', DT, null]])
     const bad = wire(['I', ['[I:1]', DT, 'a@b.c']], ['I', ['[I:2]', '[DT:02/30/2020 10:40:43.0000000]', null]])
     const seen: unknown[] = []
-    const encoder = (answer: unknown) => (table: unknown, rows: WireRows) => {
-      seen.push(table, rows)
-      return answer
-    }
+    // `false`: it does not take the batch; anything else is what it writes (undefined: refused).
+    const encoder = (answer: unknown) => ({
+      takes: () => answer !== false,
+      write: (table: unknown, rows: WireRows) => {
+        seen.push(table, rows)
+        return answer
+      },
+    })
     // Written: the batch stays in place with what the encoder made, and the domain checks no value.
     const written = decodeBatch(bad, schema, { inPlace: true, encode: encoder('text') })
     expect(written.ok && written.value.inPlace === bad.rows && written.value.encoded).toBe('text')

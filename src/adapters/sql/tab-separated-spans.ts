@@ -121,11 +121,12 @@ export function batchText(table: TableSchema, batch: BulkBatch, format: TextForm
  * The InPlaceEncoder of a bulk path that writes `format`'s text: a batch it will take (at least
  * `threshold` rows) whose columns are all written from their wire form is written while its call is
  * decoded, its values checked on the way, so that they are read once rather than checked and then
- * read again; `false` for any other batch.
+ * read again.
  */
 export function textEncoder(format: TextFormat, threshold: number): InPlaceEncoder {
-  return (table, rows) =>
-    rows.length < threshold || !rows.locate || tablePlan(table, format) === undefined
-      ? false
-      : tabSeparatedSpans(table, rows, format)
+  return {
+    takes: (table, rows) =>
+      rows.length >= threshold && rows.locate !== undefined && tablePlan(table, format) !== undefined,
+    write: (table, rows) => tabSeparatedSpans(table, rows, format),
+  }
 }

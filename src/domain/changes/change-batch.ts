@@ -46,13 +46,16 @@ export interface ChangeBatch {
 }
 
 /**
- * Writes a batch's rows, left in place, in the mirror's own form and checks every value as it
- * goes, as fitsWireSpanFast does: one pass over the values instead of a check and then a write.
- * Undefined when a value is not of that shape (the batch is then decoded, and refused with the
- * decoder's reason if it must be); `false` when it does not write this batch (too small for its
- * bulk path, say), which then has its values checked as without it.
+ * The mirror's writer of rows left in place in its own form (COPY's or LOAD DATA's text, say),
+ * which checks every value as it writes it, as fitsWireSpanFast does: one pass over the values
+ * instead of a check and then a write.
  */
-export type InPlaceEncoder = (table: TableSchema, rows: WireRows) => unknown
+export interface InPlaceEncoder {
+  /** Whether it writes this batch (one its bulk path takes); if not, the values are checked here. */
+  takes(table: TableSchema, rows: WireRows): boolean
+  /** The rows written; undefined when a value is not of that shape (the batch is then decoded, and refused with the decoder's reason if it must be). */
+  write(table: TableSchema, rows: WireRows): unknown
+}
 
 export interface DecodeOptions {
   /** Check whether the rows can be written in place (ChangeBatch.inPlace) and leave them undecoded if so. */
@@ -70,15 +73,14 @@ export function decodeBatch(
   const lsn = parseLsn(wire.lsn)
   if (!lsn.ok) return err({ kind: 'InvalidLsn', table: table.name, reason: lsn.error })
   const rows = wireRows(wire.rows)
-  const { encode } = options
-  // With a writer, its pass checks the values; without one, or where it declines, this one does.
-  const received = options.inPlace ? inPlaceCounts(rows, table, encode === undefined) : undefined
+  if (!options.inPlace) return decodeRows(rows, table, lsn.value)
+  // Where the mirror's writer takes the batch, its pass checks the values; elsewhere this one does.
+  const writer = options.encode?.takes(table, rows) ? options.encode : undefined
+  const received = inPlaceCounts(rows, table, writer === undefined)
   if (received === undefined) return decodeRows(rows, table, lsn.value)
-  if (encode === undefined) return ok(new BatchInPlace(table, lsn.value, received, rows, undefined))
-  const encoded = encode(table, rows)
-  if (encoded === undefined) return decodeRows(rows, table, lsn.value)
-  if (encoded === false && inPlaceCounts(rows, table, true) === undefined) return decodeRows(rows, table, lsn.value)
-  return ok(new BatchInPlace(table, lsn.value, received, rows, encoded === false ? undefined : encoded))
+  const encoded = writer?.write(table, rows)
+  if (writer !== undefined && encoded === undefined) return decodeRows(rows, table, lsn.value)
+  return ok(new BatchInPlace(table, lsn.value, received, rows, encoded))
 }
 
 /**

@@ -35,10 +35,10 @@ export function wireValueEncoder(type: ColumnType): WireValueEncoder {
 
 /**
  * Whether the wire form of `value` in a column of `type` is plain text for XML, with nothing to
- * escape: an integer given as a number (`[I:…]`, digits), or a datetime in its canonical form
- * (`[DT:…]`, digits and separators), which is all a source's rows hold; anything else, text
- * passed through for an integer column included, may hold anything. A row's XML writer may skip
- * its escape test for such values (WireRow.plain). Property-tested against the escape.
+ * escape: an integer given as a number (`[I:…]`, digits) or any date or datetime (`[DT:…]`, made
+ * from its digits or formatted from its parts, else refused); text passed through for an integer
+ * column may hold anything. A row's XML writer may skip its escape test for such values
+ * (WireRow.plain). Property-tested against the escape.
  */
 export function wireValueIsPlainXml(type: ColumnType, value: CellValue): boolean {
   switch (type.kind) {
@@ -48,7 +48,7 @@ export function wireValueIsPlainXml(type: ColumnType, value: CellValue): boolean
     case 'datetime2':
     case 'datetimeoffset':
     case 'date':
-      return typeof value === 'string' && value.length === 27
+      return true
     default:
       return false
   }
