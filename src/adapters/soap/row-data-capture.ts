@@ -3,6 +3,7 @@ import { clip } from '../../domain/shared/clip.ts'
 import { type NamespaceScope, namespaceIn } from '../xml/xml-scanner.ts'
 import { type ContentRoom, type SubtreeCapture, type SubtreeReader, type XmlElement, XSI_NS } from '../xml/xml-tree.ts'
 import { NS } from './namespaces.ts'
+import { PLAIN_TEXT } from './plain-text-pattern.ts'
 
 /** Where a value's text is, besides a buffer's index: */
 const NIL = -1
@@ -31,9 +32,10 @@ const ROW_CLOSE = '</a:Operation></a:RowData>'
  * surrogate, no `]]>`), nil or empty, then the close of the values and an operation I, U or D.
  * One pass of the engine's compiled scan a row, rather than ours over each value's characters.
  */
-const CANONICAL_ROW =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters XML forbids are what it excludes.
-  /(?:<b:string>[^<&\]\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]*(?:\](?!\]>)[^<&\]\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]*)*<\/b:string>|<b:string i:nil="true"\/>|<b:string\/>)*<\/a:ColumnValues><a:Operation>[IUD]<\/a:Operation><\/a:RowData>/y
+const CANONICAL_ROW = new RegExp(
+  `(?:<b:string>${PLAIN_TEXT}<\\/b:string>|<b:string i:nil="true"\\/>|<b:string\\/>)*<\\/a:ColumnValues><a:Operation>[IUD]<\\/a:Operation><\\/a:RowData>`,
+  'y',
+)
 /** From the close of the values to the end of the row: VALUES_CLOSE, the operation, ROW_CLOSE. */
 const ROW_TAIL = VALUES_CLOSE.length + 1 + ROW_CLOSE.length
 const GT = 62

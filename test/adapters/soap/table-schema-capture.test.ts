@@ -1,9 +1,19 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { readTableSchema } from '../../../src/adapters/soap/request-readers.ts'
+import { writeTableSchemaRequest } from '../../../src/adapters/soap/request-writers.ts'
 import { identifyRequest, isFault } from '../../../src/adapters/soap/soap-envelope.ts'
 import { tableSchemaCapture } from '../../../src/adapters/soap/table-schema-capture.ts'
-import { XmlRejected, XmlTreeBuilder } from '../../../src/adapters/xml/xml-tree.ts'
+import type { NamespaceScope } from '../../../src/adapters/xml/xml-scanner.ts'
+import {
+  type ContentRoom,
+  type SubtreeCapture,
+  type SubtreeReader,
+  type XmlLimits,
+  XmlRejected,
+  XmlTreeBuilder,
+} from '../../../src/adapters/xml/xml-tree.ts'
+import type { WireTableSchema } from '../../../src/domain/protocol/messages.ts'
 
 const A = 'http://schemas.datacontract.org/2004/07/SuperOffice.Online.Mirroring.Contract.V1'
 const I = 'http://www.w3.org/2001/XMLSchema-instance'
@@ -144,5 +154,188 @@ describe('TableSchema Tables captured while streaming', () => {
       }),
       { numRuns: 500, seed: 20261206 },
     )
+  })
+
+  describe("tables of the Mirroring Task's own spelling, read without the scanner", () => {
+    /** The capture with its reader's `content` hidden: every table read the general way. */
+    function scannerOnly(): SubtreeCapture {
+      const capture = tableSchemaCapture()
+      const r = capture.reader
+      const reader: SubtreeReader = {
+        begin: () => r.begin(),
+        open: (...a) => r.open(...a),
+        text: (t) => r.text(t),
+        textIn: (...a) => r.textIn(...a),
+        close: (d) => r.close(d),
+        leaf: (...a) => r.leaf(...a),
+        end: () => r.end(),
+      }
+      return { ...capture, reader }
+    }
+
+    /** The request read, or the refusal, and how many characters the reader read itself. */
+    function outcome(xml: string, capture: SubtreeCapture, limits: XmlLimits, chunk: number) {
+      let own = 0
+      const r = capture.reader
+      if (r.content) {
+        const content = r.content.bind(r)
+        r.content = (buffer, pos, ...rest) => {
+          const end = content(buffer, pos, ...rest)
+          own += end - pos
+          return end
+        }
+      }
+      try {
+        const builder = new XmlTreeBuilder(limits, capture)
+        for (let i = 0; i < xml.length; i += chunk) builder.write(xml.slice(i, i + chunk))
+        const request = identifyRequest(builder.close(), undefined)
+        if (isFault(request)) return { fault: request.message, own }
+        return { read: readTableSchema(request), own }
+      } catch (error) {
+        return { refused: (error as XmlRejected).message, own }
+      }
+    }
+
+    const LIMITS: XmlLimits = { maxDepth: 32, maxElements: 100_000, maxDensity: 8 }
+    const wire = (name: string, columns: [string, string, string, string][]): WireTableSchema => ({
+      name,
+      columns: columns.map(([n, type, isNullable, defaultValue]) => ({ name: n, type, isNullable, defaultValue })),
+    })
+    const body = (tables: WireTableSchema[]) => writeTableSchemaRequest({ signedToken: 't', clientState: '', tables })
+
+    it('reads most of a body the task wrote itself, with the same tables as the scanner', () => {
+      const tables = Array.from({ length: 60 }, (_, i) =>
+        wire(`table_${i}`, [
+          ['id', 'int', 'false', ''],
+          [`name_${i}`, 'nvarchar(40)', 'true', "default (N'')"],
+          ['at', 'datetime', i % 2 ? 'true' : 'false', i % 3 ? '' : "default (N'1760-01-01')"],
+        ]),
+      )
+      const xml = body(tables)
+      const fast = outcome(xml, tableSchemaCapture(), LIMITS, 4096)
+      const slow = outcome(xml, scannerOnly(), LIMITS, 4096)
+      expect(fast.read).toEqual({ ok: true, value: expect.objectContaining({ tables }) })
+      expect(fast.read).toEqual(slow.read)
+      expect(slow.own).toBe(0)
+      // Every table but those cut by the end of a piece.
+      expect(fast.own).toBeGreaterThan(xml.length * 0.7)
+    })
+
+    /** The scope Tables gives its tables: `a` and `i` bound as the Mirroring Task binds them. */
+    const SCOPE = {
+      prefix: 'a',
+      uri: A,
+      parent: { prefix: 'i', uri: I, parent: undefined },
+    } as unknown as NamespaceScope
+    const room = (elements = 1000, bytes = 100_000, depth = 4): ContentRoom => ({
+      elements,
+      bytes,
+      elementBytes: 32,
+      depth,
+    })
+    const tableXml = (t: WireTableSchema) => {
+      const xml = body([t])
+      return xml.slice(xml.indexOf('<a:TableSchemaInfo>'), xml.lastIndexOf('</Tables>'))
+    }
+
+    it('takes whole tables only, each at the cost the scanner would count', () => {
+      const reader = tableSchemaCapture().reader
+      reader.begin()
+      const one = tableXml(wire('ab', [['id', 'int', 'false', '']]))
+      const two =
+        one +
+        tableXml(
+          wire('c', [
+            ['x', 'bit', 'true', 'default ((0))'],
+            ['y', 'int', 'false', ''],
+          ]),
+        )
+      const space = room()
+      expect(reader.content!(`${two}</Tables>`, 0, SCOPE, 1, space)).toBe(two.length)
+      // 3 + 5 and 3 + 10 elements of 32 bytes, a table 96 and a column 96, and the texts.
+      const text = 2 + 2 + 3 + 5 + 1 + 1 + 3 + 4 + 13 + 1 + 3 + 5
+      expect(space).toEqual(room(1000 - 21, 100_000 - 21 * 32 - 2 * 96 - 3 * 96 - text))
+      expect((reader.end() as { tables: unknown }).tables).toEqual([
+        wire('ab', [['id', 'int', 'false', '']]),
+        wire('c', [
+          ['x', 'bit', 'true', 'default ((0))'],
+          ['y', 'int', 'false', ''],
+        ]),
+      ])
+      // Cut anywhere, a table is not taken at all.
+      for (let cut = 0; cut < two.length; cut++) {
+        reader.begin()
+        const end = reader.content!(two.slice(0, cut), 0, SCOPE, 1, room())
+        expect(end === 0 || end === one.length).toBe(true)
+      }
+    })
+
+    it('leaves a table to the scanner when it would pass a limit, or is spelled otherwise', () => {
+      const table = tableXml(wire('t', [['ab', 'int', 'true', '']]))
+      const cost = { elements: 8, bytes: 8 * 32 + 96 + 96 + 1 + 2 + 3 + 4 }
+      const cases: [string, string, ContentRoom, NamespaceScope?][] = [
+        ['elements', table, room(cost.elements - 1)],
+        ['bytes', table, room(1000, cost.bytes - 1)],
+        ['depth', table, room(1000, 100_000, 3)],
+        ['carriage return', table.replace('>ab<', '>a\rb<'), room()],
+        ['reference', table.replace('>ab<', '>a&amp;b<'), room()],
+        ['"]]>"', table.replace('>ab<', '>a]]>b<'), room()],
+        [
+          'fields in another order',
+          table.replace(/(<a:IsNullable>.*<\/a:IsNullable>)(<a:Name>.*<\/a:Name>)/, '$2$1'),
+          room(),
+        ],
+        ['no columns element', table.replace('<a:Columns>', '').replace('</a:Columns>', ''), room()],
+        [
+          'another prefix bound to a',
+          table,
+          room(),
+          { prefix: 'a', uri: 'urn:other', parent: SCOPE } as unknown as NamespaceScope,
+        ],
+      ]
+      for (const [name, text, space, scope] of cases) {
+        const reader = tableSchemaCapture().reader
+        reader.begin()
+        expect(reader.content!(text, 0, scope ?? SCOPE, 1, space), name).toBe(0)
+      }
+      const reader = tableSchemaCapture().reader
+      reader.begin()
+      expect(reader.content!(table, 0, SCOPE, 1, room(cost.elements, cost.bytes))).toBe(table.length)
+    })
+
+    it('reads generated tables of that spelling as the scanner does, whatever the limits and cuts', () => {
+      const text = fc.oneof(
+        {
+          weight: 6,
+          arbitrary: fc.constantFrom('', 'x', 'nvarchar(40)', "default (N'')", 'ü€😀', ' sp ', 'a]b', 'a]]b'),
+        },
+        fc.constantFrom('a&amp;b', 'a\rb', 'a\tb\nc', 'x]]>y', '\u0001', 'l'.repeat(300)),
+      )
+      const leaf = (name: string) =>
+        fc.oneof(
+          { weight: 8, arbitrary: text.map((t) => (t === '' ? `<a:${name}/>` : `<a:${name}>${t}</a:${name}>`)) },
+          fc.constantFrom(`<a:${name} i:nil="true"/>`, `<a:${name}></a:${name}>`, `<a:${name} i:nil="false"/>`),
+        )
+      const columnInfo = fc
+        .tuple(leaf('DefaultValue'), leaf('IsNullable'), leaf('Name'), leaf('Type'))
+        .map((f) => `<a:ColumnInfo>${f.join('')}</a:ColumnInfo>`)
+      const table = fc
+        .tuple(fc.array(columnInfo, { maxLength: 5 }), leaf('TableName'))
+        .map(([c, n]) => `<a:TableSchemaInfo><a:Columns>${c.join('')}</a:Columns>${n}</a:TableSchemaInfo>`)
+      const xml = fc.array(table, { maxLength: 6 }).map((t) => envelope(t.join('')))
+      const limits = fc.record({
+        maxDepth: fc.integer({ min: 5, max: 12 }),
+        maxElements: fc.integer({ min: 10, max: 200 }),
+        maxDensity: fc.constantFrom(undefined, 2, 4, 8),
+      })
+      fc.assert(
+        fc.property(xml, limits, fc.integer({ min: 1, max: 400 }), (body, limit, chunk) => {
+          const fast = outcome(body, tableSchemaCapture(), limit, chunk)
+          const slow = outcome(body, scannerOnly(), limit, body.length)
+          expect({ ...fast, own: 0 }).toEqual({ ...slow, own: 0 })
+        }),
+        { numRuns: 600, seed: 20261207 },
+      )
+    })
   })
 })
