@@ -343,7 +343,7 @@ async function applyOnly(target: Target, rows: number, batchBytes: number): Prom
   }
 }
 
-const NO_CHANGE_CYCLES = 5
+const NO_CHANGE_CYCLES = 15
 
 /** Cycles with nothing to send over the real 413-table schema: the service's time per operation. */
 async function noChangeCycle(): Promise<Measure[]> {

@@ -40,6 +40,8 @@ export class InMemoryTrackedDatabase implements ChangeSource, ChangeSourceFactor
   failAfter: { table: string; rows: number } | undefined
   /** Rows handed out by readRows so far, all tables together. */
   rowsRead = 0
+  /** Snapshots opened, the cycle's read of its version included. */
+  snapshots = 0
   /** Called as a snapshot asks for a table's schema: a test changes the source there, mid-cycle. */
   beforeTableSchema: ((table: string) => void) | undefined
 
@@ -142,6 +144,7 @@ export class InMemoryTrackedDatabase implements ChangeSource, ChangeSourceFactor
   }
 
   async snapshot<T>(work: (snapshot: SourceSnapshot) => Promise<T>): Promise<T> {
+    this.snapshots++
     const current = this.version
     const self = this
     const snapshot: SourceSnapshot = {

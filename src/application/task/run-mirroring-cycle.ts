@@ -18,7 +18,7 @@ import type { EventLog } from './ports/event-log.port.ts'
 import { MirroringCallError, type MirroringClientFactory } from './ports/mirroring-client.port.ts'
 import type { Registry } from './ports/registry.port.ts'
 import type { PartnerSignatureVerifier, RandomSource, TokenIssuer } from './ports/token-issuer.port.ts'
-import { LsnAdvances, type TableTransfer, transferTable } from './table-transfer.ts'
+import { LsnAdvances, type TableTransfer, transferTable, upToDate } from './table-transfer.ts'
 
 export interface CycleDeps {
   readonly registry: Registry
@@ -130,13 +130,19 @@ export class RunMirroringCycle {
         advances,
         fullLoadCalls: this.#deps.fullLoadCalls,
       }
+      // The version once for the cycle: a table whose mirror is at it has nothing to send (its
+      // changes all lie at or below it, and no source's minimum valid version passes its current
+      // one), so it skips a snapshot of its own, four statements 400 times in a cycle.
+      const version = await source.snapshot((snapshot) => snapshot.currentVersion())
       const transfers: TableTransfer[] = []
       for (const { schema, wire } of tables) {
         const lsn = lsnOf.get(identifierKey(schema.name))
         if (lsn === undefined) throw new CycleFailure(`TableSchema reply has no LSN for table ${schema.name}`)
         const justEnabled = tracked.get(schema.name) === true
         transfers.push(
-          await source.snapshot((snapshot) => transferTable(snapshot, schema, wire, lsn, justEnabled, context)),
+          !justEnabled && lsn === version
+            ? upToDate(schema.name, progress)
+            : await source.snapshot((snapshot) => transferTable(snapshot, schema, wire, lsn, justEnabled, context)),
         )
       }
       await advances.flush()

@@ -112,6 +112,13 @@ export async function transferTable(
   }
 }
 
+/** A table whose mirror is at the source's version: nothing read, nothing sent. */
+export function upToDate(table: string, progress: CycleProgress): TableTransfer {
+  progress.tableStarted(table, 'up-to-date', 0)
+  progress.tableFinished(table)
+  return { table, kind: 'up-to-date', inserts: 0, updates: 0, deletes: 0 }
+}
+
 /**
  * RowData calls of a table, up to `limit` at a time: the next batch is read and encoded while the
  * previous calls are being applied, so that the source and the service work at the same time.

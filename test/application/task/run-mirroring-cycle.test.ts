@@ -61,6 +61,30 @@ describe('RunMirroringCycle', () => {
     expect(await h.lsn('person')).toBe(h.source.version)
   })
 
+  it('opens no snapshot for a table whose mirror is at the source version, one for each other', async () => {
+    const h = await cycleHarness()
+    h.source.createTable(PERSON, [person(1)])
+    h.source.createTable(NOTE, [[1, 'a']])
+    await h.run()
+    h.source.snapshots = 0
+    const idle = await h.run()
+    expect(idle.tables.map((t) => [t.table, t.kind])).toEqual([
+      ['note', 'up-to-date'],
+      ['person', 'up-to-date'],
+    ])
+    // The cycle's one read of the version.
+    expect(h.source.snapshots).toBe(1)
+    h.source.update('person', person(1, 'Bob'))
+    h.source.snapshots = 0
+    const changed = await h.run()
+    expect(changed.tables.map((t) => [t.table, t.kind, t.updates])).toEqual([
+      ['note', 'incremental', 0],
+      ['person', 'incremental', 1],
+    ])
+    expect(h.source.snapshots).toBe(3)
+    expect(await h.mirrorRows('person')).toEqual(h.sourceRows('person'))
+  })
+
   it('moves unchanged tables to the current version together, in one RowData call', async () => {
     const h = await cycleHarness()
     h.source.createTable(PERSON, [person(1)])
