@@ -132,6 +132,28 @@ export function describeChangeSourceContract(name: string, make: () => Promise<S
       expect(await changes(person, enabledAt)).toEqual([])
     })
 
+    it('names at once the tables trackTable would track anew, in the order asked', async () => {
+      if (!source.tablesToTrack) return
+      const { int } = subject.types
+      const check = (tables: string[]) => source.tablesToTrack!(tables)
+      await subject.run(`create table zeta (id ${int} not null primary key)`)
+      await source.enableTracking()
+      expect(await check(['zeta', 'person', 'missing'])).toEqual(['zeta', 'person', 'missing'])
+      await source.trackTable('person')
+      expect(await check(['zeta', 'person'])).toEqual(['zeta'])
+      await source.trackTable('zeta')
+      expect(await check(['zeta', 'person'])).toEqual([])
+      expect(await source.trackTable('zeta')).toEqual({ justEnabled: false })
+      // Dropped and created again, with another key: its triggers went with it.
+      await subject.run('drop table zeta')
+      await subject.run(`create table zeta (id ${int} not null, k ${int} not null, primary key (id, k))`)
+      expect(await check(['person', 'zeta'])).toEqual(['zeta'])
+      expect(await source.trackTable('zeta')).toEqual({ justEnabled: true })
+      expect(await check(['person', 'zeta'])).toEqual([])
+      await source.untrackTable('person')
+      expect(await check(['person', 'zeta'])).toEqual(['person'])
+    })
+
     it('raises the version with every committed change', async () => {
       const v0 = await tracked()
       await insert(1, 'a')

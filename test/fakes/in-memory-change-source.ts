@@ -42,6 +42,9 @@ export class InMemoryTrackedDatabase implements ChangeSource, ChangeSourceFactor
   rowsRead = 0
   /** Snapshots opened, the cycle's read of its version included. */
   snapshots = 0
+  /** tablesToTrack calls, and trackTable calls. */
+  trackChecks = 0
+  trackCalls = 0
   /** Called as a snapshot asks for a table's schema: a test changes the source there, mid-cycle. */
   beforeTableSchema: ((table: string) => void) | undefined
 
@@ -130,11 +133,17 @@ export class InMemoryTrackedDatabase implements ChangeSource, ChangeSourceFactor
   }
 
   async trackTable(name: string): Promise<{ readonly justEnabled: boolean }> {
+    this.trackCalls++
     const table = this.#table(name)
     if (table.tracked) return { justEnabled: false }
     table.tracked = true
     table.minValid = this.version
     return { justEnabled: true }
+  }
+
+  async tablesToTrack(names: readonly string[]): Promise<readonly string[]> {
+    this.trackChecks++
+    return names.filter((name) => !this.tables.get(name)?.tracked)
   }
 
   async untrackTable(name: string): Promise<void> {

@@ -110,8 +110,10 @@ export class RunMirroringCycle {
     try {
       await source.enableTracking()
       const tables = await this.#tables(source, tenant)
+      const names = tables.map(({ schema }) => schema.name)
+      const toTrack = new Set(source.tablesToTrack ? await source.tablesToTrack(names) : names)
       const tracked = new Map<string, boolean>()
-      for (const { schema } of tables) tracked.set(schema.name, (await source.trackTable(schema.name)).justEnabled)
+      for (const name of names) if (toTrack.has(name)) tracked.set(name, (await source.trackTable(name)).justEnabled)
 
       const lsns = required(
         'TableSchema',

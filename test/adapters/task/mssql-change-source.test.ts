@@ -65,6 +65,17 @@ describe('SQL Server change-tracking source: statements, exactly', () => {
     ])
   })
 
+  it('checks which tables to track in one statement, the names as one JSON parameter', async () => {
+    const { db, statements } = recordingMssql(() => [{ name: 'note' }])
+    expect(await new MssqlChangeSource(db).tablesToTrack(['person', 'note', "o'brien]"])).toEqual(['note'])
+    expect(statements.map((s) => [flat(s.sql), s.parameters])).toEqual([
+      [
+        'select t.[value] as name from openjson(@1) t where not exists (select 1 from sys.change_tracking_tables c where c.object_id = object_id(quotename(t.[value]))) order by cast(t.[key] as int)',
+        ['["person","note","o\'brien]"]'],
+      ],
+    ])
+  })
+
   it('names the tables without a primary key from the catalog views', async () => {
     const { db, statements } = recordingMssql(() => [{ name: 'audit' }, { name: 'log' }])
     expect(await new MssqlChangeSource(db).keylessTables()).toEqual(['audit', 'log'])
@@ -252,8 +263,10 @@ describe.skipIf(!MSSQL_URL)('SQL Server change-tracking source on a real server'
         app,
       )
       await sql`insert into person values (1, N'Ann', '2020-05-18 10:40:43.1234567'), (2, N'Bob', null)`.execute(app)
+      expect(await source.tablesToTrack!(['person'])).toEqual(['person'])
       expect(await source.trackTable('person')).toEqual({ justEnabled: true })
       expect(await source.trackTable('person')).toEqual({ justEnabled: false })
+      expect(await source.tablesToTrack!(['person'])).toEqual([])
       const [wire] = await source.readSchema()
       expect(wire).toEqual({
         name: 'person',

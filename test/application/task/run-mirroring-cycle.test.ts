@@ -72,8 +72,9 @@ describe('RunMirroringCycle', () => {
       ['note', 'up-to-date'],
       ['person', 'up-to-date'],
     ])
-    // The cycle's one read of the version.
+    // The cycle's one read of the version, and one check of which tables to track.
     expect(h.source.snapshots).toBe(1)
+    expect([h.source.trackChecks, h.source.trackCalls]).toEqual([2, 2])
     h.source.update('person', person(1, 'Bob'))
     h.source.snapshots = 0
     const changed = await h.run()

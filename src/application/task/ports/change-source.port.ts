@@ -30,6 +30,14 @@ export interface ChangeSource {
   /** Tracks the table from now on; `justEnabled` when it was not tracked before (then it needs a full load). */
   trackTable(table: string): Promise<{ readonly justEnabled: boolean }>
 
+  /**
+   * Those of `tables` that trackTable would track anew (not tracked, or not with their current
+   * key and triggers), in their order, checked at once: a cycle checks its 400 tables every time
+   * and nearly always finds none. Optional: without it, trackTable checks each table itself.
+   * Read without a transaction, as trackTable's own first check; trackTable decides under its lock.
+   */
+  tablesToTrack?(tables: readonly string[]): Promise<readonly string[]>
+
   /** Stops tracking the table and forgets its changes. */
   untrackTable(table: string): Promise<void>
 

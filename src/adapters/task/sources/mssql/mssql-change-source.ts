@@ -20,6 +20,7 @@ import {
   minValidVersionStatement,
   readChangesQuery,
   readRowsQuery,
+  tablesToTrackStatement,
   trackTableStatement,
   untrackTableStatement,
 } from './mssql-source-statements.ts'
@@ -57,6 +58,11 @@ export class MssqlChangeSource implements ChangeSource {
   async trackTable(table: string): Promise<{ readonly justEnabled: boolean }> {
     const { rows } = await trackTableStatement(table).execute(this.#db)
     return { justEnabled: rows[0]?.just_enabled === true || Number(rows[0]?.just_enabled) === 1 }
+  }
+
+  async tablesToTrack(tables: readonly string[]): Promise<readonly string[]> {
+    const { rows } = await tablesToTrackStatement(tables).execute(this.#db)
+    return rows.map((r) => r.name)
   }
 
   async untrackTable(table: string): Promise<void> {

@@ -72,6 +72,13 @@ end
 else select cast(0 as bit) as just_enabled`
 }
 
+/** trackTableStatement's check for many tables at once: those not tracked, in the order given (a JSON array). */
+export function tablesToTrackStatement(tables: readonly string[]) {
+  return sql<{ name: string }>`select t.[value] as name from openjson(${JSON.stringify(tables)}) t
+where not exists (select 1 from sys.change_tracking_tables c where c.object_id = object_id(quotename(t.[value])))
+order by cast(t.[key] as int)`
+}
+
 export function untrackTableStatement(table: string) {
   return sql`declare @table sysname = ${table};
 if exists (select 1 from sys.change_tracking_tables where object_id = object_id(quotename(@table)))

@@ -119,6 +119,29 @@ export class PostgresChangeSource implements ChangeSource {
     return { justEnabled }
   }
 
+  async tablesToTrack(tables: readonly string[]): Promise<readonly string[]> {
+    await this.#install()
+    // trackTable's check for every table in one statement, not five round trips each.
+    const { rows } = await this.#pool.query<{ name: string }>(
+      `select w.name
+         from unnest($2::text[]) with ordinality as w(name, position)
+         left join pg_class c on c.relname = w.name and c.relkind in ('r', 'p')
+               and c.relnamespace = (select oid from pg_namespace where nspname = $1)
+         left join ${this.#name('_tm_ct_tables')} t on t.table_name = w.name
+         left join lateral (
+           select array_agg(a.attname::text order by u.position) as columns
+             from pg_constraint k
+            cross join lateral unnest(k.conkey) with ordinality as u(attnum, position)
+             join pg_attribute a on a.attrelid = k.conrelid and a.attnum = u.attnum
+            where k.conrelid = c.oid and k.contype = 'p') key on true
+        where c.oid is null or key.columns is null or t.key_columns is distinct from key.columns
+           or (select count(*) from pg_trigger g where g.tgrelid = c.oid and g.tgname in ($3, $4)) <> 2
+        order by w.position`,
+      [this.#schema, tables, CAPTURE_TRIGGER, TRUNCATE_TRIGGER],
+    )
+    return rows.map((r) => r.name)
+  }
+
   async untrackTable(table: string): Promise<void> {
     await this.#install()
     await this.#transaction((client) => this.#forget(client, table))

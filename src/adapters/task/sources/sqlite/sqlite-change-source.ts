@@ -9,6 +9,9 @@ import { SqliteSnapshot } from './sqlite-snapshot.ts'
 import { cached } from './sqlite-statements.ts'
 import { BOOKKEEPING, LEGACY_TRIGGERS, quoteId, trackingTriggers, triggerNames } from './sqlite-tracking-sql.ts'
 
+/** The key columns and tracking triggers of every table, as of the schema's `schemaVersion`. */
+type Catalog = { schemaVersion: number; keys: ReturnType<typeof everyPrimaryKey>; triggers: Set<string> }
+
 /** How long a writer of the tenant's application may hold the lock before a tracking step gives up. */
 const BUSY_TIMEOUT_MS = 5000
 
@@ -42,7 +45,7 @@ export class SqliteChangeSource implements ChangeSource {
    * The key columns and tracking triggers of every table, read at once and kept while the
    * schema is unchanged (its schema_version): checking a cycle's 400 tables is a lookup each.
    */
-  #catalog: { schemaVersion: number; keys: ReturnType<typeof everyPrimaryKey>; triggers: Set<string> } | undefined
+  #catalog: Catalog | undefined
   #installed = false
   #closed = false
 
@@ -152,6 +155,18 @@ export class SqliteChangeSource implements ChangeSource {
     return { justEnabled: true }
   }
 
+  async tablesToTrack(tables: readonly string[]): Promise<readonly string[]> {
+    this.#install()
+    const schemaVersion = this.#schemaVersion()
+    const catalog = this.#catalog?.schemaVersion === schemaVersion ? this.#catalog : this.#readCatalog(schemaVersion)
+    const rows = cached(this.#db, `select table_name, key_columns from "_tm_ct_tables"`).all() as {
+      table_name: string
+      key_columns: string
+    }[]
+    const keyColumns = new Map(rows.map((r) => [foldCase(r.table_name), r.key_columns]))
+    return tables.filter((table) => !this.#trackedIn(catalog, table, keyColumns.get(foldCase(table))))
+  }
+
   async untrackTable(table: string): Promise<void> {
     this.#install()
     this.#db.transaction(() => this.#forget(primaryKey(this.#db, table).table)).immediate()
@@ -243,8 +258,15 @@ export class SqliteChangeSource implements ChangeSource {
     const tracked = cached(this.#db, `select key_columns from "_tm_ct_tables" where table_name = ?`).get(key.table) as
       | { key_columns: string }
       | undefined
+    return this.#trackedIn(catalog, table, tracked?.key_columns)
+  }
+
+  /** Whether `table` has, by `catalog`, the key `keyColumns` was recorded with and its three triggers. */
+  #trackedIn(catalog: Catalog, table: string, keyColumns: string | undefined): boolean {
+    const key = catalog.keys.get(foldCase(table))
+    if (!key || keyColumns !== JSON.stringify(key.columns)) return false
     const triggers = catalog.triggers
-    return tracked?.key_columns === JSON.stringify(key.columns) && triggerNames(key.table).every((n) => triggers.has(n))
+    return triggerNames(key.table).every((n) => triggers.has(n))
   }
 
   /** `schemaVersion` read before the schema: a change in between only makes the next check read again. */
