@@ -12,7 +12,7 @@ import type { Row } from '../../../src/domain/changes/cell-value.ts'
 import type { WireColumn, WireTableSchema } from '../../../src/domain/protocol/messages.ts'
 import { describeChangeSourceContract, type EveryTypeFixture } from '../../contracts/change-source.contract.ts'
 import { column, EVERY_TYPE, everyTypeRow, schemaOf } from '../../support/schemas.ts'
-import { legacyTrackingTriggers } from './sqlite-legacy-triggers.ts'
+import { legacyTrackingTriggers, sharedViewTrackingTriggers } from './sqlite-legacy-triggers.ts'
 
 function toParam(value: unknown): unknown {
   if (typeof value === 'boolean') return value ? 1 : 0
@@ -247,6 +247,7 @@ describe('sqlite change source', () => {
     const since = await read((snapshot) => snapshot.currentVersion())
     // What a source tracked by an earlier release looks like: no _tm_ct_change, long triggers.
     s.app.exec('drop trigger "_tm_ct_record"; drop view "_tm_ct_change"')
+    s.app.exec('drop trigger "_tm_ct_record_1"; drop view "_tm_ct_change_1"')
     for (const t of ['a', 'b', 'c']) {
       for (const name of triggerNames(t)) s.app.exec(`drop trigger "${name}"`)
       for (const sql of legacyTrackingTriggers(t, t === 'b' ? ['k1', 'k2'] : ['id'])) s.app.exec(sql)
@@ -260,7 +261,9 @@ describe('sqlite change source', () => {
     await s.source.enableTracking()
 
     const triggers = s.app
-      .prepare(`select name, sql from sqlite_master where type = 'trigger' and name <> '_tm_ct_record' order by name`)
+      .prepare(
+        `select name, sql from sqlite_master where type = 'trigger' and name not in ('_tm_ct_record', '_tm_ct_record_1') order by name`,
+      )
       .all() as { name: string; sql: string }[]
     expect(triggers.map((t) => t.name)).toEqual([
       '_tm_ct_del_a',
@@ -272,7 +275,11 @@ describe('sqlite change source', () => {
       '_tm_ct_upd_b',
       '_tm_ct_upd_c',
     ])
-    for (const t of triggers) expect(t.sql).toContain('insert into "_tm_ct_change" values')
+    // A one-column key goes through _tm_ct_change_1, a key of several columns straight to _tm_ct_change.
+    for (const t of triggers)
+      expect(t.sql).toContain(
+        t.name.endsWith('_b') ? 'insert into "_tm_ct_change" values' : 'insert into "_tm_ct_change_1" values',
+      )
     expect(await s.source.trackTable('a')).toEqual({ justEnabled: false })
     // The trigger dropped behind the old release's back is still missing: c reloads.
     expect(await s.source.trackTable('c')).toEqual({ justEnabled: true })
@@ -289,6 +296,63 @@ describe('sqlite change source', () => {
       ['I', ['p', 2]],
       ['I', [1]],
     ])
+  })
+
+  it("rewrites the one-column keys' triggers of the release before _tm_ct_change_1, keeping their changes", async () => {
+    s.app.exec('create table a (id int primary key, note text); create table b (k1 text, k2 int, primary key (k1, k2))')
+    await s.source.enableTracking()
+    for (const t of ['a', 'b']) await s.source.trackTable(t)
+    const since = await read((snapshot) => snapshot.currentVersion())
+    s.app.exec('drop trigger "_tm_ct_record_1"; drop view "_tm_ct_change_1"')
+    for (const t of ['a', 'b']) {
+      for (const name of triggerNames(t)) s.app.exec(`drop trigger "${name}"`)
+      for (const sql of sharedViewTrackingTriggers(t, t === 'b' ? ['k1', 'k2'] : ['id'])) s.app.exec(sql)
+    }
+    const before = s.app.prepare(`select sql from sqlite_master where name = '_tm_ct_ins_b'`).pluck().get()
+    s.app.exec(`insert into a values (1, 'x'), (2, 'y'); insert into b values ('p', 1)`)
+    await s.source.close()
+    s.source = (await new ChangeSources().open(`sqlite:${s.file}`)) as SqliteChangeSource
+    await s.source.enableTracking()
+
+    const sqlOf = (name: string) => s.app.prepare(`select sql from sqlite_master where name = ?`).pluck().get(name)
+    for (const name of triggerNames('a')) expect(sqlOf(name)).toContain('"_tm_ct_change_1"')
+    // A key of several columns keeps its triggers as they were.
+    expect(sqlOf('_tm_ct_ins_b')).toBe(before)
+    expect(await s.source.tablesToTrack(['a', 'b'])).toEqual([])
+    s.app.exec(`update a set id = 3 where id = 1; delete from a where id = 2; update b set k2 = 2`)
+    const changes = await changesSince(since)
+    expect(changes.map((c) => [c.operation, c.row])).toEqual([
+      ['D', [1, null]],
+      ['I', [3, 'x']],
+      ['D', [2, null]],
+      ['D', ['p', 1]],
+      ['I', ['p', 2]],
+    ])
+  })
+
+  it('records a one-column key of any storage class as the same JSON text as a key of several columns', async () => {
+    s.app.exec('create table one (k primary key, v int); create table two (k, z int, v int, primary key (k, z))')
+    await s.source.enableTracking()
+    for (const t of ['one', 'two']) await s.source.trackTable(t)
+    const keys: unknown[] = [1, -7, 2 ** 53 + 1, 1.5, '1', 'ä "q" \\', Buffer.from([0, 255, 16]), null]
+    for (const [i, k] of keys.entries()) {
+      s.app.prepare('insert into one values (?, ?)').run(k, i)
+      s.app.prepare('insert into two values (?, 0, ?)').run(k, i)
+      s.app.prepare('update one set v = v + 1 where k is ?').run(k)
+      s.app.prepare('update two set v = v + 1 where k is ?').run(k)
+    }
+    s.app.prepare('delete from one where k is ?').run(keys[1])
+    s.app.prepare('delete from two where k is ?').run(keys[1])
+    const recorded = (table: string) =>
+      s.app.prepare(`select key, operation from "_tm_ct_changes" where table_name = ? order by version`).all(table) as {
+        key: string
+        operation: string
+      }[]
+    const two = recorded('two').map(({ key, operation }) => ({ key: key.replace(/,0]$/, ']'), operation }))
+    expect(recorded('one')).toEqual(two)
+    expect(recorded('one')).toHaveLength(keys.length)
+    expect(recorded('one').map((r) => r.key)).toContain('[{"b":"00FF10"}]')
+    expect(recorded('one').map((r) => r.key)).toContain('["1"]')
   })
 
   it('tracks, reads the schema and opens a second snapshot while a snapshot reads on its connection', async () => {

@@ -64,3 +64,30 @@ export function legacyTrackingTriggers(table: string, keyColumns: readonly strin
       ${record(oldKey, `'D'`, 'null', 'true', keepCreation(`'D'`))} end`,
   ]
 }
+
+/** A key as JSON text, as the releases with `_tm_ct_change` but before `_tm_ct_change_1` wrote it. */
+function sharedKeyJson(row: 'NEW' | 'OLD', keyColumns: readonly string[]): string {
+  const parts = keyColumns.map((c) => {
+    const ref = `${row}.${quoteId(c)}`
+    return `iif(typeof(${ref}) = 'blob', json_object('b', hex(${ref})), ${ref})`
+  })
+  return `json_array(${parts.join(', ')})`
+}
+
+/**
+ * The tracking triggers as releases with `_tm_ct_change` but before `_tm_ct_change_1` wrote them:
+ * every key, one column or several, made into JSON text in each trigger.
+ */
+export function sharedViewTrackingTriggers(table: string, keyColumns: readonly string[]): string[] {
+  const [insert, update, remove] = triggerNames(table).map(quoteId)
+  const target = quoteId(table)
+  const record = (oldKey: string, newKey: string) =>
+    `begin insert into "_tm_ct_change" values (${quoteText(table)}, ${oldKey}, ${newKey}); end`
+  const oldKey = sharedKeyJson('OLD', keyColumns)
+  const newKey = sharedKeyJson('NEW', keyColumns)
+  return [
+    `create trigger ${insert} after insert on ${target} ${record('null', newKey)}`,
+    `create trigger ${update} after update on ${target} ${record(oldKey, newKey)}`,
+    `create trigger ${remove} after delete on ${target} ${record(oldKey, 'null')}`,
+  ]
+}
