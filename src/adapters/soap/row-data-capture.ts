@@ -1,9 +1,9 @@
 import type { TextSpan, WireRows } from '../../domain/protocol/messages.ts'
 import { clip } from '../../domain/shared/clip.ts'
-import { type NamespaceScope, namespaceIn } from '../xml/xml-scanner.ts'
-import { type ContentRoom, type SubtreeCapture, type SubtreeReader, type XmlElement, XSI_NS } from '../xml/xml-tree.ts'
+import type { NamespaceScope } from '../xml/xml-scanner.ts'
+import type { ContentRoom, SubtreeCapture, SubtreeReader, XmlElement } from '../xml/xml-tree.ts'
+import { CanonicalPrefixes, PLAIN_TEXT } from './canonical-spelling.ts'
 import { NS } from './namespaces.ts'
-import { PLAIN_TEXT } from './plain-text-pattern.ts'
 
 /** Where a value's text is, besides a buffer's index: */
 const NIL = -1
@@ -171,8 +171,7 @@ class DataReader implements SubtreeReader {
   #readWhole = 0
   #stranger: string | undefined
   /** The namespace scope the rows were last offered in, and whether ROW_OPEN's spelling means there what it says. */
-  #scope: NamespaceScope | undefined
-  #scopeCanonical = false
+  readonly #prefixes = new CanonicalPrefixes()
 
   #depth = 0
   #sawValues = false
@@ -286,7 +285,7 @@ class DataReader implements SubtreeReader {
    * otherwise, cut off by the end of the chunk, or past the limits' room is left to the scanner.
    */
   content(buffer: string, pos: number, scope: NamespaceScope, generation: number, room: ContentRoom): number {
-    if (this.#reading || room.depth < ROW_DEPTH || !this.#canonicalIn(scope)) return pos
+    if (this.#reading || room.depth < ROW_DEPTH || !this.#prefixes.boundIn(scope)) return pos
     let at = pos
     while (buffer.startsWith(ROW_OPEN, at)) {
       const end = this.#canonicalRow(buffer, at + ROW_OPEN.length, generation, room)
@@ -294,15 +293,6 @@ class DataReader implements SubtreeReader {
       at = end
     }
     return at
-  }
-
-  /** Whether `a` and `i` mean, at the rows, what ROW_OPEN's spelling takes them to mean. */
-  #canonicalIn(scope: NamespaceScope): boolean {
-    if (scope !== this.#scope) {
-      this.#scope = scope
-      this.#scopeCanonical = namespaceIn(scope, 'a') === NS.contract && namespaceIn(scope, 'i') === XSI_NS
-    }
-    return this.#scopeCanonical
   }
 
   /**

@@ -1,9 +1,9 @@
 import type { WireTableSchema } from '../../domain/protocol/messages.ts'
 import { clip } from '../../domain/shared/clip.ts'
-import { type NamespaceScope, namespaceIn } from '../xml/xml-scanner.ts'
-import { type ContentRoom, type SubtreeCapture, type SubtreeReader, XSI_NS } from '../xml/xml-tree.ts'
+import type { NamespaceScope } from '../xml/xml-scanner.ts'
+import type { ContentRoom, SubtreeCapture, SubtreeReader } from '../xml/xml-tree.ts'
+import { CanonicalPrefixes, PLAIN_TEXT } from './canonical-spelling.ts'
 import { NS } from './namespaces.ts'
-import { PLAIN_TEXT } from './plain-text-pattern.ts'
 
 /** The first element of a list container that is not one of its items, as request-readers reports it. */
 export interface CapturedStranger {
@@ -86,8 +86,7 @@ class TablesReader implements SubtreeReader {
   #nil = false
   #hasChildren = false
   #text = ''
-  #scope: NamespaceScope | undefined
-  #scopeCanonical = false
+  readonly #prefixes = new CanonicalPrefixes()
 
   begin(): void {
     this.#tables = []
@@ -172,7 +171,7 @@ class TablesReader implements SubtreeReader {
    * end. The 413-table schema of every cycle is 30,000 elements: tag by tag it took about 10 ms.
    */
   content(buffer: string, pos: number, scope: NamespaceScope, _generation: number, room: ContentRoom): number {
-    if (this.#reading || room.depth < FIELD_DEPTH || !this.#canonicalIn(scope)) return pos
+    if (this.#reading || room.depth < FIELD_DEPTH || !this.#prefixes.boundIn(scope)) return pos
     let at = pos
     while (buffer.startsWith(TABLE_OPEN, at)) {
       const end = this.#canonicalTable(buffer, at + TABLE_OPEN.length, room)
@@ -180,14 +179,6 @@ class TablesReader implements SubtreeReader {
       at = end
     }
     return at
-  }
-
-  #canonicalIn(scope: NamespaceScope): boolean {
-    if (scope !== this.#scope) {
-      this.#scope = scope
-      this.#scopeCanonical = namespaceIn(scope, 'a') === NS.contract && namespaceIn(scope, 'i') === XSI_NS
-    }
-    return this.#scopeCanonical
   }
 
   /** The table whose columns start at `at`, taken whole or not at all; where it ends, or -1. */

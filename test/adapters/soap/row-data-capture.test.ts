@@ -4,17 +4,16 @@ import { readRowData } from '../../../src/adapters/soap/request-readers.ts'
 import { writeRowXml } from '../../../src/adapters/soap/request-writers.ts'
 import { rowDataCapture, rowsScanned } from '../../../src/adapters/soap/row-data-capture.ts'
 import { identifyRequest, isFault } from '../../../src/adapters/soap/soap-envelope.ts'
-import type { NamespaceScope } from '../../../src/adapters/xml/xml-scanner.ts'
 import {
   type ContentRoom,
   type SubtreeCapture,
-  type SubtreeReader,
   type XmlLimits,
   XmlRejected,
   XmlTreeBuilder,
 } from '../../../src/adapters/xml/xml-tree.ts'
 import type { TextSpan, WireRows } from '../../../src/domain/protocol/messages.ts'
 import { listRows } from '../../../src/domain/protocol/wire-rows.ts'
+import { contentRoom, scannerOnly as hideContent, readThrough, TASK_SCOPE } from '../../support/capture-harness.ts'
 import { readSample } from '../../support/fixtures.ts'
 
 const A = 'http://schemas.datacontract.org/2004/07/SuperOffice.Online.Mirroring.Contract.V1'
@@ -162,45 +161,14 @@ describe('RowData captured while streaming', () => {
 
   describe("rows of the Mirroring Task's own spelling, read without the scanner", () => {
     /** The capture with its reader's `content` hidden: every row read the general way. */
-    function scannerOnly(): SubtreeCapture {
-      const capture = rowDataCapture()
-      const r = capture.reader
-      const reader: SubtreeReader = {
-        begin: () => r.begin(),
-        open: (...a) => r.open(...a),
-        text: (t) => r.text(t),
-        textIn: (...a) => r.textIn(...a),
-        close: (d) => r.close(d),
-        leaf: (...a) => r.leaf(...a),
-        end: () => r.end(),
-      }
-      return { ...capture, reader }
-    }
+    const scannerOnly = () => hideContent(rowDataCapture())
 
     /** The rows, or the refusal, and how many characters the reader read itself. */
-    function outcome(xml: string, capture: SubtreeCapture, limits: XmlLimits, chunk: number) {
-      let own = 0
-      const r = capture.reader
-      if (r.content) {
-        const content = r.content.bind(r)
-        r.content = (buffer, pos, ...rest) => {
-          const end = content(buffer, pos, ...rest)
-          own += end - pos
-          return end
-        }
-      }
-      try {
-        const builder = new XmlTreeBuilder(limits, capture)
-        for (let i = 0; i < xml.length; i += chunk) builder.write(xml.slice(i, i + chunk))
-        const request = identifyRequest(builder.close(), undefined)
-        if (isFault(request)) return { fault: request.message, own }
+    const outcome = (xml: string, capture: SubtreeCapture, limits: XmlLimits, chunk: number) =>
+      readThrough(xml, capture, limits, chunk, (request) => {
         const read = readRowData(request)
-        if (!read.ok) return { error: read.error, own }
-        return { rows: listRows(read.value.batches[0]!.rows), own }
-      } catch (error) {
-        return { refused: (error as XmlRejected).message, own }
-      }
-    }
+        return read.ok ? { rows: listRows(read.value.batches[0]!.rows) } : { error: read.error }
+      })
 
     function body(rows: string, data = '<a:Data>'): string {
       return envelope(rows).replace('<a:Data>', data)
@@ -240,18 +208,8 @@ describe('RowData captured while streaming', () => {
       expect(fast.rows![3]!.values[1]).toBeNull()
     })
 
-    /** The scope DataBatches gives the rows: `a` and `i` bound as the Mirroring Task binds them. */
-    const SCOPE = {
-      prefix: 'a',
-      uri: A,
-      parent: { prefix: 'i', uri: I, parent: undefined },
-    } as unknown as NamespaceScope
-    const room = (elements = 1000, bytes = 100_000, depth = 3): ContentRoom => ({
-      elements,
-      bytes,
-      elementBytes: 32,
-      depth,
-    })
+    const SCOPE = TASK_SCOPE
+    const room = (elements = 1000, bytes = 100_000, depth = 3) => contentRoom(elements, bytes, depth)
 
     it('takes whole rows only, and each at the cost the scanner would count', () => {
       const reader = rowDataCapture().reader

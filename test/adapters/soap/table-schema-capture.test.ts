@@ -8,12 +8,12 @@ import type { NamespaceScope } from '../../../src/adapters/xml/xml-scanner.ts'
 import {
   type ContentRoom,
   type SubtreeCapture,
-  type SubtreeReader,
   type XmlLimits,
   XmlRejected,
   XmlTreeBuilder,
 } from '../../../src/adapters/xml/xml-tree.ts'
 import type { WireTableSchema } from '../../../src/domain/protocol/messages.ts'
+import { contentRoom, scannerOnly as hideContent, readThrough, TASK_SCOPE } from '../../support/capture-harness.ts'
 
 const A = 'http://schemas.datacontract.org/2004/07/SuperOffice.Online.Mirroring.Contract.V1'
 const I = 'http://www.w3.org/2001/XMLSchema-instance'
@@ -158,43 +158,11 @@ describe('TableSchema Tables captured while streaming', () => {
 
   describe("tables of the Mirroring Task's own spelling, read without the scanner", () => {
     /** The capture with its reader's `content` hidden: every table read the general way. */
-    function scannerOnly(): SubtreeCapture {
-      const capture = tableSchemaCapture()
-      const r = capture.reader
-      const reader: SubtreeReader = {
-        begin: () => r.begin(),
-        open: (...a) => r.open(...a),
-        text: (t) => r.text(t),
-        textIn: (...a) => r.textIn(...a),
-        close: (d) => r.close(d),
-        leaf: (...a) => r.leaf(...a),
-        end: () => r.end(),
-      }
-      return { ...capture, reader }
-    }
+    const scannerOnly = () => hideContent(tableSchemaCapture())
 
     /** The request read, or the refusal, and how many characters the reader read itself. */
-    function outcome(xml: string, capture: SubtreeCapture, limits: XmlLimits, chunk: number) {
-      let own = 0
-      const r = capture.reader
-      if (r.content) {
-        const content = r.content.bind(r)
-        r.content = (buffer, pos, ...rest) => {
-          const end = content(buffer, pos, ...rest)
-          own += end - pos
-          return end
-        }
-      }
-      try {
-        const builder = new XmlTreeBuilder(limits, capture)
-        for (let i = 0; i < xml.length; i += chunk) builder.write(xml.slice(i, i + chunk))
-        const request = identifyRequest(builder.close(), undefined)
-        if (isFault(request)) return { fault: request.message, own }
-        return { read: readTableSchema(request), own }
-      } catch (error) {
-        return { refused: (error as XmlRejected).message, own }
-      }
-    }
+    const outcome = (xml: string, capture: SubtreeCapture, limits: XmlLimits, chunk: number) =>
+      readThrough(xml, capture, limits, chunk, (request) => ({ read: readTableSchema(request) }))
 
     const LIMITS: XmlLimits = { maxDepth: 32, maxElements: 100_000, maxDensity: 8 }
     const wire = (name: string, columns: [string, string, string, string][]): WireTableSchema => ({
@@ -221,18 +189,8 @@ describe('TableSchema Tables captured while streaming', () => {
       expect(fast.own).toBeGreaterThan(xml.length * 0.7)
     })
 
-    /** The scope Tables gives its tables: `a` and `i` bound as the Mirroring Task binds them. */
-    const SCOPE = {
-      prefix: 'a',
-      uri: A,
-      parent: { prefix: 'i', uri: I, parent: undefined },
-    } as unknown as NamespaceScope
-    const room = (elements = 1000, bytes = 100_000, depth = 4): ContentRoom => ({
-      elements,
-      bytes,
-      elementBytes: 32,
-      depth,
-    })
+    const SCOPE = TASK_SCOPE
+    const room = (elements = 1000, bytes = 100_000, depth = 4) => contentRoom(elements, bytes, depth)
     const tableXml = (t: WireTableSchema) => {
       const xml = body([t])
       return xml.slice(xml.indexOf('<a:TableSchemaInfo>'), xml.lastIndexOf('</Tables>'))
