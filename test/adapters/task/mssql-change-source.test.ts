@@ -65,14 +65,22 @@ describe('SQL Server change-tracking source: statements, exactly', () => {
     ])
   })
 
-  it('checks which tables to track in one statement, the names as one JSON parameter', async () => {
+  it('checks which tables to track in one statement a thousand tables, each name a parameter', async () => {
     const { db, statements } = recordingMssql(() => [{ name: 'note' }])
     expect(await new MssqlChangeSource(db).tablesToTrack(['person', 'note', "o'brien]"])).toEqual(['note'])
     expect(statements.map((s) => [flat(s.sql), s.parameters])).toEqual([
       [
-        'select t.[value] as name from openjson(@1) t where not exists (select 1 from sys.change_tracking_tables c where c.object_id = object_id(quotename(t.[value]))) order by cast(t.[key] as int)',
-        ['["person","note","o\'brien]"]'],
+        'select t.name from (values (@1, 0), (@2, 1), (@3, 2)) as t(name, position) where not exists (select 1 from sys.change_tracking_tables c where c.object_id = object_id(quotename(t.name))) order by t.position',
+        ['person', 'note', "o'brien]"],
       ],
+    ])
+    const many = Array.from({ length: 2500 }, (_, i) => `t${i}`)
+    const chunked = recordingMssql(() => [])
+    expect(await new MssqlChangeSource(chunked.db).tablesToTrack(many)).toEqual([])
+    expect(chunked.statements.map((s) => s.parameters)).toEqual([
+      many.slice(0, 1000),
+      many.slice(1000, 2000),
+      many.slice(2000),
     ])
   })
 

@@ -20,6 +20,7 @@ import {
   minValidVersionStatement,
   readChangesQuery,
   readRowsQuery,
+  TABLES_TO_TRACK_CHUNK,
   tablesToTrackStatement,
   trackTableStatement,
   untrackTableStatement,
@@ -61,8 +62,12 @@ export class MssqlChangeSource implements ChangeSource {
   }
 
   async tablesToTrack(tables: readonly string[]): Promise<readonly string[]> {
-    const { rows } = await tablesToTrackStatement(tables).execute(this.#db)
-    return rows.map((r) => r.name)
+    const untracked: string[] = []
+    for (let at = 0; at < tables.length; at += TABLES_TO_TRACK_CHUNK) {
+      const { rows } = await tablesToTrackStatement(tables.slice(at, at + TABLES_TO_TRACK_CHUNK)).execute(this.#db)
+      for (const row of rows) untracked.push(row.name)
+    }
+    return untracked
   }
 
   async untrackTable(table: string): Promise<void> {

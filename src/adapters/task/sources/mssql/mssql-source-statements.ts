@@ -72,11 +72,19 @@ end
 else select cast(0 as bit) as just_enabled`
 }
 
-/** trackTableStatement's check for many tables at once: those not tracked, in the order given (a JSON array). */
+/** Names a tablesToTrackStatement takes: SQL Server takes at most 2,100 parameters a request. */
+export const TABLES_TO_TRACK_CHUNK = 1000
+
+/**
+ * trackTableStatement's check for up to TABLES_TO_TRACK_CHUNK tables at once: those not tracked,
+ * in the order given. A VALUES list of parameters, not OPENJSON or STRING_SPLIT, which a database
+ * at a compatibility level below 130 lacks.
+ */
 export function tablesToTrackStatement(tables: readonly string[]) {
-  return sql<{ name: string }>`select t.[value] as name from openjson(${JSON.stringify(tables)}) t
-where not exists (select 1 from sys.change_tracking_tables c where c.object_id = object_id(quotename(t.[value])))
-order by cast(t.[key] as int)`
+  const rows = tables.map((table, i) => sql`(${table}, ${sql.lit(i)})`)
+  return sql<{ name: string }>`select t.name from (values ${sql.join(rows)}) as t(name, position)
+where not exists (select 1 from sys.change_tracking_tables c where c.object_id = object_id(quotename(t.name)))
+order by t.position`
 }
 
 export function untrackTableStatement(table: string) {
