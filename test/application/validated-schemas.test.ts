@@ -23,6 +23,26 @@ describe('ValidatedSchemas', () => {
     expect(schemas.build(wire('person', 'name'))).toBe(first)
   })
 
+  it('knows a frozen table by the object, and a table that can still change only by its text', () => {
+    const { schemas } = subject()
+    const table = wire('person', 'name')
+    for (const c of table.columns) Object.freeze(c)
+    Object.freeze(table.columns)
+    Object.freeze(table)
+    const first = schemas.build(table)
+    expect(schemas.build(table)).toBe(first)
+    expect(schemas.build(wire('person', 'name'))).toBe(first)
+    // A table whose column objects can change is looked up by its text every time.
+    const open = wire('orders', 'item')
+    Object.freeze(open)
+    Object.freeze(open.columns)
+    const before = schemas.build(open)
+    ;(open.columns[1] as { name: string }).name = 'renamed'
+    const after = schemas.build(open)
+    expect(after).not.toBe(before)
+    expect(after.ok && after.value.columns[1]!.name).toBe('renamed')
+  })
+
   it('lets TableSchema hash each schema once, however many calls send it', async () => {
     const hashed: string[] = []
     const h = mirroringHarness({ hasher: { hash: (text) => `h${hashed.push(text)}` } })
