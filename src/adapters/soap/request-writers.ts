@@ -39,11 +39,18 @@ export function writeAuthenticateRequest(request: WireRequestBase): string {
 }
 
 export function writeTableSchemaRequest(request: TableSchemaRequest): string {
-  return envelope(
-    'TableSchema',
-    request,
-    `<Tables ${CONTAINER}>${request.tables.map((t) => `<a:TableSchemaInfo>${tableInfo(t)}</a:TableSchemaInfo>`).join('')}</Tables>`,
-  )
+  const [head, tail] = tableSchemaFrame(request)
+  return head + request.tables.map((t) => TABLE_OPEN + tableInfo(t) + TABLE_CLOSE).join('') + tail
+}
+
+/** Around each table of a TableSchema request: `TABLE_OPEN + tableInfo(table) + TABLE_CLOSE`. */
+export const TABLE_OPEN = '<a:TableSchemaInfo>'
+export const TABLE_CLOSE = '</a:TableSchemaInfo>'
+
+/** The TableSchema envelope around its tables: text before and after them. */
+export function tableSchemaFrame(request: WireRequestBase): readonly [string, string] {
+  const [head, tail] = envelopeFrame('TableSchema', request)
+  return [`${head}<Tables ${CONTAINER}>`, `</Tables>${tail}`]
 }
 
 export function writeRowDataRequest(request: RowDataRequest): string {
@@ -92,7 +99,8 @@ export function writeReplicationCompletedRequest(request: ReplicationCompletedRe
 /** A frozen table's TableInfo, written once: SQLite sources hand every cycle the same 400 tables. */
 const writtenTableInfo = new WeakMap<WireTableSchema, string>()
 
-function tableInfo(table: WireTableSchema): string {
+/** A table's TableInfo content (its Columns and TableName), written once for a frozen table. */
+export function tableInfo(table: WireTableSchema): string {
   const written = writtenTableInfo.get(table)
   if (written !== undefined) return written
   const xml = writeTableInfo(table)

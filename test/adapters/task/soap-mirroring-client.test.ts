@@ -5,7 +5,11 @@ import type { AddressInfo } from 'node:net'
 import fc from 'fast-check'
 import forge from 'node-forge'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { writeRowDataRequest, writeRowXml } from '../../../src/adapters/soap/request-writers.ts'
+import {
+  writeRowDataRequest,
+  writeRowXml,
+  writeTableSchemaRequest,
+} from '../../../src/adapters/soap/request-writers.ts'
 import { BodyBuffers } from '../../../src/adapters/task/soap/body-buffers.ts'
 import { HttpPoster } from '../../../src/adapters/task/soap/http-post.ts'
 import { SoapMirroringClient } from '../../../src/adapters/task/soap/soap-mirroring-client.ts'
@@ -66,6 +70,20 @@ describe('SoapMirroringClient', () => {
       '"http://www.superoffice.com/online/mirroring/0.1/IMirroringClientService/Authenticate"',
     )
     reply = { status: 200, body: readSample('TableSchemaResponse.xml') }
+    const unicode: WireTableSchema = {
+      name: 'Grüße "t" <&>',
+      columns: [{ name: 'ü😀', type: 'nvarchar(10)', isNullable: 'true', defaultValue: "default (N'<&>')" }],
+    }
+    const frozen = Object.freeze({
+      ...table,
+      columns: Object.freeze(table.columns.map((c) => Object.freeze({ ...c }))),
+    })
+    for (const tables of [[table, unicode, frozen, frozen], []]) {
+      await client().tableSchema('to<k>en', tables)
+      expect(received.at(-1)!.raw).toEqual(
+        Buffer.from(writeTableSchemaRequest({ signedToken: 'to<k>en', clientState: '', tables })),
+      )
+    }
     const lsns = await client().tableSchema('token', [table])
     expect(lsns.ok && lsns.value.length).toBe(413)
     expect(lsns.ok && lsns.value[0]).toEqual({ table: 'access_script', lsn: 1506269 })

@@ -16,10 +16,13 @@ import { NS, soapActionOf } from '../../soap/namespaces.ts'
 import {
   rowDataBatchFrame,
   rowDataFrame,
+  TABLE_CLOSE,
+  TABLE_OPEN,
+  tableInfo,
+  tableSchemaFrame,
   writeAuthenticateRequest,
   writeReplicationCompletedRequest,
   writeRowXml,
-  writeTableSchemaRequest,
   writeWipeRequest,
 } from '../../soap/request-writers.ts'
 import {
@@ -105,8 +108,27 @@ export class SoapMirroringClient implements MirroringClient {
   }
 
   async tableSchema(token: string, tables: readonly WireTableSchema[]) {
-    const request = writeTableSchemaRequest({ signedToken: token, clientState: '', tables })
-    return readTableSchemaResponse(await this.#call('TableSchema', request, 100_000 + tables.length * 4))
+    // writeTableSchemaRequest's bytes, written into a buffer used again: every cycle sends its
+    // whole schema (735 KB for 413 tables), each table's text already written once.
+    const [head, tail] = tableSchemaFrame({ signedToken: token, clientState: '' })
+    const infos = tables.map(tableInfo)
+    let size = Buffer.byteLength(head) + Buffer.byteLength(tail) + infos.length * TABLE_FRAME_BYTES
+    for (const info of infos) size += Buffer.byteLength(info)
+    const body = this.#transport.bodies.take(size)
+    try {
+      let at = body.write(head, 0)
+      for (const info of infos) {
+        at += body.write(TABLE_OPEN, at, 'latin1')
+        at += body.write(info, at)
+        at += body.write(TABLE_CLOSE, at, 'latin1')
+      }
+      at += body.write(tail, at)
+      if (at !== size) throw new RangeError(`TableSchema body is ${at} bytes, not ${size}`)
+      const reply = await this.#call('TableSchema', body.subarray(0, size), 100_000 + tables.length * 4)
+      return readTableSchemaResponse(reply)
+    } finally {
+      this.#transport.bodies.give(body)
+    }
   }
 
   async rowData(token: string, batches: readonly OutgoingBatch[]) {
@@ -222,6 +244,9 @@ function readReply(operation: OperationName, reply: PostedReply, text: string, m
     throw error
   }
 }
+
+/** The bytes around each table of a TableSchema request (ASCII). */
+const TABLE_FRAME_BYTES = TABLE_OPEN.length + TABLE_CLOSE.length
 
 const ROW_OPEN = `<a:RowData><a:ColumnValues xmlns:b="${NS.arrays}">`
 const ROW_CLOSE: Readonly<Record<string, string>> = {

@@ -12,6 +12,16 @@ import { BOOKKEEPING, LEGACY_TRIGGERS, quoteId, trackingTriggers, triggerNames }
 /** The key columns and tracking triggers of every table, as of the schema's `schemaVersion`. */
 type Catalog = { schemaVersion: number; keys: ReturnType<typeof everyPrimaryKey>; triggers: Set<string> }
 
+/** Each source file's schema version last found free of earlier releases' triggers. */
+const legacyChecked = new Map<string, number>()
+
+function rememberChecked(file: string, schemaVersion: number): void {
+  legacyChecked.delete(file)
+  legacyChecked.set(file, schemaVersion)
+  // As many files as the schema cache keeps; the least recently checked goes first.
+  if (legacyChecked.size > 256) legacyChecked.delete(legacyChecked.keys().next().value!)
+}
+
 /** How long a writer of the tenant's application may hold the lock before a tracking step gives up. */
 const BUSY_TIMEOUT_MS = 5000
 
@@ -231,7 +241,15 @@ export class SqliteChangeSource implements ChangeSource {
    * table's next trackTable sees it.
    */
   #rewriteLegacyTriggers(): void {
-    if (cached(this.#db, LEGACY_TRIGGERS).all().length === 0) return
+    // The search reads every trigger's text (about 1 ms for 1,240): once per file and schema
+    // version, as only a schema change can bring such triggers back. Missing one costs nothing
+    // but speed: the triggers of earlier releases record the same changes.
+    const schemaVersion = this.#schemaVersion()
+    if (legacyChecked.get(this.#file) === schemaVersion) return
+    if (cached(this.#db, LEGACY_TRIGGERS).all().length === 0) {
+      rememberChecked(this.#file, schemaVersion)
+      return
+    }
     this.#db
       .transaction(() => {
         for (const { table, name } of this.#db.prepare(LEGACY_TRIGGERS).all() as { table: string; name: string }[]) {
