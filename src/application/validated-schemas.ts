@@ -1,4 +1,4 @@
-import type { WireTableSchema } from '../domain/protocol/messages.ts'
+import { isDeeplyFrozen, type WireTableSchema } from '../domain/protocol/messages.ts'
 import type { SchemaError } from '../domain/schema/schema-error.ts'
 import { buildTableSchema, type SchemaOptions, type TableSchema } from '../domain/schema/table-schema.ts'
 import type { Result } from '../domain/shared/result.ts'
@@ -35,13 +35,9 @@ export class ValidatedSchemas {
       if (this.#built.size >= LIMIT) this.#built.delete(this.#built.keys().next().value!)
       this.#built.set(key, built)
     }
-    if (deeplyFrozen(wire)) this.#frozen.set(wire, built)
+    if (isDeeplyFrozen(wire)) this.#frozen.set(wire, built)
     return built
   }
-}
-
-function deeplyFrozen(wire: WireTableSchema): boolean {
-  return Object.isFrozen(wire) && Object.isFrozen(wire.columns) && wire.columns.every(Object.isFrozen)
 }
 
 /** The table exactly as sent, every string length-prefixed so that no two tables share a text. */

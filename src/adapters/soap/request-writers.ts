@@ -1,12 +1,13 @@
-import type {
-  OperationName,
-  ReplicationCompletedRequest,
-  RowDataRequest,
-  TableSchemaRequest,
-  WipeRequest,
-  WireRequestBase,
-  WireRow,
-  WireTableSchema,
+import {
+  isDeeplyFrozen,
+  type OperationName,
+  type ReplicationCompletedRequest,
+  type RowDataRequest,
+  type TableSchemaRequest,
+  type WipeRequest,
+  type WireRequestBase,
+  type WireRow,
+  type WireTableSchema,
 } from '../../domain/protocol/messages.ts'
 import { listRows } from '../../domain/protocol/wire-rows.ts'
 import { NS } from './namespaces.ts'
@@ -96,7 +97,7 @@ export function writeReplicationCompletedRequest(request: ReplicationCompletedRe
   return envelope('ReplicationCompleted', request, `<ChangedTables ${CONTAINER}>${items}</ChangedTables>`)
 }
 
-/** A frozen table's TableInfo, written once: SQLite sources hand every cycle the same 400 tables. */
+/** A deeply frozen table's TableInfo, written once: SQLite sources hand every cycle the same 400 tables. */
 const writtenTableInfo = new WeakMap<WireTableSchema, string>()
 
 /** A table's TableInfo content (its Columns and TableName), written once for a frozen table. */
@@ -104,7 +105,7 @@ export function tableInfo(table: WireTableSchema): string {
   const written = writtenTableInfo.get(table)
   if (written !== undefined) return written
   const xml = writeTableInfo(table)
-  if (Object.isFrozen(table) && Object.isFrozen(table.columns)) writtenTableInfo.set(table, xml)
+  if (isDeeplyFrozen(table)) writtenTableInfo.set(table, xml)
   return xml
 }
 

@@ -19,6 +19,15 @@ export interface WireTableSchema {
   readonly columns: readonly WireColumn[]
 }
 
+/**
+ * Whether nothing of the table can change any more (it, its columns and each column frozen), so
+ * that what is worked out from it may be kept by the object: a SQLite source hands every cycle
+ * the same frozen tables.
+ */
+export function isDeeplyFrozen(table: WireTableSchema): boolean {
+  return Object.isFrozen(table) && Object.isFrozen(table.columns) && table.columns.every(Object.isFrozen)
+}
+
 export interface WireRow {
   /** `I`, `U` or `D` (wire-profile §5). */
   readonly operation: string
