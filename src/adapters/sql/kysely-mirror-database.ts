@@ -21,7 +21,7 @@ import type { TableSchema } from '../../domain/schema/table-schema.ts'
 import { MirrorMetadata } from './mirror-metadata.ts'
 import { claimOwnership } from './mirror-owner.ts'
 import type { BulkUpsert, Db, SqlDialect } from './sql-dialect.ts'
-import { textEncoder } from './tab-separated-spans.ts'
+import { spanEncoder, textSpans } from './tab-separated-spans.ts'
 
 /**
  * The mirror database port over Kysely, generic in the SQL dialect: it owns the transactions,
@@ -340,11 +340,14 @@ export function writesInPlaceWith(dialect: SqlDialect, bulk: BulkUpsert | undefi
   return dialect.capabilities.bulkText && bulk !== undefined
 }
 
-/** The writer of such batches' text while their call is decoded, where the bulk path says what text it writes. */
+/**
+ * The writer of such batches while their call is decoded: the bulk path's own (its `spans`), else
+ * one of the text it says it writes.
+ */
 export function inPlaceEncoderWith(dialect: SqlDialect, bulk: BulkUpsert | undefined): InPlaceEncoder | undefined {
-  const format = bulk?.textFormat
-  return writesInPlaceWith(dialect, bulk) && format
-    ? textEncoder(format, dialect.capabilities.bulkThreshold)
+  const writer = bulk?.spans ?? (bulk?.textFormat && textSpans(bulk.textFormat))
+  return writesInPlaceWith(dialect, bulk) && writer
+    ? spanEncoder(writer, dialect.capabilities.bulkThreshold)
     : undefined
 }
 

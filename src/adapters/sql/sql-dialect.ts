@@ -111,6 +111,22 @@ export interface TableLocks {
 export type BulkUpsert = ((db: Db, table: TableSchema, batch: BulkBatch) => Promise<void>) & {
   /** The text the path writes rows as (COPY's, LOAD DATA's), when it writes text: see textEncoder. */
   readonly textFormat?: TextFormat
+  /**
+   * The path's own writer of rows left in place, when it writes them in a form of its own rather
+   * than as `textFormat`'s text (PostgreSQL's binary COPY): what BulkBatch.encoded then holds.
+   */
+  readonly spans?: SpanWriter
+}
+
+/** Writes the rows of a batch read in place (ChangeBatch.inPlace) in a bulk path's own form. */
+export interface SpanWriter {
+  /** Whether every column of the table is of a type it writes. */
+  takes(table: TableSchema): boolean
+  /**
+   * The rows written, each value checked as it is (as fitsWireSpanFast does); undefined when a
+   * value is not of that shape: the batch is then decoded.
+   */
+  write(table: TableSchema, rows: WireRows): Buffer[] | undefined
 }
 
 /** What the caller knows of a bulk batch, and the dialect's plain way in when the fast one is refused. */
@@ -135,8 +151,9 @@ export interface BulkBatch {
    */
   readonly inPlace?: WireRows
   /**
-   * The rows in `textFormat`, written while the call was decoded (ChangeBatch.encoded): what the
-   * path writes, not to be written again. Emptied once the path returns.
+   * The rows in `textFormat`, or in `spans`' form where the path has it, written while the call
+   * was decoded (ChangeBatch.encoded): what the path writes, not to be written again. Emptied
+   * once the path returns.
    */
   readonly encoded?: Buffer[]
   /**

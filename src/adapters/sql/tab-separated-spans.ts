@@ -3,7 +3,7 @@ import { writeWireSpanFast } from '../../domain/changes/wire-value-fast.ts'
 import type { TextSpan, WireRows } from '../../domain/protocol/messages.ts'
 import type { ColumnType } from '../../domain/schema/column-type.ts'
 import type { TableSchema } from '../../domain/schema/table-schema.ts'
-import type { BulkBatch } from './sql-dialect.ts'
+import type { BulkBatch, SpanWriter } from './sql-dialect.ts'
 import { BufferRun, type TextFormat, tabSeparatedBuffers, textWriter } from './tab-separated-buffers.ts'
 
 /**
@@ -124,9 +124,21 @@ export function batchText(table: TableSchema, batch: BulkBatch, format: TextForm
  * read again.
  */
 export function textEncoder(format: TextFormat, threshold: number): InPlaceEncoder {
+  return spanEncoder(textSpans(format), threshold)
+}
+
+/** tabSeparatedSpans in `format` as a SpanWriter. */
+export function textSpans(format: TextFormat): SpanWriter {
   return {
-    takes: (table, rows) =>
-      rows.length >= threshold && rows.locate !== undefined && tablePlan(table, format) !== undefined,
+    takes: (table) => tablePlan(table, format) !== undefined,
     write: (table, rows) => tabSeparatedSpans(table, rows, format),
+  }
+}
+
+/** The InPlaceEncoder of a bulk path whose rows left in place `writer` writes, as textEncoder's. */
+export function spanEncoder(writer: SpanWriter, threshold: number): InPlaceEncoder {
+  return {
+    takes: (table, rows) => rows.length >= threshold && rows.locate !== undefined && writer.takes(table),
+    write: (table, rows) => writer.write(table, rows),
   }
 }

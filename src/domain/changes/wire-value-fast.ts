@@ -87,6 +87,14 @@ function integerAt(raw: string, start: number, end: number, size: keyof typeof L
   return value
 }
 
+/**
+ * The integer `decodeWireSpanFast` gives for the span as a number (a bigint column's within the
+ * safe range), or NaN when it would not give one: for a writer of binary values.
+ */
+export function wireIntegerAt(raw: string, start: number, end: number, size: keyof typeof LIMITS): number {
+  return integerAt(raw, start, end, size)
+}
+
 function fastInteger(raw: string, start: number, end: number, size: keyof typeof LIMITS): CellValue | typeof NOT_FAST {
   const value = integerAt(raw, start, end, size)
   if (Number.isNaN(value)) return NOT_FAST

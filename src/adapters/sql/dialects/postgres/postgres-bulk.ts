@@ -6,7 +6,8 @@ import { quoteIdentifier } from '../../quoted-identifier.ts'
 import { behindSavepoint } from '../../savepoint.ts'
 import type { BulkBatch, BulkUpsert, Db } from '../../sql-dialect.ts'
 import { conflictAction } from '../../standard-dml.ts'
-import { batchText } from '../../tab-separated-spans.ts'
+import { tabSeparatedBuffers } from '../../tab-separated-buffers.ts'
+import { BINARY_SPANS, binaryCopySpans } from './postgres-binary.ts'
 import { COPY_TEXT, type CopyJob } from './postgres-copy.ts'
 
 const UNIQUE_VIOLATION = '23505'
@@ -20,14 +21,15 @@ let stages = 0
  * the target and one `insert … select … on conflict do update`, inside the caller's transaction.
  */
 export function postgresBulkUpsert(copies: DriverJobs<CopyJob>): BulkUpsert {
-  const copy = (db: Db, into: string, table: TableSchema, lines: readonly Buffer[]) => {
+  const copy = (db: Db, into: string, table: TableSchema, { binary, lines }: CopyData) => {
     const columns = table.columns.map((c) => quoteIdentifier(c.name)).join(', ')
-    // A copy of the list: the COPY empties its own, and the staged COPY may need the text again.
-    return copies.run(db, { statement: `copy ${quoteIdentifier(into)} (${columns}) from stdin`, lines: [...lines] })
+    const statement = `copy ${quoteIdentifier(into)} (${columns}) from stdin${binary ? ' (format binary)' : ''}`
+    // A copy of the list: the COPY empties its own, and the staged COPY may need the data again.
+    return copies.run(db, { statement, lines: [...lines] })
   }
   const upsert = async (db: Db, table: TableSchema, batch: BulkBatch) => {
     // Built once, for the COPY and the staged COPY alike: nothing after needs the request's text.
-    const lines = batchText(table, batch, COPY_TEXT)
+    const lines = copyData(table, batch)
     batch.release()
     const loaded =
       batch.freshKeys &&
@@ -51,5 +53,22 @@ export function postgresBulkUpsert(copies: DriverJobs<CopyJob>): BulkUpsert {
       on conflict (${sql.join(keyNames(table).map((k) => sql.id(k)))}) ${conflictAction(table)}`.execute(db)
     await sql`drop table ${sql.id(stage)}`.execute(db)
   }
-  return Object.assign(upsert, { textFormat: COPY_TEXT })
+  return Object.assign(upsert, { textFormat: COPY_TEXT, spans: BINARY_SPANS })
+}
+
+/** A batch's rows for COPY, in the binary format or as text. */
+interface CopyData {
+  readonly binary: boolean
+  readonly lines: readonly Buffer[]
+}
+
+/**
+ * In the binary format where the rows came in place (written while the call was decoded, or now),
+ * so that the server parses no text; else as text, from the decoded rows.
+ */
+function copyData(table: TableSchema, batch: BulkBatch): CopyData {
+  if (batch.encoded !== undefined && batch.encoded.length > 0) return { binary: true, lines: [...batch.encoded] }
+  const binary = batch.inPlace && binaryCopySpans(table, batch.inPlace)
+  if (binary) return { binary: true, lines: binary }
+  return { binary: false, lines: tabSeparatedBuffers(table, batch.rows(), COPY_TEXT) }
 }

@@ -13,7 +13,7 @@ import { toPostgresValue } from './postgres-values.ts'
  */
 export const COPY_MARKER = '/*tenant-mirror:copy*/'
 
-/** A COPY … FROM STDIN statement with its text-format lines. */
+/** A COPY … FROM STDIN statement with its data, in the format the statement names (text or binary). */
 export interface CopyJob {
   readonly statement: string
   /**
