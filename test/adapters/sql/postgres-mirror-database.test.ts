@@ -9,8 +9,10 @@ import {
 import { postgresMirrorSql } from '../../../src/adapters/sql/dialects/postgres/postgres-mirror-sql.ts'
 import { KyselyMirrorDatabases } from '../../../src/adapters/sql/kysely-mirror-databases.ts'
 import type { Row } from '../../../src/domain/changes/cell-value.ts'
+import { decodeBatch } from '../../../src/domain/changes/change-batch.ts'
 import type { ContextId } from '../../../src/domain/handshake/context-id.ts'
 import type { TableSchema } from '../../../src/domain/schema/table-schema.ts'
+import { spannedRows } from '../../../src/testing/table-fixtures.ts'
 import { describeMirrorDatabaseContract } from '../../contracts/mirror-database.contract.ts'
 import { changes, column, createPlan, schemaOf } from '../../support/schemas.ts'
 import { POSTGRES_URL, uniqueTemplate } from '../../support/servers.ts'
@@ -149,6 +151,50 @@ describe('postgres mirrors', () => {
     expect(read[4999]).toEqual(rows[4999])
     expect(read[6]).toEqual(updated[6])
     expect((await db.readState()).tables.get('bulk')?.lsn).toBe(11)
+    await provider.close()
+  })
+
+  it("writes a batch read in place through COPY's binary format, or as text where a type has no binary plan", async () => {
+    const { provider } = subject('database')
+    const db = await provider.forTenant(CTX)
+    const columns = [
+      column('id', 'int', 'false'),
+      column('name', 'nvarchar(60)'),
+      column('at', 'datetime2(7)'),
+      column('big', 'bigint'),
+      column('small', 'smallint'),
+      column('stamp', 'datetime'),
+    ]
+    const wireRow = (i: number, flag: boolean): (string | null)[] => [
+      `[I:${i}]`,
+      i % 7 === 0 ? null : `row ${i}\twith\ttabs\nand \\ backslash, é 😀`,
+      `[DT:02/28/${String(1 + ((i * 37) % 9999)).padStart(4, '0')} 12:34:56.1234567]`,
+      i % 5 === 0 ? null : `[L:${(i * 2_654_435_761) % 9_007_199_254_740_991}]`,
+      `[S:${(i % 65_536) - 32_768}]`,
+      '[DT:12/31/9998 23:59:59.9970000]',
+      ...(flag ? [`[I:${i % 2}]`] : []),
+    ]
+    for (const flag of [false, true]) {
+      const table = schemaOf({
+        name: flag ? 'flagged' : 'plain',
+        columns: [...columns, ...(flag ? [column('flag', 'bit')] : [])],
+      })
+      await db.applyTablePlan(createPlan(table), 'h')
+      const rows = spannedRows(
+        Array.from({ length: 400 }, (_, i) => ({ operation: 'I', values: wireRow(i + 1, flag) })),
+      )
+      const wire = { table: { name: table.name, columns: [] }, lsn: '-1', rows }
+      const batch = decodeBatch(wire, table, { inPlace: true, encode: db.encodeInPlace })
+      const expected = decodeBatch(wire, table)
+      if (!batch.ok || !expected.ok) throw new Error('batch refused')
+      const encoded = batch.value.encoded as Buffer[] | undefined
+      // A bit column has no binary plan: the batch stays in place, unencoded, and goes as text.
+      expect(encoded?.[0]?.subarray(0, 11).toString('latin1')).toBe(flag ? undefined : 'PGCOPY\n\xff\r\n\0')
+      await db.applyBatches([batch.value])
+      const read: Row[] = []
+      for await (const row of (await provider.inspect(CTX)).readRows(table.name)) read.push(row)
+      expect(read).toEqual(expected.value.upserts.map((row) => storedInPostgres(row, table)))
+    }
     await provider.close()
   })
 
