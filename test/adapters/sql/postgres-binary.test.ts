@@ -47,6 +47,8 @@ const TYPES: [string, fc.Arbitrary<string>][] = [
   ],
   ['ntext', fc.string({ unit: 'grapheme-composite', maxLength: 40 })],
   ['xml', fc.constantFrom('<a>b</a>', 'plain', '')],
+  ['nchar(5)', fc.string({ unit: fc.constantFrom('a', 'é', ' ', '😀'), maxLength: 2 })],
+  ['varchar(max)', fc.string({ unit: 'grapheme-ascii', maxLength: 30 })],
 ]
 
 const tableOf = (types: readonly string[]) =>
