@@ -27,6 +27,7 @@ import { buildTableSchema } from '../src/domain/schema/table-schema.ts'
 import { formatNonce, tokenClaims } from '../src/domain/task/issued-token.ts'
 import { MeasuringClients } from './bench-clients.ts'
 import { benchRows, createBenchSource, INVITATION } from './bench-source.ts'
+import { type CallCost, callCost } from './call-cost.ts'
 import { cyclesPerMinute } from './cycles-per-minute.ts'
 import { percentile } from './latency.ts'
 import { ROWS_PER_CALL, type TenantsRun, tenantsAtOnce } from './many-tenants.ts'
@@ -64,6 +65,10 @@ interface Measure {
   readonly phases?: Phases
   /** The many-tenants profile: latencies, busy answers and what was sent. */
   readonly tenants?: Omit<TenantsRun, 'cpu'>
+  /** RowData calls sent (apply only). */
+  readonly calls?: number
+  /** What a RowData call costs besides its rows, from this apply-only run and one of small calls. */
+  readonly callCost?: { readonly service: CallCost; readonly database?: CallCost }
 }
 
 const program = new Command('bench')
@@ -227,6 +232,23 @@ async function fullLoad(target: Target, source: string, rows: number, label = 'f
 }
 
 /** Seconds in all → µs a row. */
+/** Calls of about 200 invitation rows: small enough that a call's own cost shows, big enough for the bulk paths. */
+const SMALL_CALL_BYTES = 150_000
+
+/** The per-call and per-row parts of the service's (and the database's) CPU, from two apply-only runs. */
+function withCallCost(small: Measure, large: Measure): Pick<Measure, 'callCost'> {
+  const run = (m: Measure, cpu: number | undefined) =>
+    cpu === undefined ? undefined : { rows: m.rows!, calls: m.calls!, cpuUsPerRow: cpu }
+  const cost = (pick: (m: Measure) => number | undefined) => {
+    const a = run(small, pick(small))
+    const b = run(large, pick(large))
+    return a && b ? callCost(a, b) : undefined
+  }
+  const service = cost((m) => m.cpu?.serviceUs)
+  const database = cost((m) => m.cpu?.databaseUs)
+  return service ? { callCost: { service, ...(database ? { database } : {}) } } : {}
+}
+
 function perRow(seconds: Phases, rows: number): Phases {
   const us = (s: number) => (s * 1e6) / rows
   // The rows scanned as a share of the rows sent, in per cent.
@@ -331,7 +353,8 @@ async function applyOnly(target: Target, rows: number, batchBytes: number): Prom
   const phases = perRow(await service.phaseSeconds(), rows)
   await service.stop()
   return {
-    bench: `apply only, ${Math.round(batchBytes / 1e6)} MB batches`,
+    bench: `apply only, ${batchBytes >= 1e6 ? `${Math.round(batchBytes / 1e6)} MB` : `${Math.round(batchBytes / 1e3)} KB`} batches`,
+    calls: envelopes.length,
     phases,
     target,
     rows,
@@ -643,6 +666,38 @@ function print(measures: readonly Measure[]) {
   )
 }
 
+function printCallCost(measures: readonly Measure[]) {
+  const costed = measures.filter((m) => m.callCost && m.calls && m.rows && m.cpu?.serviceUs)
+  if (costed.length === 0) return
+  const rows = costed.map((m) => {
+    const { service, database } = m.callCost!
+    const callsPerRow = m.calls! / m.rows!
+    return [
+      m.target,
+      service.perCallUs.toFixed(0),
+      service.perRowUs.toFixed(1),
+      `${Math.round((100 * service.perCallUs * callsPerRow) / m.cpu!.serviceUs!)} %`,
+      database ? database.perCallUs.toFixed(0) : 'in service',
+      database ? database.perRowUs.toFixed(1) : '',
+    ]
+  })
+  const header = [
+    'a RowData call',
+    'service µs/call',
+    'service µs/row',
+    "calls' share, 1 MB",
+    'database µs/call',
+    'database µs/row',
+  ]
+  process.stdout.write(
+    `\n${table(header, rows)}\n` +
+      'CPU of apply only split into what a call costs whatever its rows (HTTP, the token, the state store, the\n' +
+      'statements around the rows, the reply) and what a row costs, from the 1 MB run and one of ' +
+      `${SMALL_CALL_BYTES / 1000} KB calls;\n` +
+      "calls' share: of the service's CPU in the 1 MB run.\n",
+  )
+}
+
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (cells: string[]) =>
@@ -712,7 +767,10 @@ try {
     for (const target of TARGETS) {
       log(`apply only into ${target}`)
       const measure = await applyOnly(target, ROWS, 1_000_000)
-      results.push({ ...measure, ratio: ratioTo(measure, target) })
+      // The same rows in calls of about 200 rows: the difference is what a call costs besides its rows.
+      log(`apply only into ${target}, ${SMALL_CALL_BYTES / 1000} KB calls`)
+      const small = await applyOnly(target, Math.min(ROWS, 200_000), SMALL_CALL_BYTES)
+      results.push({ ...measure, ratio: ratioTo(measure, target), ...withCallCost(small, measure) }, small)
     }
   if (ONLY.has('memory')) {
     log('apply only with 10 MB batches (memory)')
@@ -779,6 +837,7 @@ try {
   }
   print(results)
   if (taskSteps) printTask(taskSteps, results)
+  printCallCost(results)
   printTenants(results)
   const machine = {
     cpus: cpus().length,
