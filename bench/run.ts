@@ -231,7 +231,6 @@ async function fullLoad(target: Target, source: string, rows: number, label = 'f
   }
 }
 
-/** Seconds in all → µs a row. */
 /** Calls of about 200 invitation rows: small enough that a call's own cost shows, big enough for the bulk paths. */
 const SMALL_CALL_BYTES = 150_000
 
@@ -249,6 +248,7 @@ function withCallCost(small: Measure, large: Measure): Pick<Measure, 'callCost'>
   return service ? { callCost: { service, ...(database ? { database } : {}) } } : {}
 }
 
+/** Seconds in all → µs a row. */
 function perRow(seconds: Phases, rows: number): Phases {
   const us = (s: number) => (s * 1e6) / rows
   // The rows scanned as a share of the rows sent, in per cent.

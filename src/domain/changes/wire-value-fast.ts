@@ -58,8 +58,12 @@ const digit = (text: string, i: number) => text.charCodeAt(i) - 48
 /** A string value fits its column when the column has no limit or the text (UTF-16 units) is within it. */
 const fitsString = (length: number | 'max', start: number, end: number) => length === 'max' || end - start <= length
 
-/** `[I:…]`, `[S:…]` or `[L:…]` from `start` to `end` as a number inside the column's range, or NaN. */
-function integerAt(raw: string, start: number, end: number, size: keyof typeof LIMITS): number {
+/**
+ * `[I:…]`, `[S:…]` or `[L:…]` from `start` to `end` as a number inside the column's range (a
+ * bigint column's within the safe range), or NaN: the integer decodeWireSpanFast gives, for a
+ * writer of binary values too.
+ */
+export function wireIntegerAt(raw: string, start: number, end: number, size: keyof typeof LIMITS): number {
   const n = end - start
   const moniker = raw.charCodeAt(start + 1)
   if (
@@ -87,16 +91,8 @@ function integerAt(raw: string, start: number, end: number, size: keyof typeof L
   return value
 }
 
-/**
- * The integer `decodeWireSpanFast` gives for the span as a number (a bigint column's within the
- * safe range), or NaN when it would not give one: for a writer of binary values.
- */
-export function wireIntegerAt(raw: string, start: number, end: number, size: keyof typeof LIMITS): number {
-  return integerAt(raw, start, end, size)
-}
-
 function fastInteger(raw: string, start: number, end: number, size: keyof typeof LIMITS): CellValue | typeof NOT_FAST {
-  const value = integerAt(raw, start, end, size)
+  const value = wireIntegerAt(raw, start, end, size)
   if (Number.isNaN(value)) return NOT_FAST
   return size === 'bigint' ? BigInt(value) : value
 }
@@ -230,7 +226,7 @@ export function fitsWireSpanFast(text: string, start: number, end: number, type:
     case 'xml':
       return true
     case 'integer':
-      return !Number.isNaN(integerAt(text, start, end, type.size))
+      return !Number.isNaN(wireIntegerAt(text, start, end, type.size))
     default:
       return writeWireSpanFast(text, start, end, type, CODES, 0) >= 0
   }
@@ -251,7 +247,7 @@ export function writeWireSpanFast(
   pos: number,
 ): number {
   if (type.kind === 'integer') {
-    const value = integerAt(text, start, end, type.size)
+    const value = wireIntegerAt(text, start, end, type.size)
     return Number.isNaN(value) ? -1 : writeDigits(out, pos, value)
   }
   const years = yearsOf(type)
