@@ -9,7 +9,8 @@ import type { TenantConnector } from '../../kysely-mirror-databases.ts'
 import { quoteIdentifier } from '../../quoted-identifier.ts'
 import type { BulkUpsert, Db } from '../../sql-dialect.ts'
 import { postgresBulkUpsert } from './postgres-bulk.ts'
-import { COPY_MARKER, type CopyJob, copyingPool } from './postgres-copy.ts'
+import { COPY_MARKER, type CopyJob } from './postgres-copy.ts'
+import { sessionPool } from './postgres-session.ts'
 
 /** Per pool, never global: int8, numeric and every date/time type stay PostgreSQL's text. */
 const AS_TEXT = new Set([20, 1700, 1082, 1083, 1114, 1184, 1266])
@@ -64,7 +65,7 @@ export class PostgresConnector implements TenantConnector {
       url.pathname = `/${encodeURIComponent(name)}`
       pool = this.#pool(url.toString(), PER_TENANT)
     }
-    return new Kysely({ dialect: new PostgresDialect({ pool: copyingPool(pool, this.#copies), cursor: Cursor }) })
+    return new Kysely({ dialect: new PostgresDialect({ pool: sessionPool(pool, this.#copies), cursor: Cursor }) })
   }
 
   #pool(connectionString: string, max: number): pg.Pool {

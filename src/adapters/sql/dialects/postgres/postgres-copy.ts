@@ -2,14 +2,14 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
-import type { DriverJobs } from '../../driver-jobs.ts'
 import type { TextFormat } from '../../tab-separated-buffers.ts'
 import { toPostgresValue } from './postgres-values.ts'
 
 /**
  * COPY through Kysely. Kysely runs every statement of a transaction on one pooled client but
  * only knows `query(text, params)`, so the pool hands out clients that recognise the marker
- * statement of the connector's jobs and run that COPY on themselves, inside the caller's transaction.
+ * statement of the connector's jobs and run that COPY on themselves, inside the caller's
+ * transaction (postgres-session.ts).
  */
 export const COPY_MARKER = '/*tenant-mirror:copy*/'
 
@@ -26,34 +26,13 @@ export interface CopyJob {
   readonly lines: Buffer[]
 }
 
-type Query = pg.PoolClient['query']
-
-/** A pg pool whose clients run the jobs' marker statements as COPY; everything else passes through. */
-export function copyingPool(pool: pg.Pool, jobs: DriverJobs<CopyJob>): pg.Pool {
-  const connect = pool.connect.bind(pool)
-  return new Proxy(pool, {
-    get(target, property, receiver) {
-      if (property !== 'connect') return Reflect.get(target, property, receiver)
-      return async () => withCopy(await connect(), jobs)
-    },
-  })
-}
-
-function withCopy(client: pg.PoolClient, jobs: DriverJobs<CopyJob>): pg.PoolClient {
-  const marked = client as pg.PoolClient & { __tenantMirrorCopy?: true }
-  if (marked.__tenantMirrorCopy) return client
-  const query = client.query.bind(client) as Query
-  marked.__tenantMirrorCopy = true
-  client.query = ((text: unknown, params?: unknown[]) => {
-    if (jobs.marks(text)) return runCopy(client, jobs.take(params?.[0]))
-    return (query as (...args: unknown[]) => unknown)(text, params)
-  }) as Query
-  return client
-}
-
-async function runCopy(client: pg.PoolClient, job: CopyJob | undefined): Promise<pg.QueryResult> {
+/**
+ * Runs a job's COPY on the client, after `before` (statements held for it) in the same message:
+ * pg-copy-streams reads only the COPY's own answer among them.
+ */
+export async function runCopy(client: pg.PoolClient, job: CopyJob | undefined, before = ''): Promise<pg.QueryResult> {
   if (!job) throw new Error('COPY job is unknown')
-  const stream = client.query(copyFrom(job.statement))
+  const stream = client.query(copyFrom(before ? `${before};\n${job.statement}` : job.statement))
   try {
     await pipeline(Readable.from(job.lines, { objectMode: false }), stream)
   } finally {

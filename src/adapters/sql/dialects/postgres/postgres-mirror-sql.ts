@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import pg from 'pg'
 import type { DialectParts } from '../../dialect-parts.ts'
 import type { Db, SqlDialect } from '../../sql-dialect.ts'
 import { standardDdl, truncateTable } from '../../standard-ddl.ts'
@@ -7,6 +8,7 @@ import { postgresAlter } from './postgres-alter.ts'
 import { POSTGRES_CAPABILITIES } from './postgres-capabilities.ts'
 import { renderPostgresDefault } from './postgres-defaults.ts'
 import { postgresErrors } from './postgres-errors.ts'
+import { HELD_MARKER } from './postgres-held-statements.ts'
 import { postgresTypes } from './postgres-types.ts'
 import { postgresValues } from './postgres-values.ts'
 
@@ -26,7 +28,12 @@ export const postgresMirrorSql: SqlDialect = {
   dml: standardDml(parts),
   locks: {
     async lock(db: Db, keys: readonly string[]): Promise<void> {
-      for (const key of keys) await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(db)
+      // Held for the statement after it (postgres-session.ts): the key is a literal, not a parameter.
+      for (const key of keys) {
+        await sql
+          .raw(`${HELD_MARKER}select pg_advisory_xact_lock(hashtextextended(${pg.escapeLiteral(key)}, 0))`)
+          .execute(db)
+      }
     },
   },
 }
