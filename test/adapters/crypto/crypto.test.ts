@@ -77,6 +77,42 @@ describe('JoseTokenVerifier', () => {
     expect(alg).toBeTruthy()
   })
 
+  it('refuses what a signature cannot vouch for: a crit header, a part not base64url, a short key, a payload not an object', async () => {
+    const { federatedPrivate } = testKeys()
+    const signed = (header: Record<string, unknown>, payload: string | Buffer) => {
+      const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(payload).toString('base64url')}`
+      return `${input}.${sign('sha256', Buffer.from(input), federatedPrivate).toString('base64url')}`
+    }
+    const verifier = new JoseTokenVerifier([verificationKeyFrom(Buffer.from(await federatedPublicPem()), 'test')])
+    expect(await verifier.verify(signed({ alg: 'RS256' }, '{"sub":"x"}'))).toEqual({ ok: true, value: { sub: 'x' } })
+    expect(await verifier.verify(signed({ alg: 'RS256', crit: ['exp'] }, '{"sub":"x"}'))).toMatchObject({
+      error: { kind: 'TokenMalformed', reason: 'crit header not supported' },
+    })
+    const good = signed({ alg: 'RS256' }, '{"sub":"x"}')
+    for (const bad of [`${good.slice(0, -2)}+/`, `${good}=`, good.replace('.', '.=')]) {
+      expect(await verifier.verify(bad)).toMatchObject({ error: { kind: 'TokenMalformed', reason: 'not a valid JWS' } })
+    }
+    // The last byte of the signature changed: the same length, another value.
+    const flipped = `${good.slice(0, -1)}${good.endsWith('A') ? 'B' : 'A'}`
+    expect(await verifier.verify(flipped)).toMatchObject({ error: { kind: 'TokenSignatureInvalid' } })
+    expect(await verifier.verify(signed({ alg: 'RS256' }, '[1]'))).toMatchObject({
+      error: { kind: 'TokenMalformed', reason: 'payload is not a JSON object' },
+    })
+    expect(await verifier.verify(signed({ alg: 'RS256' }, '{"sub":'))).toMatchObject({
+      error: { kind: 'TokenMalformed', reason: 'payload is not JSON' },
+    })
+    expect(await verifier.verify(signed({ alg: 'RS256' }, Buffer.from([0x7b, 0xff, 0x7d])))).toMatchObject({
+      error: { kind: 'TokenMalformed', reason: 'not a valid JWS' },
+    })
+    const short = generateKeyPairSync('rsa', { modulusLength: 1024 })
+    const input = `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from('{}').toString('base64url')}`
+    const token = `${input}.${sign('sha256', Buffer.from(input), short.privateKey).toString('base64url')}`
+    const shortVerifier = new JoseTokenVerifier([
+      verificationKeyFrom(Buffer.from(short.publicKey.export({ type: 'spki', format: 'pem' })), 'short'),
+    ])
+    expect(await shortVerifier.verify(token)).toMatchObject({ error: { kind: 'TokenSignatureInvalid' } })
+  })
+
   it.each(['', 'abc', 'a.b', '%%%.%%%.%%%', `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.e30`])(
     'refuses malformed token %j',
     async (token) => {
