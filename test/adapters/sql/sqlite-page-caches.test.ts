@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
-import { SqliteConnector } from '../../../src/adapters/sql/dialects/sqlite/sqlite-connector.ts'
+import { PAGE_CACHE_KIB, SqliteConnector } from '../../../src/adapters/sql/dialects/sqlite/sqlite-connector.ts'
 import { SqlitePageCaches } from '../../../src/adapters/sql/dialects/sqlite/sqlite-page-caches.ts'
 import type { Db } from '../../../src/adapters/sql/sql-dialect.ts'
 import type { ContextId } from '../../../src/domain/handshake/context-id.ts'
@@ -66,7 +66,7 @@ describe('the page cache shared by open SQLite mirrors', () => {
 })
 
 describe("a SQLite connector's mirrors", () => {
-  it('share 32 MiB of page cache: 2,000 KiB each up to 16 open, less beyond, more again as they close', async () => {
+  it('share 16 MiB of page cache: 2,000 KiB each up to 8 open, less beyond, more again as they close', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tm-caches-'))
     const connector = new SqliteConnector(dir, (id) => `Mirror_${id}`)
     const cacheOf = async (db: Db) =>
@@ -79,12 +79,12 @@ describe("a SQLite connector's mirrors", () => {
       return db
     }
     try {
-      for (let i = 0; i < 16; i++) mirrors.push(await opened(i))
+      for (let i = 0; i < 8; i++) mirrors.push(await opened(i))
       expect(await cacheOf(mirrors[0]!)).toBe(2000)
-      for (let i = 16; i < 40; i++) mirrors.push(await opened(i))
-      expect(await cacheOf(mirrors[0]!)).toBe(Math.floor((32 * 1024) / 40))
-      expect(await cacheOf(mirrors[39]!)).toBe(Math.floor((32 * 1024) / 40))
-      for (const db of mirrors.splice(10)) await db.destroy()
+      for (let i = 8; i < 40; i++) mirrors.push(await opened(i))
+      expect(await cacheOf(mirrors[0]!)).toBe(Math.floor(PAGE_CACHE_KIB / 40))
+      expect(await cacheOf(mirrors[39]!)).toBe(Math.floor(PAGE_CACHE_KIB / 40))
+      for (const db of mirrors.splice(8)) await db.destroy()
       expect(await cacheOf(mirrors[0]!)).toBe(2000)
     } finally {
       for (const db of mirrors) await db.destroy()
