@@ -13,7 +13,7 @@ type Query = pg.PoolClient['query']
  * four round trips rather than eight: begin, lock and stamp; savepoint and COPY; release and the
  * new stamp; commit. A held statement's error reaches the caller with the next statement's answer,
  * inside the same transaction; statements still held when the client goes back to the pool were
- * never sent, and are dropped when it is checked out again.
+ * never sent (nothing came after them), and are dropped.
  */
 export function sessionPool(pool: pg.Pool, jobs: DriverJobs<CopyJob>): pg.Pool {
   const connect = pool.connect.bind(pool)
@@ -27,12 +27,16 @@ export function sessionPool(pool: pg.Pool, jobs: DriverJobs<CopyJob>): pg.Pool {
 
 function session(client: pg.PoolClient, jobs: DriverJobs<CopyJob>): pg.PoolClient {
   const marked = client as pg.PoolClient & { __tenantMirrorSession?: string[] }
-  if (marked.__tenantMirrorSession) {
-    // Held by the last user and never sent (nothing came after them): they never happened.
-    marked.__tenantMirrorSession.length = 0
-    return client
+  const held = marked.__tenantMirrorSession ?? []
+  // Dropped as the client goes back, not as it is checked out: the schema layout's checkout runs
+  // `set search_path` on it first, which must not carry a stray `begin` along. pg-pool gives the
+  // client a new `release` at every checkout, so it is wrapped at every checkout.
+  const release = client.release
+  client.release = (error?: Error | boolean) => {
+    held.length = 0
+    return release.call(client, error)
   }
-  const held: string[] = []
+  if (marked.__tenantMirrorSession) return client
   marked.__tenantMirrorSession = held
   const query = client.query.bind(client) as (...args: unknown[]) => Promise<pg.QueryResult | pg.QueryResult[]>
   const takeHeld = (): string => {
