@@ -49,6 +49,9 @@ export class JoseTokenVerifier implements TokenVerifier {
     if (candidates.length === 0) return err({ kind: 'TokenKeyUnknown', keyId: String(header.kid).slice(0, 64) })
     const signed = Buffer.from(`${protectedHeader}.${payload}`, 'latin1')
     const bytes = Buffer.from(signature, 'base64url')
+    // Spelt only one way: the decoder drops a last character's spare bits, so another token
+    // string would otherwise carry the same signature.
+    if (bytes.toString('base64url') !== signature) return err({ kind: 'TokenMalformed', reason: 'not a valid JWS' })
     for (const candidate of candidates) {
       if ((candidate.key.asymmetricKeyDetails?.modulusLength ?? 0) < LEAST_MODULUS) continue
       if (verifyRsa('sha256', signed, candidate.key, bytes)) return claimsOf(payload)

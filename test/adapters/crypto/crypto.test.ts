@@ -92,9 +92,16 @@ describe('JoseTokenVerifier', () => {
     for (const bad of [`${good.slice(0, -2)}+/`, `${good}=`, good.replace('.', '.=')]) {
       expect(await verifier.verify(bad)).toMatchObject({ error: { kind: 'TokenMalformed', reason: 'not a valid JWS' } })
     }
-    // The last byte of the signature changed: the same length, another value.
-    const flipped = `${good.slice(0, -1)}${good.endsWith('A') ? 'B' : 'A'}`
+    // The signature's first character changed (its last carries bits the decoder drops).
+    const at = good.lastIndexOf('.') + 1
+    const flipped = `${good.slice(0, at)}${good[at] === 'A' ? 'B' : 'A'}${good.slice(at + 1)}`
     expect(await verifier.verify(flipped)).toMatchObject({ error: { kind: 'TokenSignatureInvalid' } })
+    // The same signature spelt another way: its last character's spare bits changed.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    const twin = `${good.slice(0, -1)}${alphabet[alphabet.indexOf(good.at(-1)!) ^ 1]}`
+    const spare = (t: string) => Buffer.from(t.slice(t.lastIndexOf('.') + 1), 'base64url')
+    expect(spare(twin)).toEqual(spare(good))
+    expect(await verifier.verify(twin)).toMatchObject({ error: { kind: 'TokenMalformed', reason: 'not a valid JWS' } })
     expect(await verifier.verify(signed({ alg: 'RS256' }, '[1]'))).toMatchObject({
       error: { kind: 'TokenMalformed', reason: 'payload is not a JSON object' },
     })
