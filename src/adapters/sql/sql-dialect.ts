@@ -109,7 +109,7 @@ export interface TableLocks {
  * it, because the driver work runs on the connections it makes (driver-jobs.ts).
  */
 export type BulkUpsert = ((db: Db, table: TableSchema, batch: BulkBatch) => Promise<void>) & {
-  /** The text the path writes rows as (COPY's, LOAD DATA's), when it writes text: see textEncoder. */
+  /** The text the path writes rows as (COPY's, LOAD DATA's), when it writes text: see textSpans. */
   readonly textFormat?: TextFormat
   /**
    * The path's own writer of rows left in place, when it writes them in a form of its own rather

@@ -60,7 +60,7 @@ const span: TextSpan = { text: '', start: 0, end: 0 }
  * decoded values, byte for byte, with no value, row or string made on the way: text copied from
  * the request, integers and datetimes written from their wire form by writeWireSpanFast.
  * Undefined when a column's type is not written this way or a value is not of the shape
- * fitsWireSpanFast takes (so it checks the values as it writes them: textEncoder): the caller
+ * fitsWireSpanFast takes (so it checks the values as it writes them: spanEncoder): the caller
  * then writes the decoded rows.
  */
 export function tabSeparatedSpans(
@@ -106,7 +106,7 @@ export function tabSeparatedSpans(
 }
 
 /**
- * A bulk batch's rows as text: as written while the call was decoded (textEncoder), else from the
+ * A bulk batch's rows as text: as written while the call was decoded (spanEncoder), else from the
  * request where they came in place, else from the decoded rows.
  */
 export function batchText(table: TableSchema, batch: BulkBatch, format: TextFormat): Buffer[] {
@@ -117,16 +117,6 @@ export function batchText(table: TableSchema, batch: BulkBatch, format: TextForm
   )
 }
 
-/**
- * The InPlaceEncoder of a bulk path that writes `format`'s text: a batch it will take (at least
- * `threshold` rows) whose columns are all written from their wire form is written while its call is
- * decoded, its values checked on the way, so that they are read once rather than checked and then
- * read again.
- */
-export function textEncoder(format: TextFormat, threshold: number): InPlaceEncoder {
-  return spanEncoder(textSpans(format), threshold)
-}
-
 /** tabSeparatedSpans in `format` as a SpanWriter. */
 export function textSpans(format: TextFormat): SpanWriter {
   return {
@@ -135,7 +125,12 @@ export function textSpans(format: TextFormat): SpanWriter {
   }
 }
 
-/** The InPlaceEncoder of a bulk path whose rows left in place `writer` writes, as textEncoder's. */
+/**
+ * The InPlaceEncoder of a bulk path whose rows left in place `writer` writes: a batch it will take
+ * (at least `threshold` rows) whose columns are all of types the writer takes is written while its
+ * call is decoded, its values checked on the way, so that they are read once rather than checked
+ * and then read again.
+ */
 export function spanEncoder(writer: SpanWriter, threshold: number): InPlaceEncoder {
   return {
     takes: (table, rows) => rows.length >= threshold && rows.locate !== undefined && writer.takes(table),

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { LOAD_TEXT } from '../../../src/adapters/sql/dialects/mysql/mysql-load.ts'
 import { COPY_TEXT } from '../../../src/adapters/sql/dialects/postgres/postgres-copy.ts'
 import { tabSeparatedBuffers } from '../../../src/adapters/sql/tab-separated-buffers.ts'
-import { tabSeparatedSpans, textEncoder } from '../../../src/adapters/sql/tab-separated-spans.ts'
+import { spanEncoder, tabSeparatedSpans, textSpans } from '../../../src/adapters/sql/tab-separated-spans.ts'
 import { decodeBatch } from '../../../src/domain/changes/change-batch.ts'
 import { column, schemaOf, spannedRows } from '../../../src/testing/table-fixtures.ts'
 
@@ -122,7 +122,7 @@ describe('tabSeparatedSpans', () => {
           )
           const wire = { table: { name: 't', columns: [] }, lsn: '1', rows }
           const checked = decodeBatch(wire, table, { inPlace: true })
-          const folded = decodeBatch(wire, table, { inPlace: true, encode: textEncoder(format, threshold) })
+          const folded = decodeBatch(wire, table, { inPlace: true, encode: spanEncoder(textSpans(format), threshold) })
           if (rows.length < threshold) {
             // Too small for the bulk path: checked here, as without an encoder.
             expect(folded).toEqual(checked)

@@ -2,7 +2,7 @@ import pg from 'pg'
 
 /**
  * Marks a statement whose answer no one reads (an advisory lock): like `begin` and savepoints, it
- * is held and sent in one message with the next statement (see holdingQuery).
+ * is held and sent in one message with the next statement (postgres-session.ts).
  */
 export const HELD_MARKER = '/*tenant-mirror:held*/'
 
