@@ -32,6 +32,11 @@ export class InProcessMirroringClient implements MirroringClient, MirroringClien
   maxInFlight = 0
   /** RowData calls already under way when each RowData call started. */
   readonly inFlightAtCall: number[] = []
+  /** What happened, in order: `wipe <table>` once a Wipe came back, `rowData <table>` as a RowData call starts. */
+  readonly log: string[] = []
+  /** Each RowData call's first table, and the calls of that table and of any table under way when it started. */
+  readonly tableAtCall: { table: string; own: number; all: number }[] = []
+  readonly #tableInFlight = new Map<string, number>()
   /** Source rows read when each RowData call started, as the test's probe reports them. */
   readonly readAtCall: number[] = []
   probe: (() => number) | undefined
@@ -74,6 +79,11 @@ export class InProcessMirroringClient implements MirroringClient, MirroringClien
     })
     if (this.probe) this.readAtCall.push(this.probe())
     this.inFlightAtCall.push(this.inFlight)
+    const table = batches[0]?.table.name ?? ''
+    this.log.push(`rowData ${table}`)
+    const own = this.#tableInFlight.get(table) ?? 0
+    this.tableAtCall.push({ table, own, all: this.inFlight })
+    this.#tableInFlight.set(table, own + 1)
     this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight)
     try {
       await this.gate
@@ -86,12 +96,15 @@ export class InProcessMirroringClient implements MirroringClient, MirroringClien
       return reply.ok ? { ok: true as const, value: undefined } : reply
     } finally {
       this.inFlight--
+      this.#tableInFlight.set(table, (this.#tableInFlight.get(table) ?? 1) - 1)
     }
   }
 
   async wipe(token: string, table: string) {
     this.#count('Wipe', { tables: [table], rows: 0, lsns: [] })
-    return unwrap(await this.#service.wipe.execute({ signedToken: token, clientState: '', table }))
+    const outcome = await this.#service.wipe.execute({ signedToken: token, clientState: '', table })
+    this.log.push(`wipe ${table}`)
+    return unwrap(outcome)
   }
 
   async replicationCompleted(token: string, summary: readonly WireReplicationSummary[]) {

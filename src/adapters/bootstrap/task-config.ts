@@ -41,7 +41,7 @@ export const TASK_DEFAULTS = {
   stopWindow: '01:30-03:00',
   concurrency: '4',
   callTimeoutSeconds: '600',
-  callsInFlight: '2',
+  callsInFlight: '4',
   logLevel: 'info',
   jobHeartbeatSeconds: '30',
   jobRetries: '3',
@@ -75,7 +75,7 @@ const schema = z.object({
   callsInFlight: positive('--calls-in-flight')
     .int('--calls-in-flight must be a whole number')
     .max(8, '--calls-in-flight must be at most 8')
-    .default(2),
+    .default(4),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     error: '--log-level must be fatal, error, warn, info, debug, trace or silent',
   }),

@@ -26,6 +26,9 @@ import type { KyselyRegistry } from '../task/store/kysely-registry.ts'
 import { openRegistry } from '../task/store/open-registry.ts'
 import type { TaskConfig } from './task-config.ts'
 
+/** A full reload's batches on their way at once, within --calls-in-flight. */
+const FULL_LOAD_CALLS = 2
+
 /** What an integrator or a test may put in place of the defaults. */
 export interface TaskOverrides {
   readonly clock?: Clock
@@ -98,7 +101,9 @@ export async function createMirroringTask(config: TaskConfig, o: TaskOverrides =
           logger,
           environment: config.environment,
           blockedTables: BLOCKED_TABLES,
-          fullLoadCalls: config.callsInFlight,
+          callsInFlight: config.callsInFlight,
+          // More of one reload's batches at once did not load a big table faster (docs/performance.md).
+          fullLoadCalls: Math.min(FULL_LOAD_CALLS, config.callsInFlight),
         }),
         [K.Registry, K.Clock, K.Logger],
       )

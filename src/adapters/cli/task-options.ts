@@ -44,7 +44,10 @@ export function addTaskOptions(command: Command): Command {
         .default(TASK_DEFAULTS.callTimeoutSeconds),
     )
     .addOption(
-      new Option('--calls-in-flight <n>', "RowData calls of one table's full reload on their way at once")
+      new Option(
+        '--calls-in-flight <n>',
+        "Wipe and RowData calls of a cycle on their way at once, across its tables (one table's changes go one at a time)",
+      )
         .env('MIRROR_CALLS_IN_FLIGHT')
         .default(TASK_DEFAULTS.callsInFlight),
     )

@@ -10,6 +10,7 @@ import type { Logger } from '../ports/logger.port.ts'
 import { ValidatedSchemas } from '../validated-schemas.ts'
 import { authenticatePartner } from './authenticate-partner.ts'
 import { CallTokens } from './call-tokens.ts'
+import { CycleCalls } from './cycle-calls.ts'
 import { CycleFailure, required } from './cycle-failure.ts'
 import type { ChangeSource, ChangeSourceFactory } from './ports/change-source.port.ts'
 import { type CycleProgress, type CycleReport, SILENT_PROGRESS } from './ports/cycle-progress.port.ts'
@@ -33,6 +34,12 @@ export interface CycleDeps {
   /** The environment whose federated-login key this task signs with; other applications are refused. */
   readonly environment: string
   readonly blockedTables: readonly string[]
+  /**
+   * Wipe and RowData calls on their way at once across the cycle's tables; 1 by default (each
+   * call waits for the one before). Calls of different tables overlap; a table's Wipe comes back
+   * before its rows leave, and its incremental batches go one at a time, in order (cycle-calls.ts).
+   */
+  readonly callsInFlight?: number
   /**
    * RowData calls of one table's full reload on their way at once; 1 by default. Its batches all
    * carry LSN -1, so the service may apply them in any order; its last batch still goes alone.
@@ -124,7 +131,9 @@ export class RunMirroringCycle {
       )
       const lsnOf = new Map(lsns.map((l) => [identifierKey(l.table), l.lsn]))
       const advances = new LsnAdvances(client, tokens, tenant.batchSize)
+      const calls = new CycleCalls(Math.max(this.#deps.callsInFlight ?? 1, this.#deps.fullLoadCalls ?? 1))
       const context = {
+        calls,
         client,
         tokens,
         batchSize: tenant.batchSize,
@@ -137,15 +146,21 @@ export class RunMirroringCycle {
       // one), so it skips a snapshot of its own, four statements 400 times in a cycle.
       const version = await source.snapshot((snapshot) => snapshot.currentVersion())
       const transfers: TableTransfer[] = []
-      for (const { schema, wire } of tables) {
-        const lsn = lsnOf.get(identifierKey(schema.name))
-        if (lsn === undefined) throw new CycleFailure(`TableSchema reply has no LSN for table ${schema.name}`)
-        const justEnabled = tracked.get(schema.name) === true
-        transfers.push(
-          !justEnabled && lsn === version
-            ? upToDate(schema.name, progress)
-            : await source.snapshot((snapshot) => transferTable(snapshot, schema, wire, lsn, justEnabled, context)),
-        )
+      try {
+        for (const { schema, wire } of tables) {
+          const lsn = lsnOf.get(identifierKey(schema.name))
+          if (lsn === undefined) throw new CycleFailure(`TableSchema reply has no LSN for table ${schema.name}`)
+          const justEnabled = tracked.get(schema.name) === true
+          transfers.push(
+            !justEnabled && lsn === version
+              ? upToDate(schema.name, progress)
+              : await source.snapshot((snapshot) => transferTable(snapshot, schema, wire, lsn, justEnabled, context)),
+          )
+        }
+        await calls.drain()
+      } finally {
+        // A cycle that ends on an error of its own still waits for the calls it started.
+        await calls.quiesce()
       }
       await advances.flush()
 

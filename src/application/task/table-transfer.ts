@@ -5,10 +5,12 @@ import {
   wireValueIsPlainXml,
 } from '../../domain/changes/wire-value-encode-fast.ts'
 import type { WireTableSchema } from '../../domain/protocol/messages.ts'
+import { identifierKey } from '../../domain/schema/identifier.ts'
 import type { TableSchema } from '../../domain/schema/table-schema.ts'
 import { decideLoad, type LoadKind } from '../../domain/task/load-decision.ts'
 import { type PlannedBatch, RowBatcher } from '../../domain/task/row-batcher.ts'
 import type { CallTokens } from './call-tokens.ts'
+import type { CallOrder, CycleCalls } from './cycle-calls.ts'
 import { required } from './cycle-failure.ts'
 import type { SourceSnapshot } from './ports/change-source.port.ts'
 import type { CycleProgress } from './ports/cycle-progress.port.ts'
@@ -31,7 +33,9 @@ export interface TransferContext {
   readonly progress: CycleProgress
   /** Empty batches that only move a table's LSN forward, sent together. */
   readonly advances: LsnAdvances
-  /** RowData calls of a full reload on their way at once (default 1). */
+  /** The cycle's RowData calls on their way, across its tables. */
+  readonly calls: CycleCalls
+  /** RowData calls of one table's full reload on their way at once (default 1). */
   readonly fullLoadCalls?: number
 }
 
@@ -60,32 +64,43 @@ export async function transferTable(
   const { client, progress } = context
   // Only a table with rows to send needs its batch budget: most tables of a cycle are up to date.
   const budget = () => context.batchSize - client.overhead(wire)
-  const inFlight = new CallsInFlight()
-  const send = async (batch: PlannedBatch<EncodedRow>, limit = 1) => {
+  const { calls } = context
+  const key = identifierKey(table.name)
+  /** `perTable`: the table's calls that may hold a place at once; `order`: which of them this one waits for. */
+  const send = async (batch: PlannedBatch<EncodedRow>, perTable: number, order: CallOrder) => {
     // Signed while the previous call is still in flight, so that the next one leaves the moment
     // it returns rather than after the source's next turn.
     const token = await context.tokens.token()
-    await inFlight.submit(limit, async () => {
-      required('RowData', await client.rowData(token, [{ table: wire, lsn: batch.lsn, rows: batch.rows }]))
-      progress.rowsSent(table.name, batch.rows.length)
-    })
+    await calls.submit(
+      key,
+      perTable,
+      async () => {
+        required('RowData', await client.rowData(token, [{ table: wire, lsn: batch.lsn, rows: batch.rows }]))
+        progress.rowsSent(table.name, batch.rows.length)
+      },
+      { order },
+    )
   }
 
   if (decision.kind === 'full') {
     progress.tableStarted(table.name, 'full', await snapshot.countRows(table.name))
-    required('Wipe', await client.wipe(await context.tokens.token(), table.name))
+    // On its way while the rows are read; the reload's batches wait for it, not for each other.
+    const wipeToken = await context.tokens.token()
+    await calls.submit(key, 1, async () => required('Wipe', await client.wipe(wipeToken, table.name)), {
+      barrier: true,
+    })
     const batcher = new RowBatcher<EncodedRow>(budget(), { kind: 'full' })
     for await (const row of snapshot.readRows(table)) {
       const encoded = client.encodeRow({ operation: 'I', ...encodeRow(table, row) })
       const closed = batcher.add(encoded, encoded.bytes)
-      if (closed) await send(closed, context.fullLoadCalls ?? 1)
+      if (closed) await send(closed, context.fullLoadCalls ?? 1, 'after-barrier')
       counts.inserts++
     }
     // Always sent, even empty, and after every other call of the reload has been applied: it
     // carries the version that moves the LSN off -1, and a batch of -1 applied after it would be
-    // acknowledged as superseded, its rows never written.
-    await send(batcher.finish(current), 1)
-    await inFlight.drain()
+    // acknowledged as superseded, its rows never written. It waits for them on its place, and
+    // the next table is read meanwhile.
+    await send(batcher.finish(current), Number.POSITIVE_INFINITY, 'after-all')
   } else if (mirrorLsn === current) {
     progress.tableStarted(table.name, 'up-to-date', 0)
   } else {
@@ -94,17 +109,22 @@ export async function transferTable(
     for await (const change of snapshot.readChanges(table, mirrorLsn)) {
       const encoded = client.encodeRow({ operation: change.operation, ...encodeRow(table, change.row) })
       const closed = batcher.add(encoded, encoded.bytes, change.version)
-      if (closed) await send(closed)
+      if (closed) await send(closed, 1, 'after-all')
       if (change.operation === 'I') counts.inserts++
       else if (change.operation === 'U') counts.updates++
       else counts.deletes++
     }
     const last = batcher.finish(current)
-    if (last.rows.length > 0) await send(last)
-    await inFlight.drain()
-    if (last.rows.length === 0) await context.advances.add(wire, current)
+    if (last.rows.length > 0) await send(last, 1, 'after-all')
+    else {
+      // The LSN moves on with the other tables' only once this table's batches are applied:
+      // applied before them, it would make them superseded.
+      await calls.settle(key)
+      await context.advances.add(wire, current)
+    }
   }
-  progress.tableFinished(table.name)
+  // Finished once its calls came back, which the next table's reading does not wait for.
+  calls.whenSettled(key, () => progress.tableFinished(table.name))
   return {
     table: table.name,
     kind: decision.kind === 'incremental' && mirrorLsn === current ? 'up-to-date' : decision.kind,
@@ -117,40 +137,6 @@ export function upToDate(table: string, progress: CycleProgress): TableTransfer 
   progress.tableStarted(table, 'up-to-date', 0)
   progress.tableFinished(table)
   return { table, kind: 'up-to-date', inserts: 0, updates: 0, deletes: 0 }
-}
-
-/**
- * RowData calls of a table, up to `limit` at a time: the next batch is read and encoded while the
- * previous calls are being applied, so that the source and the service work at the same time.
- * Incremental batches go one at a time, in order (each carries its LSN); the batches of a full
- * reload all carry -1, so several may be on their way and applied in any order. A failed call
- * fails the next submit or the drain, once every other call has settled: no call is left running
- * or unhandled when the table's transfer ends.
- */
-class CallsInFlight {
-  readonly #pending = new Set<Promise<void>>()
-  #failure: { error: unknown } | undefined
-
-  async submit(limit: number, call: () => Promise<void>): Promise<void> {
-    while (this.#pending.size >= limit && this.#failure === undefined) await Promise.race(this.#pending)
-    if (this.#failure !== undefined) return this.drain()
-    const started = call().then(
-      () => {
-        this.#pending.delete(started)
-      },
-      (error: unknown) => {
-        this.#pending.delete(started)
-        this.#failure ??= { error }
-      },
-    )
-    this.#pending.add(started)
-  }
-
-  async drain(): Promise<void> {
-    await Promise.all(this.#pending)
-    const failure = this.#failure
-    if (failure !== undefined) throw failure.error
-  }
 }
 
 /** Each column's wire encoder, worked out once per table schema: a full load encodes millions of rows. */

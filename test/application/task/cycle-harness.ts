@@ -28,7 +28,9 @@ export const APP: RegisteredApplication = {
  * the service's use cases over an in-memory mirror. What the adapters' end-to-end tests do
  * over HTTP and real engines, this does in milliseconds.
  */
-export async function cycleHarness(options: { batchSize?: number; skipTable?: string[]; fullLoadCalls?: number } = {}) {
+export async function cycleHarness(
+  options: { batchSize?: number; skipTable?: string[]; fullLoadCalls?: number; callsInFlight?: number } = {},
+) {
   const service = harness()
   const source = new InMemoryTrackedDatabase()
   const client = new InProcessMirroringClient(service)
@@ -51,6 +53,7 @@ export async function cycleHarness(options: { batchSize?: number; skipTable?: st
     environment: 'development',
     blockedTables: ['config'],
     fullLoadCalls: options.fullLoadCalls,
+    callsInFlight: options.callsInFlight,
   })
   await registry.addApplication(APP)
   await registry.addTenant({
