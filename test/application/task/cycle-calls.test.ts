@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { CycleCalls } from '../../../src/application/task/cycle-calls.ts'
 import type { WireTableSchema } from '../../../src/domain/protocol/messages.ts'
 import { column } from '../../support/schemas.ts'
-import { cycleHarness } from './cycle-harness.ts'
+import { cycleHarness, runGated } from './cycle-harness.ts'
 
 /** A call that stays on its way until `finish` (or `fail`) is called. */
 function held() {
@@ -185,28 +185,6 @@ const TABLES = ['alpha', 'beta', 'gamma'].map(table)
 const wide = (from: number, count: number) =>
   Array.from({ length: count }, (_, i) => [from + i, 'x'.repeat(300)] as [number, string])
 
-/** Runs a cycle with its RowData calls held at a gate, let go once `width` are waiting (or the cycle is done). */
-async function gated(h: Awaited<ReturnType<typeof cycleHarness>>, width: number) {
-  const running = h.run()
-  let done = false
-  void running.then(() => {
-    done = true
-  })
-  let held = 0
-  while (!done) {
-    let release = () => {}
-    h.client.gate = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    for (let i = 0; i < 200 && !done && h.client.inFlight < width; i++) await new Promise((r) => setImmediate(r))
-    for (let i = 0; i < 20 && !done; i++) await new Promise((r) => setImmediate(r))
-    held = Math.max(held, h.client.inFlight)
-    release()
-  }
-  h.client.gate = undefined
-  return { result: await running, held }
-}
-
 describe('RunMirroringCycle with calls of different tables on their way at once', () => {
   it("overlaps different tables' changes, each table's batches one at a time and in order", async () => {
     const h = await cycleHarness({ batchSize: 16_384, callsInFlight: 2 })
@@ -216,7 +194,7 @@ describe('RunMirroringCycle with calls of different tables on their way at once'
     h.client.calls.length = 0
     h.client.tableAtCall.length = 0
     h.client.maxInFlight = 0
-    const { result, held } = await gated(h, 2)
+    const { result, held } = await runGated(h, 2)
     expect(result.outcome).toBe('ok')
     expect(held).toBe(2)
     expect(h.client.maxInFlight).toBe(2)
@@ -240,7 +218,7 @@ describe('RunMirroringCycle with calls of different tables on their way at once'
   it("reads the next table while the last call of a reload is applied; each table's version goes after its own calls", async () => {
     const h = await cycleHarness({ batchSize: 16_384, callsInFlight: 2, fullLoadCalls: 2 })
     for (const t of TABLES) h.source.createTable(t, wide(1, 100))
-    const { result } = await gated(h, 2)
+    const { result } = await runGated(h, 2)
     expect(result.outcome).toBe('ok')
     expect(h.client.maxInFlight).toBe(2)
     const rowData = h.client.calls.filter((c) => c.operation === 'RowData')
@@ -282,7 +260,7 @@ describe('RunMirroringCycle with calls of different tables on their way at once'
   it("sends the next table's Wipe while the last call of the one before is on its way, and its rows only after its Wipe", async () => {
     const h = await cycleHarness({ batchSize: 16_384, callsInFlight: 3, fullLoadCalls: 2 })
     for (const t of TABLES) h.source.createTable(t, wide(1, 60))
-    const { result } = await gated(h, 3)
+    const { result } = await runGated(h, 3)
     expect(result.outcome).toBe('ok')
     const log = h.client.log
     for (const t of TABLES) {

@@ -100,6 +100,32 @@ export async function cycleHarness(
   }
 }
 
+/**
+ * Runs a cycle with its RowData calls held at a gate and let go a gateful at a time, once
+ * `width` are waiting (or the cycle is done), so that calls are always waiting when the task
+ * reaches a table's last batch. `held`: the most that were ever waiting at once.
+ */
+export async function runGated(h: Awaited<ReturnType<typeof cycleHarness>>, width: number) {
+  const running = h.run()
+  let done = false
+  void running.then(() => {
+    done = true
+  })
+  let held = 0
+  while (!done) {
+    let release = () => {}
+    h.client.gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    for (let i = 0; i < 200 && !done && h.client.inFlight < width; i++) await new Promise((r) => setImmediate(r))
+    for (let i = 0; i < 20 && !done; i++) await new Promise((r) => setImmediate(r))
+    held = Math.max(held, h.client.inFlight)
+    release()
+  }
+  h.client.gate = undefined
+  return { result: await running, held }
+}
+
 function encode(schema: ReturnType<typeof schemaOf>, row: Row): (string | null)[] {
   return schema.columns.map((c, i) => encodeWireValue(row[i]!, c.type))
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { type CycleReport, SILENT_PROGRESS } from '../../../src/application/task/ports/cycle-progress.port.ts'
 import type { WireTableSchema } from '../../../src/domain/protocol/messages.ts'
 import { column } from '../../support/schemas.ts'
-import { cycleHarness } from './cycle-harness.ts'
+import { cycleHarness, runGated } from './cycle-harness.ts'
 
 const PERSON: WireTableSchema = {
   name: 'person',
@@ -249,26 +249,8 @@ describe('RunMirroringCycle', () => {
   it('keeps up to fullLoadCalls calls of a full reload on their way, and sends its last batch alone', async () => {
     const h = await cycleHarness({ batchSize: 16_384, fullLoadCalls: 3 })
     h.source.createTable(NOTE, wideNotes(600))
-    const running = h.run()
-    let done = false
-    void running.then(() => {
-      done = true
-    })
-    // Calls are held at a gate and let go a gateful at a time, so that calls are always waiting
-    // when the task reaches the last batch.
-    let held = 0
-    while (!done) {
-      let release = () => {}
-      h.client.gate = new Promise<void>((resolve) => {
-        release = resolve
-      })
-      for (let i = 0; i < 200 && !done && h.client.inFlight < 3; i++) await new Promise((r) => setImmediate(r))
-      for (let i = 0; i < 20 && !done; i++) await new Promise((r) => setImmediate(r))
-      held = Math.max(held, h.client.inFlight)
-      release()
-    }
-    h.client.gate = undefined
-    expect((await running).outcome).toBe('ok')
+    const { result, held } = await runGated(h, 3)
+    expect(result.outcome).toBe('ok')
     // Three held at the gate, and never a fourth.
     expect(held).toBe(3)
     expect(h.client.maxInFlight).toBe(3)
