@@ -233,13 +233,18 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
   }
 
   async wipe(table: string): Promise<void> {
-    this.#known.delete(identifierKey(table))
+    const key = identifierKey(table)
+    const known = this.#known.get(key)
+    this.#known.delete(key)
     await this.#guard(table, () =>
       this.#transaction([table], async (trx) => {
         await this.#dialect.ddl.truncateTable(trx, table)
         await this.#requireLsn(trx, table, NO_LSN)
       }),
     )
+    // The table and its schema are as they were: the reload's RowData calls need not read them
+    // again (applyBatches still checks the stored schema's hash under the table's lock).
+    if (known) this.#known.set(key, { ...known, lsn: NO_LSN })
   }
 
   async setLsn(table: string, lsn: Lsn): Promise<void> {

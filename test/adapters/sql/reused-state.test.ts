@@ -64,6 +64,20 @@ it('answers a reused read from what it last read or wrote, and keeps no table it
   expect(after.physicalTables.has('person')).toBe(true)
 })
 
+it('keeps what it knew of a table it wiped, at LSN -1, so that the reload reads no catalog', async () => {
+  const { a, side } = instances()
+  const db = await a.forTenant(CTX)
+  await db.applyTablePlan(createPlan(person), 'h1')
+  await db.applyBatches([changes(person, 5, [[1, 'Ann']])])
+  await db.readState(['person'])
+  await db.wipe('person')
+  // Behind its back after the wipe: the reused read answers from what the wipe left.
+  await sql`delete from ${sql.id('Cust1_mirroring')}`.execute(side)
+  const reused = (await db.readState(['person'], { reuse: true })).tables.get('person')
+  expect(reused).toMatchObject({ lsn: -1, schemaHash: 'h1' })
+  expect((await db.readState(['person'])).tables.has('person')).toBe(false)
+})
+
 it('refuses, writing nothing, a batch whose table another instance gave a new schema, and reads it afresh', async () => {
   const { a, b } = instances()
   const first = await a.forTenant(CTX)
