@@ -42,7 +42,8 @@ export interface CycleDeps {
   readonly callsInFlight?: number
   /**
    * RowData calls of one table's full reload on their way at once; 1 by default. Its batches all
-   * carry LSN -1, so the service may apply them in any order; its last batch still goes alone.
+   * carry LSN -1, so the service may apply them in any order; its last batch leaves once the
+   * table's others came back.
    */
   readonly fullLoadCalls?: number
 }
