@@ -15,7 +15,8 @@ export async function delayProxy(url: string, rttMs: number): Promise<{ url: str
       from.on('data', (chunk) => setTimeout(() => to.write(chunk), half))
       from.on('end', () => setTimeout(() => to.end(), half))
       from.on('error', () => to.destroy())
-      from.on('close', () => setTimeout(() => to.destroy(), half))
+      // Ended, not destroyed, once the chunks held before it have been written: destroy drops them.
+      from.on('close', () => setTimeout(() => to.end(), half))
     }
     relay(client, upstream)
     relay(upstream, client)

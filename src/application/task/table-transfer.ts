@@ -33,7 +33,7 @@ export interface TransferContext {
   readonly progress: CycleProgress
   /** Empty batches that only move a table's LSN forward, sent together. */
   readonly advances: LsnAdvances
-  /** The cycle's RowData calls on their way, across its tables. */
+  /** The cycle's Wipe and RowData calls on their way, across its tables (cycle-calls.ts). */
   readonly calls: CycleCalls
   /** RowData calls of one table's full reload on their way at once (default 1). */
   readonly fullLoadCalls?: number
