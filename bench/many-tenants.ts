@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
-import type { JoseTokenIssuer } from '../src/adapters/task/crypto/jose-token-issuer.ts'
+import type { Rs256TokenIssuer } from '../src/adapters/task/crypto/rs256-token-issuer.ts'
 import { DEFAULT_SOAP_CLIENT_OPTIONS, SoapMirroringClient } from '../src/adapters/task/soap/soap-mirroring-client.ts'
 import { canonicalRow } from '../src/adapters/task/sources/source-rows.ts'
 import type { EncodedRow } from '../src/application/task/ports/mirroring-client.port.ts'
@@ -68,7 +68,7 @@ export interface TenantsOptions {
   readonly mysql: string
   readonly keys: { privatePem: string }
   readonly federatedCert: string
-  readonly issuer: JoseTokenIssuer
+  readonly issuer: Rs256TokenIssuer
   /**
    * PostgreSQL's tenant layout: a database per tenant (the service's default, up to 4 connections
    * each) or a schema per tenant in one database (one pool of 10 connections for all).

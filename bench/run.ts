@@ -18,7 +18,7 @@ import {
   writeWipeRequest,
 } from '../src/adapters/soap/request-writers.ts'
 import { generateFederatedKeys } from '../src/adapters/task/crypto/federated-keys.ts'
-import { JoseTokenIssuer } from '../src/adapters/task/crypto/jose-token-issuer.ts'
+import { Rs256TokenIssuer } from '../src/adapters/task/crypto/rs256-token-issuer.ts'
 import { HttpPoster } from '../src/adapters/task/soap/http-post.ts'
 import { SoapMirroringClient } from '../src/adapters/task/soap/soap-mirroring-client.ts'
 import { canonicalRow } from '../src/adapters/task/sources/source-rows.ts'
@@ -119,7 +119,7 @@ if (!['database', 'schema'].includes(flags.pgLayout)) throw new Error('--pg-layo
 const dir = mkdtempSync(join(tmpdir(), 'tm-bench-'))
 const partner = generatePartnerKeys(join(dir, 'keys'))
 const federated = generateFederatedKeys(join(dir, 'keys'))
-const issuer = JoseTokenIssuer.fromFiles(federated.privateKey, federated.certificate)
+const issuer = Rs256TokenIssuer.fromFiles(federated.privateKey, federated.certificate)
 const results: Measure[] = []
 const cleanups: (() => Promise<void>)[] = []
 

@@ -10,7 +10,7 @@ import { writeAuthenticateRequest } from '../../src/adapters/soap/request-writer
 import { parseDatabaseLocation } from '../../src/adapters/sql/database-location.ts'
 import { openMirrorDatabases } from '../../src/adapters/sql/mirror-databases.ts'
 import { generateFederatedKeys } from '../../src/adapters/task/crypto/federated-keys.ts'
-import { JoseTokenIssuer } from '../../src/adapters/task/crypto/jose-token-issuer.ts'
+import { Rs256TokenIssuer } from '../../src/adapters/task/crypto/rs256-token-issuer.ts'
 import type { KyselyRegistry } from '../../src/adapters/task/store/kysely-registry.ts'
 import { openRegistry } from '../../src/adapters/task/store/open-registry.ts'
 import type { ContextId } from '../../src/domain/handshake/context-id.ts'
@@ -61,7 +61,7 @@ let replicas: ServiceChild[] = []
 let haproxy: ManagedProcess
 let workers: ManagedProcess[] = []
 let schedulers: ManagedProcess[] = []
-let issuer: JoseTokenIssuer
+let issuer: Rs256TokenIssuer
 let balancer: string
 const killedAt = new Map<ManagedProcess, number[]>()
 
@@ -117,7 +117,7 @@ describe('scale-out: replicas behind HAProxy, workers and schedulers on one pg-b
     await admin(`create database "${dbName}"`)
     const partner = generatePartnerKeys(join(dir, 'partner'))
     const federated = generateFederatedKeys(join(dir, 'federated'))
-    issuer = JoseTokenIssuer.fromFiles(federated.privateKey, federated.certificate)
+    issuer = Rs256TokenIssuer.fromFiles(federated.privateKey, federated.certificate)
     const serviceArgs = [
       '--database',
       dbUrl,

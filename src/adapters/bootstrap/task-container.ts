@@ -15,8 +15,8 @@ import { ScheduleCycles } from '../../application/task/schedule-cycles.ts'
 import { BLOCKED_TABLES } from '../../domain/task/blocked-tables.ts'
 import { SystemClock } from '../system/clocks.ts'
 import { createPinoLogger } from '../system/pino-logger.ts'
-import { JoseTokenIssuer } from '../task/crypto/jose-token-issuer.ts'
 import { NodePartnerSignatureVerifier, NodeRandomSource } from '../task/crypto/node-partner-verifier.ts'
+import { Rs256TokenIssuer } from '../task/crypto/rs256-token-issuer.ts'
 import { LogProgress } from '../task/progress/log-progress.ts'
 import { InProcessCycleQueue } from '../task/scheduling/in-process-cycle-queue.ts'
 import type { PgBossCycleQueue } from '../task/scheduling/pg-boss-cycle-queue.ts'
@@ -67,7 +67,7 @@ const K = {
 
 /** The Mirroring Task's composition root: one container, resolved once. */
 export async function createMirroringTask(config: TaskConfig, o: TaskOverrides = {}): Promise<MirroringTask> {
-  const tokens = o.tokens ?? JoseTokenIssuer.fromFiles(config.signingKeyFile, config.signingCertFile)
+  const tokens = o.tokens ?? Rs256TokenIssuer.fromFiles(config.signingKeyFile, config.signingCertFile)
   const registry = await openRegistry(config.registry)
   const logger = o.logger ?? createPinoLogger(config.logLevel)
   // pg-boss is loaded only by a task that shares its queue.

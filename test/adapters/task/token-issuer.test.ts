@@ -1,23 +1,23 @@
-import { createHash, generateKeyPairSync, sign, X509Certificate } from 'node:crypto'
+import { createHash, createPrivateKey, generateKeyPairSync, sign, X509Certificate } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { decodeProtectedHeader } from 'jose'
+import { decodeProtectedHeader, SignJWT } from 'jose'
 import { afterAll, describe, expect, it } from 'vitest'
 import { JoseTokenVerifier } from '../../../src/adapters/crypto/jose-token-verifier.ts'
 import { rsaXmlFromKey } from '../../../src/adapters/crypto/rsa-key-xml.ts'
 import { loadVerificationKey } from '../../../src/adapters/crypto/verification-keys.ts'
 import { generateFederatedKeys } from '../../../src/adapters/task/crypto/federated-keys.ts'
-import { JoseTokenIssuer } from '../../../src/adapters/task/crypto/jose-token-issuer.ts'
 import { NodePartnerSignatureVerifier } from '../../../src/adapters/task/crypto/node-partner-verifier.ts'
+import { Rs256TokenIssuer } from '../../../src/adapters/task/crypto/rs256-token-issuer.ts'
 import { tokenClaims } from '../../../src/domain/task/issued-token.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'tm-issuer-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-describe('JoseTokenIssuer with generated federated-login keys', () => {
+describe('Rs256TokenIssuer with generated federated-login keys', () => {
   const files = generateFederatedKeys(join(dir, 'fed'))
-  const issuer = JoseTokenIssuer.fromFiles(files.privateKey, files.certificate)
+  const issuer = Rs256TokenIssuer.fromFiles(files.privateKey, files.certificate)
 
   it('writes a 10-year self-signed certificate and an owner-only key', () => {
     const cert = new X509Certificate(readFileSync(files.certificate))
@@ -50,9 +50,27 @@ describe('JoseTokenIssuer with generated federated-login keys', () => {
     expect((await stranger.verify(token)).ok).toBe(false)
   })
 
+  it("writes exactly jose's compact JWS of the same header and claims", async () => {
+    const claims = tokenClaims('Cust1', 'app1', 'ABCDEF', Date.now())
+    const token = await issuer.issue(claims)
+    const [header] = token.split('.')
+    const byJose = await new SignJWT({ ...claims })
+      .setProtectedHeader(JSON.parse(Buffer.from(header!, 'base64url').toString()))
+      .sign(createPrivateKey(readFileSync(files.privateKey)))
+    expect(token).toBe(byJose)
+  })
+
+  it('refuses a key that is not RSA, or shorter than 2,048 bits, before it signs anything', () => {
+    const certificate = new X509Certificate(readFileSync(files.certificate))
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
+    expect(() => new Rs256TokenIssuer(ec, certificate)).toThrow(/not an RSA key/)
+    const short = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey
+    expect(() => new Rs256TokenIssuer(short, certificate)).toThrow(/1024 bits; RS256 needs at least 2048/)
+  })
+
   it('refuses a key that does not belong to the certificate', () => {
     const other = generateFederatedKeys(join(dir, 'other2'))
-    expect(() => JoseTokenIssuer.fromFiles(other.privateKey, files.certificate)).toThrow(/does not belong/)
+    expect(() => Rs256TokenIssuer.fromFiles(other.privateKey, files.certificate)).toThrow(/does not belong/)
   })
 })
 

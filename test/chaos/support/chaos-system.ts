@@ -13,7 +13,7 @@ import { escapeXml } from '../../../src/adapters/soap/xml-text.ts'
 import { parseDatabaseLocation } from '../../../src/adapters/sql/database-location.ts'
 import { databaseNaming } from '../../../src/adapters/sql/database-naming.ts'
 import { generateFederatedKeys } from '../../../src/adapters/task/crypto/federated-keys.ts'
-import { JoseTokenIssuer } from '../../../src/adapters/task/crypto/jose-token-issuer.ts'
+import { Rs256TokenIssuer } from '../../../src/adapters/task/crypto/rs256-token-issuer.ts'
 import type { ContextId } from '../../../src/domain/handshake/context-id.ts'
 import { formatNonce, tokenClaims } from '../../../src/domain/task/issued-token.ts'
 import { openSource, type SourceDriver } from '../../support/e2e-sources.ts'
@@ -109,7 +109,7 @@ export async function startChaosSystem(
     })
     await task.registry.approve(tenant, APP, Date.now())
   }
-  const issuer = JoseTokenIssuer.fromFiles(federated.privateKey, federated.certificate)
+  const issuer = Rs256TokenIssuer.fromFiles(federated.privateKey, federated.certificate)
   /** A reader of the mirrors in this process, opened per comparison so that it holds nothing between. */
   const withMirrors = async <T>(
     work: (mirrors: ReturnType<typeof assembleMirroringService>['mirrors']) => Promise<T>,
