@@ -374,11 +374,13 @@ async function applyOnly(target: Target, rows: number, batchBytes: number): Prom
 const NO_CHANGE_CYCLES = 15
 
 /** Cycles with nothing to send over the real 413-table schema: the service's time per operation. */
-async function noChangeCycle(): Promise<Measure[]> {
-  const source = join(dir, 'demo.sqlite')
+async function noChangeCycle(target: Target): Promise<Measure[]> {
+  const source = join(dir, `demo-${target}.sqlite`)
   createDemoSource(source, { contacts: 50 })
+  const db = await serverDatabase(target)
   const service = await startServiceProcess({
-    database: `sqlite:${join(dir, 'demo-mirrors')}`,
+    database: db.location,
+    databaseName: db.template,
     privateKey: partner.privatePem,
     federatedCert: federated.certificate,
   })
@@ -386,7 +388,7 @@ async function noChangeCycle(): Promise<Measure[]> {
   const proxy = RTT_MS > 0 ? await delayProxy(service.url, RTT_MS) : undefined
   const clients = new MeasuringClients()
   const config = parseTaskConfig({
-    registry: `sqlite:${join(dir, 'registry-demo.sqlite')}`,
+    registry: `sqlite:${join(dir, `registry-demo-${target}.sqlite`)}`,
     signingKey: federated.privateKey,
     signingCert: federated.certificate,
     environment: 'development',
@@ -446,7 +448,7 @@ async function noChangeCycle(): Promise<Measure[]> {
     inService += seconds - was.seconds
     perOperation.push({
       bench: `no-change cycle: ${operation}`,
-      target: 'sqlite',
+      target,
       seconds: (seconds - was.seconds) / NO_CHANGE_CYCLES,
       note: `${(calls - was.calls) / NO_CHANGE_CYCLES} call(s) a cycle, in the service`,
     })
@@ -454,13 +456,13 @@ async function noChangeCycle(): Promise<Measure[]> {
   return [
     {
       bench: `first load, 413 tables (demo schema)${rtt}`,
-      target: 'sqlite',
+      target,
       seconds: loadSeconds,
       note: `the whole cycle with the task, most tables empty: a Wipe and a RowData call each; ${loadCalls}`,
     },
     {
       bench: `no-change cycle, 399 of 413 tables${rtt}`,
-      target: 'sqlite',
+      target,
       seconds: inService / NO_CHANGE_CYCLES,
       note: `in the service; the whole cycle with the task took ${total.toFixed(3)} s (median of ${NO_CHANGE_CYCLES}; ${totals.map((t) => t.toFixed(3)).join(', ')})`,
     },
@@ -797,8 +799,10 @@ try {
     results.push(await applyOnly('sqlite', Math.min(ROWS, 200_000), 10_000_000))
   }
   if (ONLY.has('nochange')) {
-    log('no-change cycle over the real schema')
-    results.push(...(await noChangeCycle()))
+    for (const target of TARGETS) {
+      log(`first load and no-change cycles of the demo schema into ${target}`)
+      results.push(...(await noChangeCycle(target)))
+    }
   }
   if (ONLY.has('callmem')) {
     log('memory a parsed call holds per byte of its body')

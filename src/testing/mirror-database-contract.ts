@@ -402,6 +402,14 @@ export function describeMirrorDatabaseContract(name: string, make: () => Promise
       expect(await rows('person')).toEqual([[5, 'Eve', null]])
     })
 
+    it('wipes a table the call names in another case than its TableSchema did', async () => {
+      await db.applyTablePlan(createPlan(person), 'h')
+      await db.applyBatches([changes(person, 10, [[1, 'Ann', null]])])
+      await db.wipe('PERSON')
+      expect(await rows('person')).toEqual([])
+      expect(await lsnOf(db, 'person')).toBe(-1)
+    })
+
     it('refuses to wipe or write a table it does not have', async () => {
       await expect(db.wipe('nothing')).rejects.toBeInstanceOf(MirrorStoreError)
       await expect(db.applyBatches([changes(person, 1, [[1, 'x', null]])])).rejects.toBeInstanceOf(MirrorStoreError)

@@ -238,7 +238,10 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
     this.#known.delete(key)
     await this.#guard(table, () =>
       this.#transaction([table], async (trx) => {
-        await this.#dialect.ddl.truncateTable(trx, table)
+        // The table as the mirror spelt it: a call may name it in another case, which a quoted
+        // identifier on PostgreSQL or MySQL would not find.
+        const spelt = known?.table ?? (await this.#metadata.readOne(trx, table))?.table ?? table
+        await this.#dialect.ddl.truncateTable(trx, spelt)
         await this.#requireLsn(trx, table, NO_LSN)
       }),
     )

@@ -231,14 +231,16 @@ end`)
     await metadata.setLsn(db, 'person', 42, new Date('2026-01-01T00:00:00Z'))
     await metadata.markPending(db, 'person')
     expect(statements).toEqual([
+      // As spelt first (the key's index); in any case only when that found no row, as here.
+      { sql: 'select * from "Cust1_mirroring" where tablename = @1', parameters: ['Person'] },
       { sql: 'select * from "Cust1_mirroring" where lower(tablename) = @1', parameters: ['person'] },
       { sql: 'select * from "Cust1_mirroring" where lower(tablename) in (@1, @2)', parameters: ['person', 'note'] },
       {
-        sql: 'update "Cust1_mirroring" set "lsn" = @1, "updated_at" = @2 where lower(tablename) = @3',
+        sql: 'update "Cust1_mirroring" set "lsn" = @1, "updated_at" = @2 where tablename = @3',
         parameters: [42, '2026-01-01T00:00:00.000Z', 'person'],
       },
       {
-        sql: 'update "Cust1_mirroring" set "schema_hash" = @1, "schema_json" = @2 where lower(tablename) = @3',
+        sql: 'update "Cust1_mirroring" set "schema_hash" = @1, "schema_json" = @2 where tablename = @3',
         parameters: ['', '', 'person'],
       },
     ])

@@ -7,6 +7,7 @@ import {
   describePostgresError,
 } from '../../../src/adapters/sql/dialects/postgres/postgres-errors.ts'
 import { postgresMirrorSql } from '../../../src/adapters/sql/dialects/postgres/postgres-mirror-sql.ts'
+import { WIPE_BY_DELETE_ROWS } from '../../../src/adapters/sql/dialects/postgres/postgres-wipe.ts'
 import { KyselyMirrorDatabases } from '../../../src/adapters/sql/kysely-mirror-databases.ts'
 import type { Row } from '../../../src/domain/changes/cell-value.ts'
 import { decodeBatch } from '../../../src/domain/changes/change-batch.ts'
@@ -152,6 +153,39 @@ describe('postgres mirrors', () => {
     expect(read[6]).toEqual(updated[6])
     expect((await db.readState()).tables.get('bulk')?.lsn).toBe(11)
     await provider.close()
+  })
+
+  it(`wipes a table of up to ${WIPE_BY_DELETE_ROWS} rows by DELETE and a larger one by TRUNCATE, to LSN -1 either way`, async () => {
+    const { provider, name } = subject('database')
+    const db = await provider.forTenant(CTX)
+    await db.applyTablePlan(createPlan(wide), 'h')
+    const client = await side('database', name)
+    // TRUNCATE gives the table a new file; DELETE leaves it where it was.
+    const file = async () => (await client.query(`select pg_relation_filenode('bulk') as f`)).rows[0].f as number
+    const count = async () => Number((await client.query('select count(*) as n from bulk')).rows[0].n)
+    try {
+      await db.applyBatches([
+        changes(
+          wide,
+          10,
+          Array.from({ length: WIPE_BY_DELETE_ROWS }, (_, i) => bulkRow(i + 1)),
+        ),
+      ])
+      const before = await file()
+      await db.wipe('bulk')
+      expect([await count(), await file()]).toEqual([0, before])
+      expect((await db.readState()).tables.get('bulk')?.lsn).toBe(-1)
+
+      const more = Array.from({ length: WIPE_BY_DELETE_ROWS + 1 }, (_, i) => bulkRow(i + 1))
+      await db.applyBatches([changes(wide, 11, more)])
+      await db.wipe('BULK')
+      expect(await count()).toBe(0)
+      expect(await file()).not.toBe(before)
+      expect((await db.readState()).tables.get('bulk')?.lsn).toBe(-1)
+    } finally {
+      await client.end()
+      await provider.close()
+    }
   })
 
   it("writes a batch read in place through COPY's binary format, or as text where a type has no binary plan", async () => {

@@ -17,10 +17,11 @@ import { changes, column, createPlan, plan, schemaOf } from '../../support/schem
  * not the catalog. Two providers on one folder stand for two service instances sharing a mirror.
  */
 const CTX = 'Cust1' as ContextId
-const person = schemaOf({
+const personWire = {
   name: 'person',
   columns: [column('person_id', 'int', 'false'), column('name', 'nvarchar(20)')],
-})
+}
+const person = schemaOf(personWire)
 const wider = schemaOf({
   name: 'person',
   columns: [column('person_id', 'int', 'false'), column('name', 'nvarchar(80)')],
@@ -132,4 +133,21 @@ it('forgets a table whose write failed, so the next call reads the catalog', asy
   await sql`drop table person`.execute(side)
   await expect(db.applyBatches([changes(person, 6, [[2, 'Bob']])])).rejects.toThrow(/person/)
   expect((await db.readState(['person'], { reuse: true })).physicalTables.has('person')).toBe(false)
+})
+
+it("finds a table's row as spelt, and in any other case the calls name it, keeping one row", async () => {
+  const { a, side } = instances()
+  const db = await a.forTenant(CTX)
+  await db.applyTablePlan(createPlan(person), 'h1')
+  await db.applyBatches([changes(person, 5, [[1, 'Ann']])])
+  await db.applyBatches([changes(schemaOf({ ...personWire, name: 'PERSON' }), 6, [[2, 'Bo']])])
+  expect((await db.readState(['Person'])).tables.get('person')?.lsn).toBe(6)
+  await db.wipe('Person')
+  expect((await db.readState(['person'])).tables.get('person')?.lsn).toBe(-1)
+  await db.applyBatches([changes(schemaOf({ ...personWire, name: 'Person' }), 9, [[3, 'Cy']])])
+  const rows = await sql<{
+    tablename: string
+    lsn: number | bigint
+  }>`select tablename, lsn from ${sql.id('Cust1_mirroring')}`.execute(side)
+  expect(rows.rows.map((r) => [r.tablename, Number(r.lsn)])).toEqual([['person', 9]])
 })

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import pg from 'pg'
 import type { DialectParts } from '../../dialect-parts.ts'
 import type { Db, SqlDialect } from '../../sql-dialect.ts'
-import { standardDdl, truncateTable } from '../../standard-ddl.ts'
+import { standardDdl } from '../../standard-ddl.ts'
 import { standardDml } from '../../standard-dml.ts'
 import { postgresAlter } from './postgres-alter.ts'
 import { POSTGRES_CAPABILITIES } from './postgres-capabilities.ts'
@@ -11,6 +11,7 @@ import { postgresErrors } from './postgres-errors.ts'
 import { HELD_MARKER } from './postgres-held-statements.ts'
 import { postgresTypes } from './postgres-types.ts'
 import { postgresValues } from './postgres-values.ts'
+import { wipeTable } from './postgres-wipe.ts'
 
 const parts: DialectParts = {
   capabilities: POSTGRES_CAPABILITIES,
@@ -24,7 +25,7 @@ export const postgresMirrorSql: SqlDialect = {
   name: 'postgres',
   capabilities: POSTGRES_CAPABILITIES,
   errors: postgresErrors,
-  ddl: { ...standardDdl(parts), alterTable: postgresAlter(parts), truncateTable, listTables },
+  ddl: { ...standardDdl(parts), alterTable: postgresAlter(parts), truncateTable: wipeTable, listTables },
   dml: standardDml(parts),
   locks: {
     async lock(db: Db, keys: readonly string[]): Promise<void> {
