@@ -417,11 +417,20 @@ async function noChangeCycle(target: Target): Promise<Measure[]> {
     batchSize: 1_000_000,
   })
   await task.registry.approve('Bench1', 'bench', Date.now())
-  const loadStarted = performance.now()
+  const watch = cpuStopwatch({ servicePid: service.pid, database: databaseProcesses(target) })
   const load = await task.cycle.execute({ contextId: 'Bench1', clientId: 'bench' })
-  const loadSeconds = (performance.now() - loadStarted) / 1000
+  const loadRun = watch.stop()
+  const loadSeconds = loadRun.seconds
   if (load.outcome !== 'ok') throw new Error(`first load of the demo schema failed: ${load.message}`)
   const loadCalls = ['TableSchema', 'Wipe', 'RowData'].map((o) => clients.describe(o)).join('; ')
+  const calls = [...clients.timings.values()].reduce((n, times) => n + times.length, 0)
+  const perCall = (seconds: number | undefined) =>
+    seconds === undefined ? '' : `${((seconds * 1000) / calls).toFixed(2)}`
+  const loadCpu = [
+    `task ${perCall(loadRun.cpu.task)}`,
+    `service ${perCall(loadRun.cpu.service)}`,
+    ...(loadRun.cpu.database === undefined ? [] : [`database ${perCall(loadRun.cpu.database)}`]),
+  ].join(', ')
   // Several cycles, as the scheduler runs them: one alone swings with whatever else the VM does.
   const before = await service.callSeconds()
   const totals: number[] = []
@@ -458,7 +467,7 @@ async function noChangeCycle(target: Target): Promise<Measure[]> {
       bench: `first load, 413 tables (demo schema)${rtt}`,
       target,
       seconds: loadSeconds,
-      note: `the whole cycle with the task, most tables empty: a Wipe and a RowData call each; ${loadCalls}`,
+      note: `the whole cycle with the task, most tables empty: a Wipe and a RowData call each; ${loadCalls}; CPU ms a call: ${loadCpu}`,
     },
     {
       bench: `no-change cycle, 399 of 413 tables${rtt}`,

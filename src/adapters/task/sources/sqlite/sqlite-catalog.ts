@@ -3,6 +3,7 @@ import type { WireTableSchema } from '../../../../domain/protocol/messages.ts'
 import { type SourceColumn, sourceTableToWire } from '../source-schema.ts'
 import { sqliteDefault } from './sqlite-source-defaults.ts'
 import { sqlServerTypeOf } from './sqlite-source-types.ts'
+import { cached } from './sqlite-statements.ts'
 import { TRACKING_PREFIX } from './sqlite-tracking-sql.ts'
 
 interface CatalogColumn {
@@ -29,9 +30,9 @@ export function userTables(db: Database.Database): string[] {
 function catalogColumns(db: Database.Database, table: string): CatalogColumn[] {
   // Hidden 1 marks a virtual table's hidden column; 2 and 3 are generated columns, which hold values.
   return (
-    db
-      .prepare(`select name, type, "notnull", dflt_value, pk, hidden from pragma_table_xinfo(?) order by cid`)
-      .all(table) as CatalogColumn[]
+    cached(db, `select name, type, "notnull", dflt_value, pk, hidden from pragma_table_xinfo(?) order by cid`).all(
+      table,
+    ) as CatalogColumn[]
   ).filter((c) => Number(c.hidden) !== 1)
 }
 
@@ -111,9 +112,12 @@ function tableToWire(table: string, columns: readonly CatalogColumn[]): WireTabl
 
 /** Primary key columns in key order, with the table's own spelling; empty when none or no table. */
 export function primaryKey(db: Database.Database, table: string): { table: string; columns: string[] } {
-  const spelled = db
-    .prepare(`select name from pragma_table_list where schema = 'main' and type = 'table' and name = ? collate nocase`)
-    .get(table) as { name: string } | undefined
+  // The schema table, not pragma_table_list, which works out every table's columns first: 0.6
+  // ms a call over the demo schema's 413 tables, asked of each table a cycle reads.
+  const spelled = cached(
+    db,
+    `select name from main.sqlite_schema where type = 'table' and name = ? collate nocase`,
+  ).get(table) as { name: string } | undefined
   if (!spelled) return { table, columns: [] }
   const columns = catalogColumns(db, spelled.name)
     .filter((c) => Number(c.pk) > 0)

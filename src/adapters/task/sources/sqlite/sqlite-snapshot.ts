@@ -4,7 +4,7 @@ import type { Row } from '../../../../domain/changes/cell-value.ts'
 import type { WireTableSchema } from '../../../../domain/protocol/messages.ts'
 import type { TableSchema } from '../../../../domain/schema/table-schema.ts'
 import { canonicalRow, deletedRow, keyPositions } from '../source-rows.ts'
-import { primaryKey, readTable } from './sqlite-catalog.ts'
+import { foldCase, primaryKey, readTable } from './sqlite-catalog.ts'
 import { cached } from './sqlite-statements.ts'
 import { keyPart, quoteId } from './sqlite-tracking-sql.ts'
 
@@ -23,6 +23,7 @@ export class SqliteSnapshot implements SourceSnapshot {
   readonly #current: number
   #streaming = false
   #handedOut = 0
+  readonly #keys = new Map<string, { table: string; columns: string[] }>()
 
   constructor(db: Database.Database, current: number) {
     this.#db = db
@@ -177,9 +178,15 @@ export class SqliteSnapshot implements SourceSnapshot {
     if (this.#streaming) throw new Error('a source snapshot reads one stream at a time; finish the open one first')
   }
 
+  /** Read once a snapshot: its schema cannot change while its read transaction lasts. */
   #key(table: string): { table: string; columns: string[] } {
-    const key = primaryKey(this.#db, table)
-    if (key.columns.length === 0) throw new Error(`source table ${table} does not exist or has no primary key`)
+    const name = foldCase(table)
+    let key = this.#keys.get(name)
+    if (!key) {
+      key = primaryKey(this.#db, table)
+      if (key.columns.length === 0) throw new Error(`source table ${table} does not exist or has no primary key`)
+      this.#keys.set(name, key)
+    }
     return key
   }
 }
