@@ -24,7 +24,10 @@ export class WipeTable {
     const problem = identifierProblem(request.table)
     if (problem) return failed({ kind: 'InvalidTableName', table: clip(request.table), reason: problem }, contextId)
 
-    const opened = await openTenantMirror(this.#deps, contextId, undefined, [request.table])
+    // What the mirror last read or wrote of the table, as a RowData call does: a first load's
+    // Wipe follows the TableSchema that created the table. A table dropped behind the mirror's
+    // back since fails the wipe itself, and the next call reads the catalog again.
+    const opened = await openTenantMirror(this.#deps, contextId, undefined, [request.table], { reuse: true })
     if (!opened.ok) return outcome(opened, contextId, 1)
     const mirror = opened.value
     const stored = mirror.state.tables.get(identifierKey(request.table))

@@ -90,8 +90,10 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
 
   async applyTablePlan(plan: TablePlan, schemaHash: string): Promise<AppliedPlan> {
     const table = plan.table.name
-    // Forgotten before and after: a call that read the table meanwhile must not keep the old schema.
-    this.#known.delete(identifierKey(table))
+    const key = identifierKey(table)
+    // Forgotten before: a call that read the table meanwhile must not keep the old schema.
+    this.#known.delete(key)
+    let written: MirrorTableState | undefined
     try {
       return await this.#guard(table, async () => {
         if (!this.#dialect.capabilities.transactionalDdl && plan.kind !== 'unchanged') {
@@ -100,29 +102,37 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
           await this.#ensureReady()
           await this.#metadata.markPending(this.#db, table)
         }
-        return this.#transaction([table], async (trx) => {
-          const result = await this.#applyPlan(trx, plan)
-          await this.#metadata.write(trx, plan.table, schemaHash, result.lsn, this.#now())
-          return result
+        const { applied, state } = await this.#transaction([table], async (trx) => {
+          const applied = await this.#applyPlan(trx, plan)
+          return { applied, state: await this.#metadata.write(trx, plan.table, schemaHash, applied.lsn, this.#now()) }
         })
+        written = state
+        return applied
       })
     } finally {
-      this.#known.delete(identifierKey(table))
+      // Kept as written once committed, so that the Wipe and RowData calls after a TableSchema
+      // read no catalog (PostgreSQL's metadata row and table list cost a millisecond or two a
+      // call); forgotten if it failed. A read of the old state that lands after this one is
+      // caught by the schema hash checked under the table's lock before any batch is written.
+      if (written) this.#known.set(key, written)
+      else this.#known.delete(key)
     }
   }
 
   async #applyPlan(trx: Db, plan: TablePlan): Promise<AppliedPlan> {
-    const current = await this.#metadata.readOne(trx, plan.table.name)
+    // The stored LSN is kept by the plans that keep the rows; a created table starts at -1.
+    const storedLsn = async () => (await this.#metadata.readOne(trx, plan.table.name))?.lsn ?? NO_LSN
     switch (plan.kind) {
       case 'unchanged':
-        return { change: 'None', lsn: current?.lsn ?? NO_LSN, warnings: [] }
+        return { change: 'None', lsn: await storedLsn(), warnings: [] }
       case 'create':
       case 'recreate':
         return this.#recreate(trx, plan.table, plan.kind === 'create' ? 'Created' : 'Recreated')
       case 'alter': {
+        const lsn = await storedLsn()
         const warnings = await this.#dialect.ddl.alterTable(trx, plan.from, plan.table, plan.steps)
         if (warnings === undefined) return this.#recreate(trx, plan.table, 'Recreated')
-        return { change: 'Altered', lsn: current?.lsn ?? NO_LSN, warnings }
+        return { change: 'Altered', lsn, warnings }
       }
     }
   }

@@ -91,24 +91,26 @@ export class MirrorMetadata {
     }
   }
 
-  /** Writes a table's row whole: delete then insert is the one upsert every engine runs alike. */
-  async write(db: Db, schema: TableSchema, hash: string, lsn: Lsn, now: Date): Promise<void> {
+  /**
+   * Writes a table's row whole: delete then insert is the one upsert every engine runs alike.
+   * Answers the state as a read of the row would, once its transaction commits.
+   */
+  async write(db: Db, schema: TableSchema, hash: string, lsn: Lsn, now: Date): Promise<MirrorTableState> {
     const stored: StoredSchema = {
       columns: tableSchemaToWire(schema).columns,
       key: schema.key.map((i) => schema.columns[i]!.name),
     }
+    const record: MetadataRecord = {
+      tablename: schema.name,
+      schema_hash: hash,
+      lsn,
+      created_by_mirror: 1,
+      schema_json: JSON.stringify(stored),
+      updated_at: now.toISOString(),
+    }
     await this.remove(db, schema.name)
-    await db
-      .insertInto(this.table)
-      .values({
-        tablename: schema.name,
-        schema_hash: hash,
-        lsn,
-        created_by_mirror: 1,
-        schema_json: JSON.stringify(stored),
-        updated_at: now.toISOString(),
-      })
-      .execute()
+    await db.insertInto(this.table).values(record).execute()
+    return this.#toState(record)
   }
 
   async setLsn(db: Db, table: string, lsn: Lsn, now: Date): Promise<number> {

@@ -151,3 +151,30 @@ it("finds a table's row as spelt, and in any other case the calls name it, keepi
   }>`select tablename, lsn from ${sql.id('Cust1_mirroring')}`.execute(side)
   expect(rows.rows.map((r) => [r.tablename, Number(r.lsn)])).toEqual([['person', 9]])
 })
+
+it('keeps what a TableSchema wrote, so that the Wipe and RowData calls after it read no catalog', async () => {
+  const { a, side } = instances()
+  const db = await a.forTenant(CTX)
+  await db.applyTablePlan(createPlan(person), 'h1')
+  // Behind its back: the reused read answers from what the plan wrote, a plain one does not.
+  await sql`delete from ${sql.id('Cust1_mirroring')}`.execute(side)
+  expect((await db.readState(['person'], { reuse: true })).tables.get('person')).toMatchObject({
+    table: 'person',
+    lsn: -1,
+    schemaHash: 'h1',
+    createdByMirror: true,
+  })
+  expect((await db.readState(['person'])).tables.has('person')).toBe(false)
+})
+
+it('keeps nothing of a plan whose transaction failed', async () => {
+  const { a, side } = instances()
+  const db = await a.forTenant(CTX)
+  await db.applyTablePlan(createPlan(person), 'h1')
+  await db.readState(['person'])
+  // The metadata table gone behind its back: the next plan's write fails and rolls back.
+  await sql`drop table ${sql.id('Cust1_mirroring')}`.execute(side)
+  await expect(db.applyTablePlan(createPlan(wider), 'h2')).rejects.toThrow()
+  // Nothing kept, old or new: the reused read goes to the catalog, which is gone.
+  await expect(db.readState(['person'], { reuse: true })).rejects.toThrow()
+})
