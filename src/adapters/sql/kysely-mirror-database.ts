@@ -252,7 +252,7 @@ export class KyselyMirrorDatabase implements MirrorDatabase, MirrorInspection {
         // identifier on PostgreSQL or MySQL would not find.
         const spelt = known?.table ?? (await this.#metadata.readOne(trx, table))?.table ?? table
         await this.#dialect.ddl.truncateTable(trx, spelt)
-        await this.#requireLsn(trx, table, NO_LSN)
+        await this.#requireLsn(trx, spelt, NO_LSN)
       }),
     )
     // The table and its schema are as they were: the reload's RowData calls need not read them

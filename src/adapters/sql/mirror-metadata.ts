@@ -114,28 +114,22 @@ export class MirrorMetadata {
   }
 
   async setLsn(db: Db, table: string, lsn: Lsn, now: Date): Promise<number> {
-    const set = { lsn, updated_at: now.toISOString() }
+    return this.#update(db, table, { lsn, updated_at: now.toISOString() })
+  }
+
+  /** Forgets a table's stored schema (its LSN stays), so that its next plan is a recreate. */
+  async markPending(db: Db, table: string): Promise<void> {
+    await this.#update(db, table, { schema_hash: '', schema_json: '' })
+  }
+
+  /** Sets columns of a table's row; answers how many rows that changed. */
+  #update(db: Db, table: string, values: Partial<MetadataRecord>): Promise<number> {
     return changedIn(table, async (where) =>
       Number(
         (
           await db
             .updateTable(this.table)
-            .set(set)
-            .where(...where)
-            .executeTakeFirst()
-        ).numUpdatedRows,
-      ),
-    )
-  }
-
-  /** Forgets a table's stored schema (its LSN stays), so that its next plan is a recreate. */
-  async markPending(db: Db, table: string): Promise<void> {
-    await changedIn(table, async (where) =>
-      Number(
-        (
-          await db
-            .updateTable(this.table)
-            .set({ schema_hash: '', schema_json: '' })
+            .set(values)
             .where(...where)
             .executeTakeFirst()
         ).numUpdatedRows,
