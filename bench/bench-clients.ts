@@ -42,6 +42,7 @@ export class MeasuringClients implements MirroringClientFactory {
       wipe: timed('Wipe', (t, table) => inner.wipe(t, table)),
       replicationCompleted: timed('ReplicationCompleted', (t, s) => inner.replicationCompleted(t, s)),
       encodeRow: (row) => inner.encodeRow(row),
+      rowEncoder: (table) => inner.rowEncoder(table),
       overhead: (table) => inner.overhead(table),
     }
   }

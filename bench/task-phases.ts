@@ -1,14 +1,17 @@
 import { copyFileSync, rmSync } from 'node:fs'
-import { SoapMirroringClient } from '../src/adapters/task/soap/soap-mirroring-client.ts'
+import { BodyBuffers } from '../src/adapters/task/soap/body-buffers.ts'
+import { HttpPoster } from '../src/adapters/task/soap/http-post.ts'
+import { RowSlabs } from '../src/adapters/task/soap/row-slabs.ts'
+import type { SlabRow } from '../src/adapters/task/soap/row-xml-bytes.ts'
+import { DEFAULT_SOAP_CLIENT_OPTIONS, SoapMirroringClient } from '../src/adapters/task/soap/soap-mirroring-client.ts'
 import { SqliteChangeSource } from '../src/adapters/task/sources/sqlite/sqlite-change-source.ts'
-import { wireValueEncoder } from '../src/domain/changes/wire-value-encode-fast.ts'
 import { buildTableSchema } from '../src/domain/schema/table-schema.ts'
 
 /** CPU µs a row of the task's own steps, measured apart in this process. */
 export interface TaskPhases {
   /** Reading the source's rows through the task's SQLite source, in one snapshot. */
   readonly read: number
-  /** Encoding each row's values for the wire and its RowData XML, as the full load does. */
+  /** Encoding each row's values for the wire and its RowData XML, as the full load does (into slabs). */
   readonly encode: number
 }
 
@@ -34,8 +37,13 @@ export async function taskPhases(file: string, tableName: string): Promise<TaskP
     const built = buildTableSchema(wire)
     if (!built.ok) throw new Error(`table ${tableName}: ${JSON.stringify(built.error)}`)
     const table = built.value
-    const encoders = table.columns.map((c) => wireValueEncoder(c.type))
-    const client = new SoapMirroringClient('http://127.0.0.1/')
+    const slabs = new RowSlabs()
+    const client = new SoapMirroringClient('http://127.0.0.1/', DEFAULT_SOAP_CLIENT_OPTIONS, {
+      poster: new HttpPoster(),
+      bodies: new BodyBuffers(),
+      slabs,
+    })
+    const encodeRow = client.rowEncoder(table)
     const pass = async (encode: boolean): Promise<number> => {
       let rows = 0
       let bytes = 0
@@ -44,9 +52,10 @@ export async function taskPhases(file: string, tableName: string): Promise<TaskP
         for await (const row of snapshot.readRows(table)) {
           rows++
           if (!encode) continue
-          const values: (string | null)[] = new Array(encoders.length)
-          for (let i = 0; i < encoders.length; i++) values[i] = encoders[i]!(row[i]!)
-          bytes += client.encodeRow({ operation: 'I', values }).bytes
+          const encoded = encodeRow('I', row)
+          bytes += encoded.bytes
+          // As a RowData call would once it has copied the row into its body.
+          if ('slab' in encoded) slabs.release((encoded as SlabRow).slab, 1)
         }
       })
       if (rows === 0 || (encode && bytes === 0)) throw new Error(`no rows read from ${tableName}`)

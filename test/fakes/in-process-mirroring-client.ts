@@ -8,7 +8,11 @@ import {
   type MirroringClientFactory,
   type OutgoingBatch,
 } from '../../src/application/task/ports/mirroring-client.port.ts'
+import type { Row } from '../../src/domain/changes/cell-value.ts'
+import type { RowOperation } from '../../src/domain/changes/change-batch.ts'
+import { wireRowOf } from '../../src/domain/changes/wire-value-encode-fast.ts'
 import type { WireReplicationSummary, WireRow, WireTableSchema } from '../../src/domain/protocol/messages.ts'
+import type { TableSchema } from '../../src/domain/schema/table-schema.ts'
 import type { MirroringHarness } from '../../src/testing/harness.ts'
 
 interface FakeRow extends EncodedRow {
@@ -116,6 +120,10 @@ export class InProcessMirroringClient implements MirroringClient, MirroringClien
 
   encodeRow(row: WireRow): FakeRow {
     return { row, bytes: JSON.stringify(row).length }
+  }
+
+  rowEncoder(table: TableSchema) {
+    return (operation: RowOperation, row: Row): FakeRow => this.encodeRow(wireRowOf(table, operation, row))
   }
 
   overhead(table: WireTableSchema): number {

@@ -1,9 +1,3 @@
-import type { Row } from '../../domain/changes/cell-value.ts'
-import {
-  type WireValueEncoder,
-  wireValueEncoder,
-  wireValueIsPlainXml,
-} from '../../domain/changes/wire-value-encode-fast.ts'
 import type { WireTableSchema } from '../../domain/protocol/messages.ts'
 import { identifierKey } from '../../domain/schema/identifier.ts'
 import type { TableSchema } from '../../domain/schema/table-schema.ts'
@@ -90,8 +84,9 @@ export async function transferTable(
       barrier: true,
     })
     const batcher = new RowBatcher<EncodedRow>(budget(), { kind: 'full' })
+    const encode = client.rowEncoder(table)
     for await (const row of snapshot.readRows(table)) {
-      const encoded = client.encodeRow({ operation: 'I', ...encodeRow(table, row) })
+      const encoded = encode('I', row)
       const closed = batcher.add(encoded, encoded.bytes)
       if (closed) await send(closed, context.fullLoadCalls ?? 1, 'after-barrier')
       counts.inserts++
@@ -106,8 +101,9 @@ export async function transferTable(
   } else {
     progress.tableStarted(table.name, 'incremental', await snapshot.countChanges(table.name, mirrorLsn))
     const batcher = new RowBatcher<EncodedRow>(budget(), { kind: 'incremental', since: mirrorLsn })
+    const encode = client.rowEncoder(table)
     for await (const change of snapshot.readChanges(table, mirrorLsn)) {
-      const encoded = client.encodeRow({ operation: change.operation, ...encodeRow(table, change.row) })
+      const encoded = encode(change.operation, change.row)
       const closed = batcher.add(encoded, encoded.bytes, change.version)
       if (closed) await send(closed, 1, 'after-all')
       if (change.operation === 'I') counts.inserts++
@@ -137,28 +133,6 @@ export function upToDate(table: string, progress: CycleProgress): TableTransfer 
   progress.tableStarted(table, 'up-to-date', 0)
   progress.tableFinished(table)
   return { table, kind: 'up-to-date', inserts: 0, updates: 0, deletes: 0 }
-}
-
-/** Each column's wire encoder, worked out once per table schema: a full load encodes millions of rows. */
-const encodersByTable = new WeakMap<TableSchema, readonly WireValueEncoder[]>()
-
-/** A row's wire values, and which of them are plain for XML (WireRow.plain). */
-function encodeRow(table: TableSchema, row: Row): { values: (string | null)[]; plain: boolean[] } {
-  let encoders = encodersByTable.get(table)
-  if (encoders === undefined) {
-    encoders = table.columns.map((column) => wireValueEncoder(column.type))
-    encodersByTable.set(table, encoders)
-  }
-  const { columns } = table
-  const n = encoders.length
-  const values: (string | null)[] = new Array(n)
-  const plain: boolean[] = new Array(n)
-  for (let i = 0; i < n; i++) {
-    const value = row[i]!
-    values[i] = encoders[i]!(value)
-    plain[i] = wireValueIsPlainXml(columns[i]!.type, value)
-  }
-  return { values, plain }
 }
 
 /**

@@ -1,5 +1,8 @@
+import type { WireRow } from '../protocol/messages.ts'
 import type { ColumnType } from '../schema/column-type.ts'
-import type { CellValue } from './cell-value.ts'
+import type { TableSchema } from '../schema/table-schema.ts'
+import type { CellValue, Row } from './cell-value.ts'
+import type { RowOperation } from './change-batch.ts'
 import { encodeWireValue } from './wire-value.ts'
 
 /** Encodes one value of a column for the wire: exactly `encodeWireValue` for that column's type. */
@@ -106,4 +109,26 @@ function dateTime(value: string, type: ColumnType): string | null {
     91, 68, 84, 58, m0, m1, 47, d0, d1, 47, y0, y1, y2, y3, 32,
     h0, h1, 58, i0, i1, 58, s0, s1, 46, f0, f1, f2, f3, f4, f5, f6, 93,
   )
+}
+
+/** Each column's wire encoder, worked out once per table schema: a full load encodes millions of rows. */
+const encodersByTable = new WeakMap<TableSchema, readonly WireValueEncoder[]>()
+
+/** A row of `table` as the wire carries it: its values encoded, and which of them are plain for XML. */
+export function wireRowOf(table: TableSchema, operation: RowOperation, row: Row): WireRow {
+  let encoders = encodersByTable.get(table)
+  if (encoders === undefined) {
+    encoders = table.columns.map((column) => wireValueEncoder(column.type))
+    encodersByTable.set(table, encoders)
+  }
+  const { columns } = table
+  const n = encoders.length
+  const values: (string | null)[] = new Array(n)
+  const plain: boolean[] = new Array(n)
+  for (let i = 0; i < n; i++) {
+    const value = row[i]!
+    values[i] = encoders[i]!(value)
+    plain[i] = wireValueIsPlainXml(columns[i]!.type, value)
+  }
+  return { operation, values, plain }
 }

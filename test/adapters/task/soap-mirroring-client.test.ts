@@ -12,9 +12,14 @@ import {
 } from '../../../src/adapters/soap/request-writers.ts'
 import { BodyBuffers } from '../../../src/adapters/task/soap/body-buffers.ts'
 import { HttpPoster } from '../../../src/adapters/task/soap/http-post.ts'
+import { RowSlabs } from '../../../src/adapters/task/soap/row-slabs.ts'
 import { SoapMirroringClient } from '../../../src/adapters/task/soap/soap-mirroring-client.ts'
 import { MirroringCallError } from '../../../src/application/task/ports/mirroring-client.port.ts'
+import type { Row } from '../../../src/domain/changes/cell-value.ts'
+import type { RowOperation } from '../../../src/domain/changes/change-batch.ts'
+import { wireRowOf } from '../../../src/domain/changes/wire-value-encode-fast.ts'
 import type { WireTableSchema } from '../../../src/domain/protocol/messages.ts'
+import { buildTableSchema } from '../../../src/domain/schema/table-schema.ts'
 import { readSample } from '../../support/fixtures.ts'
 
 /** A partner stand-in that answers with whatever the test sets, and remembers what it got. */
@@ -207,7 +212,7 @@ describe('SoapMirroringClient', () => {
     const c = new SoapMirroringClient(
       url,
       { timeoutMs: 2000, maxResponseBytes: 1024 * 1024, busyRetryMs: 3000 },
-      { poster: new HttpPoster(), bodies },
+      { poster: new HttpPoster(), bodies, slabs: new RowSlabs() },
     )
     const batch = (n: number) => ({
       table,
@@ -234,6 +239,52 @@ describe('SoapMirroringClient', () => {
     reply = { status: 200, body: readSample('SampleRowDataResponse.xml') }
   })
 
+  it('sends rows encoded from their values byte for byte as their wire form, across slabs and beside text rows', async () => {
+    reply = { status: 200, body: readSample('SampleRowDataResponse.xml') }
+    const slabs = new RowSlabs(4096, 4)
+    const c = new SoapMirroringClient(
+      url,
+      { timeoutMs: 2000, maxResponseBytes: 1024 * 1024, busyRetryMs: 3000 },
+      { poster: new HttpPoster(), bodies: new BodyBuffers(), slabs },
+    )
+    const built = buildTableSchema(table)
+    if (!built.ok) throw new Error('person does not build')
+    const schema = built.value
+    const encode = c.rowEncoder(schema)
+    // Names long enough that a few rows fill a 4 KB slab, one too long for any slab, some to escape.
+    const values: Row[] = Array.from({ length: 40 }, (_, i) => [
+      i - 20,
+      i % 7 === 0 ? null : i === 13 ? 'ü'.repeat(900) : `${'<name & co>'.repeat(i % 5)}${'n'.repeat(50 * (i % 9))}`,
+    ])
+    const operations: RowOperation[] = ['I', 'U', 'D']
+    const wire = values.map((v, i) => wireRowOf(schema, operations[i % 3]!, v))
+    const rows = values.map((v, i) => (i % 11 === 5 ? c.encodeRow(wire[i]!) : encode(operations[i % 3]!, v)))
+    await c.rowData('t', [
+      { table, lsn: -1, rows: rows.slice(0, 25) },
+      { table, lsn: 7, rows: rows.slice(25) },
+    ])
+    const expected = writeRowDataRequest({
+      signedToken: 't',
+      clientState: '',
+      batches: [
+        { table, lsn: '-1', rows: wire.slice(0, 25) },
+        { table, lsn: '7', rows: wire.slice(25) },
+      ],
+    })
+    expect(received.at(-1)!.raw.equals(Buffer.from(expected))).toBe(true)
+    // Every full slab was given back once its rows were in the body (at most four are kept).
+    expect(slabs.waiting).toBeGreaterThan(0)
+    // A row kept and sent again after its slab was written over fails before anything is sent.
+    const kept = rows[39]!
+    const more = Array.from({ length: 20 }, (_, i) =>
+      c.rowData('t', [{ table, lsn: 8, rows: [encode('I', [i, 'x'.repeat(300)])] }]),
+    )
+    await Promise.all(more)
+    const sent = received.length
+    await expect(c.rowData('t', [{ table, lsn: 9, rows: [kept] }])).rejects.toThrow(/sent again/)
+    expect(received.length).toBe(sent)
+  })
+
   it('calls an HTTPS URL, checking its certificate', async () => {
     const { key, cert } = selfSigned('127.0.0.1')
     const secure = createHttpsServer({ key, cert }, (req, res) => {
@@ -246,6 +297,7 @@ describe('SoapMirroringClient', () => {
       const trusted = new SoapMirroringClient(at, undefined, {
         poster: new HttpPoster({ ca: cert }),
         bodies: new BodyBuffers(),
+        slabs: new RowSlabs(),
       })
       expect(await trusted.wipe('t', 'person')).toEqual({ ok: true, value: undefined })
       await expect(new SoapMirroringClient(at).wipe('t', 'person')).rejects.toThrow(

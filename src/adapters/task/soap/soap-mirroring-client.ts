@@ -6,12 +6,16 @@ import {
   type MirroringClientFactory,
   type OutgoingBatch,
 } from '../../../application/task/ports/mirroring-client.port.ts'
+import type { Row } from '../../../domain/changes/cell-value.ts'
+import type { RowOperation } from '../../../domain/changes/change-batch.ts'
+import { wireRowOf } from '../../../domain/changes/wire-value-encode-fast.ts'
 import type {
   OperationName,
   WireReplicationSummary,
   WireRow,
   WireTableSchema,
 } from '../../../domain/protocol/messages.ts'
+import type { TableSchema } from '../../../domain/schema/table-schema.ts'
 import { NS, soapActionOf } from '../../soap/namespaces.ts'
 import {
   rowDataBatchFrame,
@@ -36,6 +40,8 @@ import { element, escapeXml } from '../../soap/xml-text.ts'
 import type { XmlElement } from '../../xml/xml-tree.ts'
 import { BodyBuffers } from './body-buffers.ts'
 import { HttpPoster, type PostedReply, PostFailed, PostTimedOut, ReplyTooLarge } from './http-post.ts'
+import { type RowSlab, RowSlabs } from './row-slabs.ts'
+import { rowXmlWriter, type SlabRow } from './row-xml-bytes.ts'
 
 /** A row as RowData XML, encoded once: the batcher sizes by `bytes`, the request reuses `xml`. */
 interface XmlRow extends EncodedRow {
@@ -60,14 +66,15 @@ export const DEFAULT_SOAP_CLIENT_OPTIONS: SoapClientOptions = {
   busyRetryMs: 120_000,
 }
 
-/** The connections and the body buffers that a process's clients share. */
+/** The connections, the body buffers and the slabs rows are encoded into, that a process's clients share. */
 export interface SoapTransport {
   readonly poster: HttpPoster
   readonly bodies: BodyBuffers
+  readonly slabs: RowSlabs
 }
 
 /** Like fetch's global pool: every client of the process keeps its connections alive in one place. */
-const SHARED_TRANSPORT: SoapTransport = { poster: new HttpPoster(), bodies: new BodyBuffers() }
+const SHARED_TRANSPORT: SoapTransport = { poster: new HttpPoster(), bodies: new BodyBuffers(), slabs: new RowSlabs() }
 
 /** Longest pause between two tries of a busy call, whatever Retry-After says. */
 const MAX_BUSY_PAUSE_MS = 10_000
@@ -91,6 +98,7 @@ export class SoapMirroringClient implements MirroringClient {
   readonly #options: SoapClientOptions
   readonly #transport: SoapTransport
   readonly #overheads = new WeakMap<WireTableSchema, number>()
+  readonly #writers = new WeakMap<TableSchema, ReturnType<typeof rowXmlWriter>>()
 
   constructor(
     url: string,
@@ -145,7 +153,7 @@ export class SoapMirroringClient implements MirroringClient {
       let at = body.write(head, 0)
       for (let b = 0; b < batches.length; b++) {
         at += body.write(frames[b]![0], at)
-        for (const row of batches[b]!.rows) at += body.write((row as XmlRow).xml, at)
+        at = this.#writeRows(body, at, batches[b]!.rows)
         at += body.write(frames[b]![1], at)
       }
       at += body.write(tail, at)
@@ -170,6 +178,56 @@ export class SoapMirroringClient implements MirroringClient {
   encodeRow(row: WireRow): XmlRow {
     const xml = rowXml(row)
     return { xml, bytes: Buffer.byteLength(xml) }
+  }
+
+  rowEncoder(table: TableSchema): (operation: RowOperation, row: Row) => EncodedRow {
+    let write = this.#writers.get(table)
+    if (write === undefined) {
+      write = rowXmlWriter(table, this.#transport.slabs)
+      this.#writers.set(table, write)
+    }
+    const writer = write
+    // A row that could outgrow a slab (a long text) goes as text.
+    return (operation, row) => writer(operation, row) ?? this.encodeRow(wireRowOf(table, operation, row))
+  }
+
+  /**
+   * The rows' XML into the body from `at`: a row encoded as text written as UTF-8, rows in slabs
+   * copied, those that lie one after another in a slab in one piece, and their slab told.
+   */
+  #writeRows(body: Buffer, at: number, rows: readonly EncodedRow[]): number {
+    const slabs = this.#transport.slabs
+    let run: RowSlab | undefined
+    let from = 0
+    let to = 0
+    let count = 0
+    const flush = () => {
+      if (run === undefined) return
+      at += run.buffer.copy(body, at, from, to)
+      slabs.release(run, count)
+      run = undefined
+    }
+    for (const row of rows) {
+      if ('xml' in row) {
+        flush()
+        at += body.write((row as XmlRow).xml, at)
+        continue
+      }
+      const { slab, start, bytes, generation } = row as SlabRow
+      if (generation !== slab.generation) throw new Error('a row was sent again after its slab was used again')
+      if (slab === run && start === to) {
+        to += bytes
+        count++
+        continue
+      }
+      flush()
+      run = slab
+      from = start
+      to = start + bytes
+      count = 1
+    }
+    flush()
+    return at
   }
 
   overhead(table: WireTableSchema): number {

@@ -1,3 +1,5 @@
+import type { Row } from '../../../domain/changes/cell-value.ts'
+import type { RowOperation } from '../../../domain/changes/change-batch.ts'
 import type {
   AuthenticateReply,
   WireReplicationSummary,
@@ -5,6 +7,7 @@ import type {
   WireTableLsn,
   WireTableSchema,
 } from '../../../domain/protocol/messages.ts'
+import type { TableSchema } from '../../../domain/schema/table-schema.ts'
 
 /** A row already serialised for the wire; `bytes` is its exact size in the request. */
 export interface EncodedRow {
@@ -41,6 +44,12 @@ export interface MirroringClient {
   replicationCompleted(token: string, summary: readonly WireReplicationSummary[]): Promise<CallOutcome<void>>
 
   encodeRow(row: WireRow): EncodedRow
+  /**
+   * Encodes rows of `table` from their values, as `encodeRow` of their wire form would: a full
+   * load's rows go this way. Each row it makes is sent at most once (it may be written into
+   * memory used again once the row has gone into a request).
+   */
+  rowEncoder(table: TableSchema): (operation: RowOperation, row: Row) => EncodedRow
   /** Bytes of a RowData request around its batches' rows: envelope, token, one batch's TableInfo. */
   overhead(table: WireTableSchema): number
 }
