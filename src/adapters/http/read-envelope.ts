@@ -5,6 +5,7 @@ import { tableSchemaCapture } from '../soap/table-schema-capture.ts'
 import { child, type XmlElement, type XmlLimits, XmlRejected, XmlTreeBuilder } from '../xml/xml-tree.ts'
 import type { BudgetLease } from './inflight-budget.ts'
 import { type BodyChunk, type RequestBody, webBody } from './request-body.ts'
+import { Utf8Pieces } from './utf8-pieces.ts'
 
 export interface BodyLimits extends XmlLimits {
   readonly maxBodyBytes: number
@@ -59,7 +60,7 @@ export async function readEnvelope<S>(
   if (!body && !request.body) return refuse(400, 'request has no body')
 
   const reader = body ?? webBody(request.body!)
-  const decoder = new TextDecoder('utf-8', { fatal: true })
+  const pieces = new Utf8Pieces()
   const builder = new XmlTreeBuilder(limits, [rowDataCapture(), tableSchemaCapture()])
   const deadline = Date.now() + limits.bodyTimeoutMs
   const known = Number.isSafeInteger(declared) && declared >= 0
@@ -69,7 +70,10 @@ export async function readEnvelope<S>(
   let parseMs = 0
   const parse = (bytes?: Uint8Array) => {
     const started = performance.now()
-    builder.write(bytes ? decoder.decode(bytes, { stream: true }) : decoder.decode())
+    if (bytes) {
+      const unread = builder.unread
+      builder.writeOn(pieces.decode(unread, bytes), unread.length)
+    } else builder.write(pieces.finish())
     parseMs += performance.now() - started
   }
   try {

@@ -183,6 +183,22 @@ export class XmlScanner {
     this.#run(false)
   }
 
+  /**
+   * What was written and not read yet (an element the last piece cut short): a writer that
+   * takes it puts it before its next piece and passes that piece to `writeOn`.
+   */
+  get unread(): string {
+    return this.#pos === 0 ? this.#buffer : this.#buffer.slice(this.#pos)
+  }
+
+  /** As `write`, for a piece that begins with `unread` as it was just read: nothing is joined. */
+  writeOn(text: string): void {
+    this.#resume = this.#resume < 0 ? -1 : this.#resume - this.#pos
+    this.#buffer = text
+    this.#pos = 0
+    this.#run(false)
+  }
+
   close(): void {
     this.#run(true)
   }

@@ -143,6 +143,20 @@ export class XmlTreeBuilder {
     this.#check()
   }
 
+  /** What was written and not read yet (XmlScanner.unread). */
+  get unread(): string {
+    return this.#scanner.unread
+  }
+
+  /** As `write`, for a piece that begins with `unread` as it was just read (XmlScanner.writeOn). */
+  writeOn(text: string, unread: number): void {
+    this.#check()
+    this.#written += text.length - unread
+    this.#generation++
+    this.#guarded(() => this.#scanner.writeOn(text))
+    this.#check()
+  }
+
   /** The root element as far as it is read; its last children may still be open. */
   get root(): XmlElement | undefined {
     return this.#root
