@@ -11,32 +11,16 @@ import {
 } from '../../src/domain/changes/wire-value-encode-fast.ts'
 import type { ColumnType } from '../../src/domain/schema/column-type.ts'
 import { sqlServerType } from '../support/schemas.ts'
+import { type TemporalShape, temporalText, validParts } from '../support/temporal-text.ts'
 
 const type = sqlServerType
-const pad = (n: number, width: number) => String(n).padStart(width, '0')
-
 /** Canonical date, datetime and datetimeoffset values (cell-value.ts), any year, any fraction. */
 const canonical = fc
-  .tuple(
-    fc.integer({ min: 1, max: 9999 }),
-    fc.integer({ min: 1, max: 12 }),
-    fc.integer({ min: 1, max: 28 }),
-    fc.integer({ min: 0, max: 23 }),
-    fc.integer({ min: 0, max: 59 }),
-    fc.integer({ min: 0, max: 59 }),
-    fc.integer({ min: 0, max: 9_999_999 }),
-    fc.option(fc.integer({ min: -14 * 60, max: 14 * 60 }), { nil: undefined }),
-    fc.constantFrom('date', 'datetime', 'offset'),
-  )
-  .map(([y, mo, d, h, mi, s, f, offset, shape]) => {
-    const date = `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}`
-    if (shape === 'date') return { value: date, type: type('date') }
-    const time = `${date} ${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${pad(f, 7)}`
-    if (shape === 'datetime') return { value: time, type: type('datetime2(7)') }
-    const o = offset ?? 0
-    const zone = `${o < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(o) / 60), 2)}:${pad(Math.abs(o) % 60, 2)}`
-    return { value: `${time}${zone}`, type: type('datetimeoffset') }
-  })
+  .tuple(validParts, fc.constantFrom<TemporalShape>('date', 'datetime', 'offset'))
+  .map(([parts, shape]) => ({
+    value: temporalText(parts, shape),
+    type: type(shape === 'date' ? 'date' : shape === 'datetime' ? 'datetime2(7)' : 'datetimeoffset'),
+  }))
 
 describe('encoding dates for the wire by position', () => {
   it('gives exactly what parsing the canonical value and formatting it gives', () => {
@@ -110,15 +94,9 @@ const dateTimeText = fc
     fc.integer({ min: 0, max: 60 }),
     fc.oneof(fc.constantFrom(0, 1, 5_000_000, 9_999_999), fc.integer({ min: 0, max: 9_999_999 })),
     fc.integer({ min: -14 * 60, max: 14 * 60 }),
-    fc.constantFrom('date', 'datetime', 'datetime', 'datetime', 'offset'),
+    fc.constantFrom<TemporalShape>('date', 'datetime', 'datetime', 'datetime', 'offset'),
   )
-  .map(([y, mo, d, h, mi, s, f, o, shape]) => {
-    const date = `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}`
-    if (shape === 'date') return date
-    const time = `${date} ${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${pad(f, 7)}`
-    if (shape === 'datetime') return time
-    return `${time}${o < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(o) / 60), 2)}:${pad(Math.abs(o) % 60, 2)}`
-  })
+  .map(([y, mo, d, h, mi, s, f, o, shape]) => temporalText([y, mo, d, h, mi, s, f, o], shape))
 
 /** Characters that could be mistaken for a digit or a separator, or that no check expects. */
 const oddChar = fc.constantFrom(

@@ -7,24 +7,7 @@ import type { CellValue } from '../../../src/domain/changes/cell-value.ts'
 import type { RowOperation } from '../../../src/domain/changes/change-batch.ts'
 import { wireRowOf } from '../../../src/domain/changes/wire-value-encode-fast.ts'
 import { buildTableSchema, type TableSchema } from '../../../src/domain/schema/table-schema.ts'
-
-const pad = (n: number, width: number) => String(n).padStart(width, '0')
-
-/** Canonical `yyyy-MM-dd HH:mm:ss.fffffff`, any year and fraction. */
-const dateTime = fc
-  .tuple(
-    fc.integer({ min: 1, max: 9999 }),
-    fc.integer({ min: 1, max: 12 }),
-    fc.integer({ min: 1, max: 28 }),
-    fc.integer({ min: 0, max: 23 }),
-    fc.integer({ min: 0, max: 59 }),
-    fc.integer({ min: 0, max: 59 }),
-    fc.integer({ min: 0, max: 9_999_999 }),
-  )
-  .map(
-    ([y, mo, d, h, mi, s, f]) =>
-      `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)} ${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${pad(f, 7)}`,
-  )
+import { canonicalDateTime } from '../../support/temporal-text.ts'
 
 const text = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 12 }),
@@ -38,10 +21,10 @@ const COLUMNS: readonly [string, fc.Arbitrary<CellValue>][] = [
   ['smallint', fc.integer({ min: -32768, max: 32767 })],
   ['tinyint', fc.integer({ min: 0, max: 255 })],
   ['bigint', fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })],
-  ['datetime', fc.oneof(dateTime, fc.constantFrom('2024-01-02 03:04:05.1234567'))],
-  ['datetime2(7)', dateTime],
-  ['datetimeoffset', dateTime.map((v) => `${v}+00:00`)],
-  ['date', dateTime.map((v) => v.slice(0, 10))],
+  ['datetime', fc.oneof(canonicalDateTime, fc.constantFrom('2024-01-02 03:04:05.1234567'))],
+  ['datetime2(7)', canonicalDateTime],
+  ['datetimeoffset', canonicalDateTime.map((v) => `${v}+00:00`)],
+  ['date', canonicalDateTime.map((v) => v.slice(0, 10))],
   ['nvarchar(80)', text],
   ['ntext', text],
   ['xml', text],
