@@ -29,8 +29,7 @@ export function wireValueEncoder(type: ColumnType): WireValueEncoder {
     case 'datetime2':
     case 'datetimeoffset':
     case 'date':
-      return (value) =>
-        typeof value === 'string' && value.length === 27 ? dateTime(value, type) : encodeWireValue(value, type)
+      return (value) => (typeof value === 'string' ? dateTime(value, type) : encodeWireValue(value, type))
     default:
       return (value) => encodeWireValue(value, type)
   }
@@ -80,17 +79,12 @@ const at = (text: string, i: number) => text.charCodeAt(i)
 const digit = (c: number) => (c - 48) | (57 - c)
 
 /**
- * `yyyy-MM-dd HH:mm:ss.fffffff` → `[DT:MM/dd/yyyy HH:mm:ss.fffffff]`, each character read
- * once and the result made as one flat string, which the XML writer's escape test then scans
- * without first flattening a rope of slices. Exactly `encodeWireValue`'s rearrangement by
- * position; text with anything but a digit where a digit belongs goes the full way.
+ * Whether `value` is `yyyy-MM-dd HH:mm:ss.fffffff` with a digit wherever a digit belongs: the
+ * text a datetime's wire form is made from by position (`[DT:MM/dd/yyyy HH:mm:ss.fffffff]`).
+ * Anything else goes `encodeWireValue`'s full way, which reads it or refuses it.
  */
-function dateTime(value: string, type: ColumnType): string | null {
-  // biome-ignore format: the characters of the value in their order, separators left out.
-  const y0 = at(value, 0), y1 = at(value, 1), y2 = at(value, 2), y3 = at(value, 3),
-    m0 = at(value, 5), m1 = at(value, 6), d0 = at(value, 8), d1 = at(value, 9),
-    h0 = at(value, 11), h1 = at(value, 12), i0 = at(value, 14), i1 = at(value, 15), s0 = at(value, 17), s1 = at(value, 18),
-    f0 = at(value, 20), f1 = at(value, 21), f2 = at(value, 22), f3 = at(value, 23), f4 = at(value, 24), f5 = at(value, 25), f6 = at(value, 26)
+export function isCanonicalDateTime(value: string): boolean {
+  if (value.length !== 27) return false
   const separators =
     (at(value, 4) ^ 45) |
     (at(value, 7) ^ 45) |
@@ -100,14 +94,27 @@ function dateTime(value: string, type: ColumnType): string | null {
     (at(value, 19) ^ 46)
   // biome-ignore format: one digit a term.
   const digits =
-    digit(y0) | digit(y1) | digit(y2) | digit(y3) | digit(m0) | digit(m1) | digit(d0) | digit(d1) |
-    digit(h0) | digit(h1) | digit(i0) | digit(i1) | digit(s0) | digit(s1) |
-    digit(f0) | digit(f1) | digit(f2) | digit(f3) | digit(f4) | digit(f5) | digit(f6)
-  if (separators !== 0 || digits < 0) return encodeWireValue(value, type)
+    digit(at(value, 0)) | digit(at(value, 1)) | digit(at(value, 2)) | digit(at(value, 3)) |
+    digit(at(value, 5)) | digit(at(value, 6)) | digit(at(value, 8)) | digit(at(value, 9)) |
+    digit(at(value, 11)) | digit(at(value, 12)) | digit(at(value, 14)) | digit(at(value, 15)) |
+    digit(at(value, 17)) | digit(at(value, 18)) | digit(at(value, 20)) | digit(at(value, 21)) |
+    digit(at(value, 22)) | digit(at(value, 23)) | digit(at(value, 24)) | digit(at(value, 25)) | digit(at(value, 26))
+  return separators === 0 && digits >= 0
+}
+
+/**
+ * `yyyy-MM-dd HH:mm:ss.fffffff` → `[DT:MM/dd/yyyy HH:mm:ss.fffffff]`, the result made as one
+ * flat string, which the XML writer's escape test then scans without first flattening a rope of
+ * slices. Exactly `encodeWireValue`'s rearrangement by position; other text goes the full way.
+ */
+function dateTime(value: string, type: ColumnType): string | null {
+  if (!isCanonicalDateTime(value)) return encodeWireValue(value, type)
   // biome-ignore format: one argument per character of the result, in its order.
   return String.fromCharCode(
-    91, 68, 84, 58, m0, m1, 47, d0, d1, 47, y0, y1, y2, y3, 32,
-    h0, h1, 58, i0, i1, 58, s0, s1, 46, f0, f1, f2, f3, f4, f5, f6, 93,
+    91, 68, 84, 58, at(value, 5), at(value, 6), 47, at(value, 8), at(value, 9), 47,
+    at(value, 0), at(value, 1), at(value, 2), at(value, 3), 32, at(value, 11), at(value, 12), 58,
+    at(value, 14), at(value, 15), 58, at(value, 17), at(value, 18), 46, at(value, 20), at(value, 21),
+    at(value, 22), at(value, 23), at(value, 24), at(value, 25), at(value, 26), 93,
   )
 }
 

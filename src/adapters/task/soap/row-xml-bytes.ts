@@ -1,6 +1,6 @@
 import type { Row } from '../../../domain/changes/cell-value.ts'
 import type { RowOperation } from '../../../domain/changes/change-batch.ts'
-import { wireValueEncoder } from '../../../domain/changes/wire-value-encode-fast.ts'
+import { isCanonicalDateTime, wireValueEncoder } from '../../../domain/changes/wire-value-encode-fast.ts'
 import type { TableSchema } from '../../../domain/schema/table-schema.ts'
 import { NS } from '../../soap/namespaces.ts'
 import { element, escapeXml } from '../../soap/xml-text.ts'
@@ -14,16 +14,28 @@ export interface SlabRow {
   readonly generation: number
 }
 
+/** A RowData row's XML around its values, and a null's and an empty string's, as `writeRowXml` writes them. */
+export const ROW_XML = {
+  open: `<a:RowData><a:ColumnValues xmlns:b="${NS.arrays}">`,
+  close: {
+    I: `</a:ColumnValues>${element('a:Operation', 'I')}</a:RowData>`,
+    U: `</a:ColumnValues>${element('a:Operation', 'U')}</a:RowData>`,
+    D: `</a:ColumnValues>${element('a:Operation', 'D')}</a:RowData>`,
+  } as Readonly<Record<string, string>>,
+  nil: '<b:string i:nil="true"/>',
+  empty: '<b:string/>',
+}
+
 const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0))
 
-const ROW_OPEN = ascii(`<a:RowData><a:ColumnValues xmlns:b="${NS.arrays}">`)
+const ROW_OPEN = ascii(ROW_XML.open)
 const ROW_CLOSE: Readonly<Record<RowOperation, Uint8Array>> = {
-  I: ascii(`</a:ColumnValues>${element('a:Operation', 'I')}</a:RowData>`),
-  U: ascii(`</a:ColumnValues>${element('a:Operation', 'U')}</a:RowData>`),
-  D: ascii(`</a:ColumnValues>${element('a:Operation', 'D')}</a:RowData>`),
+  I: ascii(ROW_XML.close.I!),
+  U: ascii(ROW_XML.close.U!),
+  D: ascii(ROW_XML.close.D!),
 }
-const NIL = ascii('<b:string i:nil="true"/>')
-const EMPTY = ascii('<b:string/>')
+const NIL = ascii(ROW_XML.nil)
+const EMPTY = ascii(ROW_XML.empty)
 const OPEN = ascii('<b:string>')
 const CLOSE = ascii('</b:string>')
 const OPEN_INT = ascii('<b:string>[I:')
@@ -186,30 +198,6 @@ function putInteger(out: Uint8Array, n: number, at: number): number {
     n = Math.floor(n / 10)
   }
   return at + digits
-}
-
-/** Below zero when the character code `c` is not a decimal digit. */
-const digit = (c: number) => (c - 48) | (57 - c)
-
-/**
- * `yyyy-MM-dd HH:mm:ss.fffffff` with digits where digits belong: what wireValueEncoder rearranges
- * by position; other text goes its full way (and is refused or read there).
- */
-function isCanonicalDateTime(v: string): boolean {
-  if (v.length !== 27) return false
-  const separators =
-    (v.charCodeAt(4) ^ 45) |
-    (v.charCodeAt(7) ^ 45) |
-    (v.charCodeAt(10) ^ 32) |
-    (v.charCodeAt(13) ^ 58) |
-    (v.charCodeAt(16) ^ 58) |
-    (v.charCodeAt(19) ^ 46)
-  const c = (i: number) => digit(v.charCodeAt(i))
-  // biome-ignore format: one digit a term.
-  const digits =
-    c(0) | c(1) | c(2) | c(3) | c(5) | c(6) | c(8) | c(9) | c(11) | c(12) | c(14) | c(15) | c(17) | c(18) |
-    c(20) | c(21) | c(22) | c(23) | c(24) | c(25) | c(26)
-  return separators === 0 && digits >= 0
 }
 
 /** `[DT:` … `]`'s inside: `MM/dd/yyyy HH:mm:ss.fffffff` from the canonical text's characters. */

@@ -16,7 +16,7 @@ import type {
   WireTableSchema,
 } from '../../../domain/protocol/messages.ts'
 import type { TableSchema } from '../../../domain/schema/table-schema.ts'
-import { NS, soapActionOf } from '../../soap/namespaces.ts'
+import { soapActionOf } from '../../soap/namespaces.ts'
 import {
   rowDataBatchFrame,
   rowDataFrame,
@@ -36,12 +36,12 @@ import {
   readStatusResponse,
   readTableSchemaResponse,
 } from '../../soap/response-readers.ts'
-import { element, escapeXml } from '../../soap/xml-text.ts'
+import { escapeXml } from '../../soap/xml-text.ts'
 import type { XmlElement } from '../../xml/xml-tree.ts'
 import { BodyBuffers } from './body-buffers.ts'
 import { HttpPoster, type PostedReply, PostFailed, PostTimedOut, ReplyTooLarge } from './http-post.ts'
 import { type RowSlab, RowSlabs } from './row-slabs.ts'
-import { rowXmlWriter, type SlabRow } from './row-xml-bytes.ts'
+import { ROW_XML, rowXmlWriter, type SlabRow } from './row-xml-bytes.ts'
 
 /** A row as RowData XML, encoded once: the batcher sizes by `bytes`, the request reuses `xml`. */
 interface XmlRow extends EncodedRow {
@@ -306,28 +306,21 @@ function readReply(operation: OperationName, reply: PostedReply, text: string, m
 /** The bytes around each table of a TableSchema request (ASCII). */
 const TABLE_FRAME_BYTES = TABLE_OPEN.length + TABLE_CLOSE.length
 
-const ROW_OPEN = `<a:RowData><a:ColumnValues xmlns:b="${NS.arrays}">`
-const ROW_CLOSE: Readonly<Record<string, string>> = {
-  I: `</a:ColumnValues>${element('a:Operation', 'I')}</a:RowData>`,
-  U: `</a:ColumnValues>${element('a:Operation', 'U')}</a:RowData>`,
-  D: `</a:ColumnValues>${element('a:Operation', 'D')}</a:RowData>`,
-}
-
 /**
  * `writeRowXml`, byte for byte, in one pass of appends: a full load writes millions of rows
  * (the tests hold the two to the same output).
  */
 function rowXml(row: WireRow): string {
-  let xml = ROW_OPEN
+  let xml = ROW_XML.open
   const { values, plain } = row
   for (let i = 0; i < values.length; i++) {
     const value = values[i] as string | null
-    if (value === null) xml += '<b:string i:nil="true"/>'
-    else if (value === '') xml += '<b:string/>'
+    if (value === null) xml += ROW_XML.nil
+    else if (value === '') xml += ROW_XML.empty
     // An integer's or datetime's wire form has nothing to escape: its test is skipped.
     else xml += `<b:string>${plain?.[i] === true ? value : escapeXml(value)}</b:string>`
   }
-  const close = ROW_CLOSE[row.operation]
+  const close = ROW_XML.close[row.operation]
   return close === undefined ? writeRowXml(row) : xml + close
 }
 
