@@ -1,5 +1,6 @@
+import { Command } from 'commander'
 import { describe, expect, it } from 'vitest'
-import { rawServiceOptions } from '../../src/adapters/cli/service-options.ts'
+import { addServiceOptions, rawServiceOptions } from '../../src/adapters/cli/service-options.ts'
 import { DEFAULTS, parseServiceConfig, type ServiceConfig, type ServiceOptions } from '../../src/index.ts'
 import { defaultServiceOptions } from '../support/service-options.ts'
 
@@ -69,6 +70,7 @@ describe('a program configuring the service', () => {
       stateRetention: { days: 2, rowsPerTenant: 10 },
       keyColumns: new Map([['Contact', ['contact_id']]]),
       metricsTenantLabels: false,
+      durableCommits: true,
       state: 'memory:',
       logLevel: 'silent',
     }
@@ -88,6 +90,7 @@ describe('a program configuring the service', () => {
       stateRetention: { days: 2, rowsPerTenant: 10 },
       keyColumns: new Map([['contact', ['contact_id']]]),
       metricsTenantLabels: false,
+      durableCommits: true,
       state: 'memory:',
       logLevel: 'silent',
     })
@@ -140,5 +143,26 @@ describe('a program configuring the service', () => {
       ok: false,
       error: '--superoffice-env or --federated-cert is required (which certificate signs the tokens)',
     })
+  })
+})
+
+describe('durable commits on the command line', () => {
+  const parse = (args: string[]) => {
+    const command = addServiceOptions(new Command('serve')).exitOverride()
+    command.parse(['--client-id', 'app1', '--private-key', 'k.pem', '--superoffice-env', 'stage', ...args], {
+      from: 'user',
+    })
+    return fromCli(command.opts()).durableCommits
+  }
+
+  it('are off by default, on with --durable-commits or MIRROR_DURABLE_COMMITS', () => {
+    expect(parse([])).toBe(false)
+    expect(parse(['--durable-commits'])).toBe(true)
+    process.env.MIRROR_DURABLE_COMMITS = '1'
+    try {
+      expect(parse([])).toBe(true)
+    } finally {
+      delete process.env.MIRROR_DURABLE_COMMITS
+    }
   })
 })

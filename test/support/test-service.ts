@@ -43,6 +43,7 @@ export function testConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfi
     stateRetention: { days: 14, rowsPerTenant: 1000 },
     staleAfterMs: 3_600_000,
     metricsTenantLabels: true,
+    durableCommits: false,
     waitForDatabaseMs: 0,
     ...overrides,
   }

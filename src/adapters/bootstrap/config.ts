@@ -56,6 +56,12 @@ export interface ServiceConfig {
   readonly staleAfterMs: number
   /** Per-tenant series on /metrics; off for very many tenants. */
   readonly metricsTenantLabels: boolean
+  /**
+   * Each mirror commit waits for the engine's flush to disk (PostgreSQL `synchronous_commit`,
+   * SQLite `synchronous = FULL`). Off, a crash of the database server or machine may lose the
+   * last commits, each whole with its LSN, and the next cycle sends them again.
+   */
+  readonly durableCommits: boolean
   /** How long start-up waits for the mirror server and the state store to answer. */
   readonly waitForDatabaseMs: number
 }
@@ -97,6 +103,7 @@ export const DEFAULTS = {
   stateRowsPerTenant: 1000,
   staleAfterMinutes: 60,
   metricsTenantLabels: true,
+  durableCommits: false,
   waitForDatabaseSeconds: 0,
 } as const
 
@@ -127,6 +134,7 @@ const PARSER_DEFAULTS: Readonly<Record<string, unknown>> = {
   stateRowsPerTenant: DEFAULTS.stateRowsPerTenant,
   staleAfter: DEFAULTS.staleAfterMinutes,
   metricsTenantLabels: DEFAULTS.metricsTenantLabels,
+  durableCommits: DEFAULTS.durableCommits,
   waitForDatabase: DEFAULTS.waitForDatabaseSeconds,
 }
 
@@ -210,6 +218,7 @@ const schema = z.object({
   stateRowsPerTenant: positive('--state-rows-per-tenant'),
   staleAfter: positive('--stale-after'),
   metricsTenantLabels: z.boolean().default(true),
+  durableCommits: z.boolean({ error: '--durable-commits takes no value' }).default(false),
   waitForDatabase: z.coerce
     .number({ error: '--wait-for-database must be a number of seconds' })
     .int('--wait-for-database must be whole seconds')
@@ -297,6 +306,7 @@ export function parseServiceConfig(
       stateRetention: { days: o.stateRetentionDays, rowsPerTenant: o.stateRowsPerTenant },
       staleAfterMs: o.staleAfterMs ?? o.staleAfter * 60_000,
       metricsTenantLabels: o.metricsTenantLabels,
+      durableCommits: o.durableCommits,
       waitForDatabaseMs: o.waitForDatabaseMs ?? o.waitForDatabase * 1000,
     },
   }

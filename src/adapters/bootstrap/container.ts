@@ -346,6 +346,7 @@ function mirrorDatabases(config: ServiceConfig, resolve: ResolveConnection | und
     naming: databaseNaming(config.databaseNameTemplate),
     longestContextId: config.maxContextIdLength,
     pool: { maxOpen: config.maxOpenDatabases, idleMs: config.idleDatabaseMs },
+    durableCommits: config.durableCommits,
   }
   return resolve
     ? new RoutedMirrorDatabases({

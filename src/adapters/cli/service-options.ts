@@ -147,6 +147,12 @@ export function addServiceOptions(command: Command): Command {
     )
     .addOption(
       new Option(
+        '--durable-commits',
+        "each mirror commit waits for the database's flush to disk (PostgreSQL, SQLite); off, a database crash may lose the last commits, which the next cycle sends again",
+      ).env('MIRROR_DURABLE_COMMITS'),
+    )
+    .addOption(
+      new Option(
         '--stale-batches <policy>',
         "a RowData batch older than its table's LSN: skip (acknowledge, write nothing) or apply",
       )

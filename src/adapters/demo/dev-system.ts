@@ -104,6 +104,7 @@ export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
     stateRetention: { days: DEFAULTS.stateRetentionDays, rowsPerTenant: DEFAULTS.stateRowsPerTenant },
     staleAfterMs: DEFAULTS.staleAfterMinutes * 60_000,
     metricsTenantLabels: true,
+    durableCommits: DEFAULTS.durableCommits,
     waitForDatabaseMs: 0,
   }
   const service = createMirroringService(config, { logger })

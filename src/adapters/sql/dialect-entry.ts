@@ -40,6 +40,14 @@ export interface MirrorDatabasesOptions {
   /** Longer context ids are refused before any name is made (see tenant-naming.ts). */
   readonly longestContextId: number
   readonly pool: PoolOptions
+  /**
+   * Each commit waits for the engine's flush to disk. Left out or false, a dialect may let the
+   * engine flush a moment later (PostgreSQL: `synchronous_commit = off`; SQLite: `synchronous =
+   * NORMAL`): a crash of the database server loses the last commits whole, each with its LSN,
+   * which the protocol resends (protocol.md §1, a mirror restored from a backup). Dialects
+   * whose engine sets this server-wide (MySQL, SQL Server) follow the server.
+   */
+  readonly durableCommits?: boolean
 }
 
 /**

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { databaseNaming } from '../../../src/adapters/sql/database-naming.ts'
@@ -291,5 +292,27 @@ describe('postgres mirrors', () => {
     await db.dropTables(['bulk'])
     expect((await db.readState()).tables.size).toBe(0)
     await provider.close()
+  })
+})
+
+describe('postgres commits', () => {
+  /** synchronous_commit as a tenant session of the connector sees it. */
+  async function sessionSetting(durable: boolean | undefined): Promise<string> {
+    const naming = databaseNaming(uniqueTemplate('tmpgc'))
+    created.push({ layout: 'database', name: naming(CTX) })
+    const connector = new PostgresConnector(POSTGRES_URL, 'database', naming, durable)
+    const db = await connector.open(CTX)
+    try {
+      const { rows } = await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(db)
+      return rows[0]!.synchronous_commit
+    } finally {
+      await db.destroy()
+      await connector.close()
+    }
+  }
+
+  it("commit a tenant's writes without waiting for the WAL's flush, unless durable commits are asked for", async () => {
+    expect(await sessionSetting(undefined)).toBe('off')
+    expect(await sessionSetting(true)).toBe('on')
   })
 })

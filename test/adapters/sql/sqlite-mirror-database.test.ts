@@ -127,3 +127,22 @@ describe('sqlite mirror files', () => {
     }
   })
 })
+
+describe('sqlite commits', () => {
+  it('syncs at checkpoints (NORMAL), or every commit (FULL) when durable commits are asked for', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tm-sqlite-'))
+    try {
+      for (const [durable, level] of [
+        [undefined, 1],
+        [true, 2],
+      ] as const) {
+        const db = await new SqliteConnector(dir, databaseNaming('Mirror_{contextId}'), durable).open(CTX)
+        const { rows } = await sql<{ synchronous: number | bigint }>`pragma synchronous`.execute(db)
+        expect(Number(rows[0]?.synchronous)).toBe(level)
+        await db.destroy()
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

@@ -12,7 +12,7 @@ export function postgresMirrorDatabases(
 ): MirrorDatabaseProvider {
   return new KyselyMirrorDatabases(
     postgresMirrorSql,
-    new PostgresConnector(location.url, location.layout ?? 'database', options.naming),
+    new PostgresConnector(location.url, location.layout ?? 'database', options.naming, options.durableCommits),
     options.pool,
   )
 }

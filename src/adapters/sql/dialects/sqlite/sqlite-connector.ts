@@ -22,7 +22,8 @@ export const PAGE_CACHE_KIB = 16 * 1024
  * One SQLite file per tenant, `<dir>/<database name>.sqlite` (wire-profile §6). WAL lets
  * readers (a partner's reports) run beside the writer; NORMAL sync keeps every committed batch
  * across a crash of the process, and a power cut can only lose whole recent transactions, each
- * with its own LSN, which the Mirroring Task then resends.
+ * with its own LSN, which the Mirroring Task then resends. `durable`: FULL sync, each commit
+ * flushed (--durable-commits).
  */
 export class SqliteConnector implements TenantConnector {
   readonly #dir: string
@@ -30,10 +31,12 @@ export class SqliteConnector implements TenantConnector {
   readonly #jobs = new DriverJobs<BulkJob>(BULK_MARKER)
   readonly #caches = new SqlitePageCaches(PAGE_CACHE_KIB)
   readonly bulk: BulkUpsert = sqliteBulkUpsert(this.#jobs)
+  readonly #durable: boolean
 
-  constructor(dir: string, name: (contextId: ContextId) => string) {
+  constructor(dir: string, name: (contextId: ContextId) => string, durable = false) {
     this.#dir = resolve(dir)
     this.#name = name
+    this.#durable = durable
   }
 
   fileFor(contextId: ContextId): string {
@@ -48,19 +51,20 @@ export class SqliteConnector implements TenantConnector {
 
   async open(contextId: ContextId): Promise<Db> {
     privateDir(this.#dir)
-    return openSqlite(this.fileFor(contextId), this.#jobs, this.#caches)
+    return openSqlite(this.fileFor(contextId), this.#jobs, this.#caches, this.#durable)
   }
 }
 
 /**
  * Opens (creating it private, 0600) a SQLite database the service owns: a mirror or the
  * registry. A mirror's also runs its connector's bulk jobs and takes its share of the page cache.
+ * `durable`: every commit synced (FULL) rather than at checkpoints (NORMAL).
  */
-export function openSqlite(file: string, jobs?: DriverJobs<BulkJob>, caches?: SqlitePageCaches): Db {
+export function openSqlite(file: string, jobs?: DriverJobs<BulkJob>, caches?: SqlitePageCaches, durable = false): Db {
   privateFile(file)
   const database = new Database(file)
   database.pragma('journal_mode = WAL')
-  database.pragma('synchronous = NORMAL')
+  database.pragma(durable ? 'synchronous = FULL' : 'synchronous = NORMAL')
   database.pragma('busy_timeout = 10000')
   // Integers come back as BigInt so that bigint columns keep every digit.
   database.defaultSafeIntegers(true)

@@ -10,5 +10,9 @@ export function sqliteMirrorDatabases(
   location: DirectoryLocation,
   options: MirrorDatabasesOptions,
 ): MirrorDatabaseProvider {
-  return new KyselyMirrorDatabases(sqliteMirrorSql, new SqliteConnector(location.dir, options.naming), options.pool)
+  return new KyselyMirrorDatabases(
+    sqliteMirrorSql,
+    new SqliteConnector(location.dir, options.naming, options.durableCommits),
+    options.pool,
+  )
 }
