@@ -10,7 +10,8 @@ import { reported } from './tenant-call.ts'
  * The gate in front of every operation, run on the SOAP Header before the body is read: a call
  * whose token does not verify is refused (and reported, as the operation itself would have
  * been) without its body ever being parsed. The nonce is not claimed here: the operation claims
- * it, so a call let through is checked again in full.
+ * it, and checks the claims again at its own time (the signature, verified here, is not checked
+ * twice).
  */
 export class ScreenCall {
   readonly #authorize: AuthorizeCall
@@ -22,7 +23,7 @@ export class ScreenCall {
   }
 
   async execute(operation: OperationName, signedToken: string | undefined): Promise<OperationOutcome<void>> {
-    const call = await this.#authorize.check(signedToken)
+    const call = await this.#authorize.screen(signedToken)
     if (call.ok) return outcome(ok(undefined), call.value.contextId)
     return reported(this.#admin, operation, failed(call.error))
   }

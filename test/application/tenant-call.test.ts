@@ -143,3 +143,59 @@ describe('openTenantMirror', () => {
     ).rejects.toThrow('a bug')
   })
 })
+
+describe('a screened token', () => {
+  /** PlainClaimsVerifier counting its verifications. */
+  class CountingVerifier extends PlainClaimsVerifier {
+    count = 0
+    override verify(token: string) {
+      this.count++
+      return super.verify(token)
+    }
+  }
+
+  function gate() {
+    const clock = new PinnedClock(Date.UTC(2026, 0, 1, 12, 0))
+    const verifier = new CountingVerifier()
+    const authorize = new AuthorizeCall(verifier, new InMemoryNonceStore(clock, 60), clock, {
+      clientId: 'app',
+      issuer: 'SuperOffice AS',
+      skewSeconds: 60,
+      maxLifetimeSeconds: 3600,
+    })
+    return { clock, verifier, authorize }
+  }
+
+  it("has its signature checked once for the screen and the call's operation, its nonce claimed by the operation", async () => {
+    const { clock, verifier, authorize } = gate()
+    const token = plainToken('Cust1', clock.now())
+    expect((await authorize.screen(` ${token} `)).ok).toBe(true)
+    expect(await authorize.execute(token)).toMatchObject({ ok: true, value: { contextId: 'Cust1' } })
+    expect(verifier.count).toBe(1)
+    // Taken by the operation: the same token again is verified again, and refused as replayed.
+    expect(await authorize.execute(token)).toMatchObject({ ok: false, error: { kind: 'TokenNonceReplayed' } })
+    expect(verifier.count).toBe(2)
+  })
+
+  it('has its claims checked again at the time of the operation', async () => {
+    const { clock, authorize } = gate()
+    const token = plainToken('Cust1', clock.now(), { exp: Math.floor(clock.now() / 1000) + 30 })
+    expect((await authorize.screen(token)).ok).toBe(true)
+    clock.set(clock.now() + 5 * 60_000)
+    expect(await authorize.execute(token)).toMatchObject({ ok: false, error: { kind: 'TokenExpired' } })
+  })
+
+  it('is not kept when refused, and at most 256 are kept', async () => {
+    const { clock, verifier, authorize } = gate()
+    const refused = plainToken('Cust1', clock.now(), { aud: 'spn:someone-else' })
+    expect((await authorize.screen(refused)).ok).toBe(false)
+    expect((await authorize.execute(refused)).ok).toBe(false)
+    expect(verifier.count).toBe(2)
+    const tokens = Array.from({ length: 257 }, () => plainToken('Cust1', clock.now()))
+    for (const token of tokens) await authorize.screen(token)
+    verifier.count = 0
+    expect((await authorize.execute(tokens[0])).ok).toBe(true)
+    expect((await authorize.execute(tokens[256])).ok).toBe(true)
+    expect(verifier.count).toBe(1)
+  })
+})
