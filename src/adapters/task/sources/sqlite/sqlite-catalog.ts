@@ -110,18 +110,28 @@ function tableToWire(table: string, columns: readonly CatalogColumn[]): WireTabl
   return sourceTableToWire(table, source)
 }
 
-/** Primary key columns in key order, with the table's own spelling; empty when none or no table. */
-export function primaryKey(db: Database.Database, table: string): { table: string; columns: string[] } {
+/**
+ * Primary key columns in key order, with the table's own spelling; empty when none or no table.
+ * `nullable`: those not declared NOT NULL.
+ */
+export function primaryKey(
+  db: Database.Database,
+  table: string,
+): { table: string; columns: string[]; nullable: string[] } {
   // The schema table, not pragma_table_list, which works out every table's columns first: 0.6
   // ms a call over the demo schema's 413 tables, asked of each table a cycle reads.
   const spelled = cached(
     db,
     `select name from main.sqlite_schema where type = 'table' and name = ? collate nocase`,
   ).get(table) as { name: string } | undefined
-  if (!spelled) return { table, columns: [] }
-  const columns = catalogColumns(db, spelled.name)
+  if (!spelled) return { table, columns: [], nullable: [] }
+  const key = catalogColumns(db, spelled.name)
     .filter((c) => Number(c.pk) > 0)
     .sort((a, b) => Number(a.pk) - Number(b.pk))
-    .map((c) => c.name)
-  return { table: spelled.name, columns }
+  return {
+    table: spelled.name,
+    columns: key.map((c) => c.name),
+    // SQLite lets a key column of a rowid table hold NULL unless it is declared NOT NULL.
+    nullable: key.filter((c) => Number(c.notnull) === 0).map((c) => c.name),
+  }
 }
