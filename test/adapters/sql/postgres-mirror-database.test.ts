@@ -156,6 +156,25 @@ describe('postgres mirrors', () => {
     await provider.close()
   })
 
+  it("takes a first load's batch delivered twice: the straight COPY fails on a key, and the batch is upserted on the same session", async () => {
+    const { provider } = subject('database')
+    const db = await provider.forTenant(CTX)
+    await db.applyTablePlan(createPlan(wide), 'h')
+    const rows = Array.from({ length: 300 }, (_, i) => bulkRow(i + 1))
+    await db.applyBatches([changes(wide, -1, rows)])
+    const again = rows.map((r) => [r[0]!, 'again', r[2]!, r[3]!, r[4]!] as Row)
+    // The same keys at LSN -1 (fresh keys expected): the straight COPY meets them and is rolled back.
+    await db.applyBatches([changes(wide, -1, [...again, bulkRow(301)])])
+    await db.applyBatches([changes(wide, 7, [bulkRow(302)])])
+    const read: Row[] = []
+    for await (const row of (await provider.inspect(CTX)).readRows('bulk')) read.push(row)
+    expect(read).toHaveLength(302)
+    expect(read.slice(0, 300).every((r) => r[1] === 'again')).toBe(true)
+    expect(read[300]).toEqual(bulkRow(301))
+    expect((await db.readState()).tables.get('bulk')?.lsn).toBe(7)
+    await provider.close()
+  })
+
   it(`wipes a table of up to ${WIPE_BY_DELETE_ROWS} rows by DELETE and a larger one by TRUNCATE, to LSN -1 either way`, async () => {
     const { provider, name } = subject('database')
     const db = await provider.forTenant(CTX)
