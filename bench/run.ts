@@ -92,6 +92,11 @@ const program = new Command('bench')
   .option('--tenant-rows <n>', `rows each tenant loads in the many-tenants run, in calls of ${ROWS_PER_CALL}`, '40000')
   .option('--profile <dir>', 'write a V8 CPU profile of every service process into this folder')
   .option('--rtt <ms>', 'round trip between the task and the service in the first load and no-change runs', '0')
+  .option(
+    '--db-rtt <ms>',
+    'round trip between the service and a PostgreSQL or MariaDB mirror server in the full loads',
+    '0',
+  )
   .parse()
 const flags = program.opts<{
   rows: string
@@ -106,6 +111,7 @@ const flags = program.opts<{
   pgLayout: 'database' | 'schema'
   tenantsInflightMb?: string
   rtt: string
+  dbRtt: string
 }>()
 const ONLY = new Set(flags.only.split(',').map((b) => b.trim()))
 if (flags.profile) process.env.TM_BENCH_PROFILE = flags.profile
@@ -113,6 +119,8 @@ const ROWS = flags.quick ? 100_000 : Number(flags.rows)
 const BIG = flags.quick ? 0 : Number(flags.big)
 const RTT_MS = Number(flags.rtt)
 if (!(RTT_MS >= 0)) throw new Error('--rtt must be a number of milliseconds')
+const DB_RTT_MS = Number(flags.dbRtt)
+if (!(DB_RTT_MS >= 0)) throw new Error('--db-rtt must be a number of milliseconds')
 const TARGETS = flags.dialects.split(',').map((d) => d.trim()) as Target[]
 if (!['database', 'schema'].includes(flags.pgLayout)) throw new Error('--pg-layout must be database or schema')
 
@@ -172,8 +180,10 @@ function withDatabase(url: string, database: string): string {
 /** The project's task reads the source and sends it over loopback HTTP to a service process. */
 async function fullLoad(target: Target, source: string, rows: number, label = 'full load'): Promise<Measure> {
   const db = await serverDatabase(target)
+  // --db-rtt: the service reaches its mirror server through a proxy holding each way half the round trip.
+  const away = DB_RTT_MS > 0 && target !== 'sqlite' ? await delayProxy(db.location, DB_RTT_MS) : undefined
   const service = await startServiceProcess({
-    database: db.location,
+    database: away?.url ?? db.location,
     databaseName: db.template,
     privateKey: partner.privatePem,
     federatedCert: federated.certificate,
@@ -219,6 +229,7 @@ async function fullLoad(target: Target, source: string, rows: number, label = 'f
   const phases = perRow(await service.phaseSeconds(), rows)
   await task.close()
   await service.stop()
+  away?.server.close()
   return {
     bench: label,
     target,
@@ -227,7 +238,7 @@ async function fullLoad(target: Target, source: string, rows: number, label = 'f
     rowsPerSecond: rows / seconds,
     mbPerSecond: clients.bytes / seconds / 1e6,
     peakRssMb: peak,
-    note: clients.describe('RowData'),
+    note: `${clients.describe('RowData')}${away ? `, the database ${DB_RTT_MS} ms away` : ''}`,
     cpu: cpuPerRow(run, rows),
     phases,
     ...(process.env.TM_BENCH_DEBUG

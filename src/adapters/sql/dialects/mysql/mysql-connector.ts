@@ -53,7 +53,8 @@ export class MysqlConnector implements TenantConnector {
       .query(`create database if not exists ${quoteMysqlIdent(name)} character set utf8mb4 collate utf8mb4_bin`)
     const url = new URL(this.#url)
     url.pathname = `/${encodeURIComponent(name)}`
-    const pool = guardMysqlPool(createPool(poolOptions(url.toString())))
+    // Several statements a message: the statements held for the next one (mysql-held-statements.ts).
+    const pool = guardMysqlPool(createPool({ ...poolOptions(url.toString()), multipleStatements: true }))
     pool.on('connection', (connection) => {
       connection.query("set session sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION', time_zone = '+00:00'")
     })
