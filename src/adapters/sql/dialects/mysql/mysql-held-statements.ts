@@ -4,9 +4,9 @@
  * connections made with `multipleStatements`, as postgres-held-statements.ts does for PostgreSQL.
  * A RowData call into MariaDB made ten round trips, each one an answer that waits for the
  * service's thread and a server that waits for the next statement; it makes seven. An error of a
- * held statement comes back as that statement's, and the transaction is then where it would have
- * been had they been sent alone (the server runs a message's statements in order and stops at
- * the first that fails).
+ * held statement comes back as the error of the statement it was sent with, and the transaction
+ * is then where it would have been had each been sent alone (the server runs a message's
+ * statements in order and stops at the first that fails).
  */
 const ANSWERLESS = /^(?:begin|savepoint \w+|release savepoint \w+)$/i
 
