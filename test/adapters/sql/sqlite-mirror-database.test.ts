@@ -145,4 +145,23 @@ describe('sqlite commits', () => {
       rmSync(dir, { recursive: true, force: true })
     }
   })
+
+  it("lets a mirror's WAL grow to 8,000 pages before a checkpoint; the store keeps SQLite's 1,000", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tm-sqlite-'))
+    try {
+      const mirror = await new SqliteConnector(dir, databaseNaming('Mirror_{contextId}')).open(CTX)
+      const store = openSqlite(join(dir, 'state.sqlite'))
+      const pages = async (db: typeof mirror) =>
+        Number(
+          (await sql<{ wal_autocheckpoint: number | bigint }>`pragma wal_autocheckpoint`.execute(db)).rows[0]
+            ?.wal_autocheckpoint,
+        )
+      expect(await pages(mirror)).toBe(8000)
+      expect(await pages(store)).toBe(1000)
+      await mirror.destroy()
+      await store.destroy()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
