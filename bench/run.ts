@@ -42,6 +42,7 @@ import {
   databaseProcesses,
 } from './process-cpu.ts'
 import { pgloader, rawMysql, rawPostgres, rawSqlite } from './raw-loads.ts'
+import { shareRows, sharesOverRounds } from './rounds.ts'
 import { type Phases, startServiceProcess } from './service-process.ts'
 import { type TaskPhases, taskPhases } from './task-phases.ts'
 
@@ -70,6 +71,8 @@ interface Measure {
   readonly calls?: number
   /** What a RowData call costs besides its rows, from this apply-only run and one of small calls. */
   readonly callCost?: { readonly service: CallCost; readonly database?: CallCost }
+  /** Which of `--rounds` it ran in, where there were more than one. */
+  readonly round?: number
 }
 
 const program = new Command('bench')
@@ -90,6 +93,11 @@ const program = new Command('bench')
     "the service's --max-inflight-bytes in the many-tenants run (default its own, 32 MB)",
   )
   .option('--tenant-rows <n>', `rows each tenant loads in the many-tenants run, in calls of ${ROWS_PER_CALL}`, '40000')
+  .option(
+    '--rounds <n>',
+    'times the loads (raw, pgloader, full, apply) run, each dialect raw first; shares of raw summed up over them',
+    '1',
+  )
   .option('--profile <dir>', 'write a V8 CPU profile of every service process into this folder')
   .option('--rtt <ms>', 'round trip between the task and the service in the first load and no-change runs', '0')
   .option(
@@ -112,6 +120,7 @@ const flags = program.opts<{
   tenantsInflightMb?: string
   rtt: string
   dbRtt: string
+  rounds: string
 }>()
 const ONLY = new Set(flags.only.split(',').map((b) => b.trim()))
 if (flags.profile) process.env.TM_BENCH_PROFILE = flags.profile
@@ -121,6 +130,8 @@ const RTT_MS = Number(flags.rtt)
 if (!(RTT_MS >= 0)) throw new Error('--rtt must be a number of milliseconds')
 const DB_RTT_MS = Number(flags.dbRtt)
 if (!(DB_RTT_MS >= 0)) throw new Error('--db-rtt must be a number of milliseconds')
+const ROUNDS = Number(flags.rounds)
+if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1)) throw new Error('--rounds must be a whole number, 1 or more')
 const TARGETS = flags.dialects.split(',').map((d) => d.trim()) as Target[]
 if (!['database', 'schema'].includes(flags.pgLayout)) throw new Error('--pg-layout must be database or schema')
 
@@ -611,7 +622,7 @@ function printTenants(measures: readonly Measure[]) {
 
 function print(measures: readonly Measure[]) {
   const rows = measures.map((m) => [
-    m.bench,
+    m.round ? `${m.bench} (round ${m.round})` : m.bench,
     m.target,
     m.rows?.toLocaleString('en') ?? '',
     m.seconds.toFixed(3),
@@ -708,6 +719,14 @@ function print(measures: readonly Measure[]) {
   )
 }
 
+function printShares(shares: ReturnType<typeof sharesOverRounds>) {
+  process.stdout.write(
+    `\n${table(['over the rounds', 'share', 'median', 'range', 'each round'], shareRows(shares))}\n` +
+      `The mirror loads' rates as shares of the raw load (and of pgloader) run just before them in the same\n` +
+      `round, over ${ROUNDS} rounds: the issue's targets are these ratios, and one round's move with the VM's phases.\n`,
+  )
+}
+
 function printCallCost(measures: readonly Measure[]) {
   const costed = measures.filter((m) => m.callCost && m.calls && m.rows && m.cpu?.serviceUs)
   if (costed.length === 0) return
@@ -761,59 +780,67 @@ try {
     createBenchSource(source, ROWS)
     copyFileSync(source, pristine)
   }
-  const raws = new Map<Target, Measure>()
-  const ratioTo = (measure: Measure, target: Target, extra = '') => {
-    const raw = raws.get(target)
-    return raw ? `${Math.round((100 * measure.rowsPerSecond!) / raw.rowsPerSecond!)}% of raw${extra}` : extra.slice(2)
-  }
-  if (ONLY.has('raw'))
-    for (const target of TARGETS) {
-      log(`raw load into ${target}`)
-      const raw = await rawLoad(target, pristine, ROWS)
-      raws.set(target, raw)
-      results.push(raw)
-    }
-  let pgloaderMeasure: Measure | undefined
-  if (ONLY.has('pgloader') && TARGETS.includes('postgres')) {
-    const db = await serverDatabase('postgres')
-    log('pgloader into postgres')
-    const run = pgloader(pristine, withDatabase(POSTGRES, db.raw))
-    if (run !== undefined) {
-      pgloaderMeasure = {
-        bench: 'pgloader (SQLite → PostgreSQL)',
-        target: 'postgres',
-        rows: ROWS,
-        seconds: run.seconds,
-        rowsPerSecond: ROWS / run.seconds,
-        cpu: cpuPerRow(run, ROWS),
-      }
-      results.push(pgloaderMeasure)
-    } else log('pgloader is not installed (apt-get install pgloader): skipped')
-  }
   let taskSteps: TaskPhases | undefined
   if (ONLY.has('full')) {
     log("the task's read and encode steps, measured apart")
     taskSteps = await taskPhases(pristine, INVITATION.name)
   }
-  if (ONLY.has('full'))
+  // Each dialect's raw load runs just before its mirror loads, so that a share of raw compares
+  // loads minutes apart at most (the VM's speed drifts); `--rounds` repeats them.
+  for (let round = 1; round <= ROUNDS; round++) {
+    const inRound = ROUNDS > 1 ? { round } : {}
+    const say = (line: string) => log(ROUNDS > 1 ? `round ${round} of ${ROUNDS}: ${line}` : line)
     for (const target of TARGETS) {
-      log(`full load into ${target}`)
-      const measure = await fullLoad(target, source, ROWS)
-      const extra =
-        target === 'postgres' && pgloaderMeasure
+      let raw: Measure | undefined
+      const ratioTo = (measure: Measure, extra = '') =>
+        raw ? `${Math.round((100 * measure.rowsPerSecond!) / raw.rowsPerSecond!)}% of raw${extra}` : extra.slice(2)
+      if (ONLY.has('raw')) {
+        say(`raw load into ${target}`)
+        raw = { ...(await rawLoad(target, pristine, ROWS)), ...inRound }
+        results.push(raw)
+      }
+      let pgloaderMeasure: Measure | undefined
+      if (ONLY.has('pgloader') && target === 'postgres') {
+        const db = await serverDatabase('postgres')
+        say('pgloader into postgres')
+        const run = pgloader(pristine, withDatabase(POSTGRES, db.raw))
+        if (run !== undefined) {
+          pgloaderMeasure = {
+            bench: 'pgloader (SQLite → PostgreSQL)',
+            target: 'postgres',
+            rows: ROWS,
+            seconds: run.seconds,
+            rowsPerSecond: ROWS / run.seconds,
+            cpu: cpuPerRow(run, ROWS),
+            ...inRound,
+          }
+          results.push(pgloaderMeasure)
+        } else log('pgloader is not installed (apt-get install pgloader): skipped')
+      }
+      if (ONLY.has('full')) {
+        say(`full load into ${target}`)
+        const measure = await fullLoad(target, source, ROWS)
+        const extra = pgloaderMeasure
           ? `, ${Math.round((100 * measure.rowsPerSecond!) / pgloaderMeasure.rowsPerSecond!)}% of pgloader`
           : ''
-      results.push({ ...measure, ratio: ratioTo(measure, target, extra) })
+        results.push({ ...measure, ratio: ratioTo(measure, extra), ...inRound })
+      }
+      if (ONLY.has('apply')) {
+        say(`apply only into ${target}`)
+        const measure = await applyOnly(target, ROWS, 1_000_000)
+        // The same rows in calls of about 200 rows: the difference is what a call costs besides its rows.
+        say(`apply only into ${target}, ${SMALL_CALL_BYTES / 1000} KB calls`)
+        const small = await applyOnly(target, Math.min(ROWS, 200_000), SMALL_CALL_BYTES)
+        results.push(
+          { ...measure, ratio: ratioTo(measure), ...withCallCost(small, measure), ...inRound },
+          {
+            ...small,
+            ...inRound,
+          },
+        )
+      }
     }
-  if (ONLY.has('apply'))
-    for (const target of TARGETS) {
-      log(`apply only into ${target}`)
-      const measure = await applyOnly(target, ROWS, 1_000_000)
-      // The same rows in calls of about 200 rows: the difference is what a call costs besides its rows.
-      log(`apply only into ${target}, ${SMALL_CALL_BYTES / 1000} KB calls`)
-      const small = await applyOnly(target, Math.min(ROWS, 200_000), SMALL_CALL_BYTES)
-      results.push({ ...measure, ratio: ratioTo(measure, target), ...withCallCost(small, measure) }, small)
-    }
+  }
   if (ONLY.has('memory')) {
     log('apply only with 10 MB batches (memory)')
     results.push(await applyOnly('sqlite', Math.min(ROWS, 200_000), 10_000_000))
@@ -882,6 +909,8 @@ try {
   print(results)
   if (taskSteps) printTask(taskSteps, results)
   printCallCost(results)
+  const shares = sharesOverRounds(results, TARGETS)
+  if (ROUNDS > 1) printShares(shares)
   printTenants(results)
   const machine = {
     cpus: cpus().length,
@@ -895,7 +924,7 @@ try {
   const file = join(out, `${new Date().toISOString().replaceAll(':', '-')}.json`)
   writeFileSync(
     file,
-    `${JSON.stringify({ at: new Date().toISOString(), rows: ROWS, machine, results, ...(taskSteps ? { taskSteps } : {}) }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), rows: ROWS, rounds: ROUNDS, machine, results, shares, ...(taskSteps ? { taskSteps } : {}) }, null, 2)}\n`,
   )
   log(`written ${file}`)
 } finally {
