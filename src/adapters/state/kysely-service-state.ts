@@ -13,12 +13,12 @@ import type {
 } from '../../application/ports/service-state.port.ts'
 import { afterCall, NO_ACTIVITY, type TenantActivityState } from '../../domain/activity/tenant-activity.ts'
 import type { StoreEngine } from '../sql/store-connection.ts'
+import { foldCalls, rowsOf } from './folded-calls.ts'
 import type { StateTables } from './state-schema.ts'
 
 type Db = Kysely<StateTables>
 type Row = Selectable<StateTables['tm_tenant_activity']>
 
-const MINUTE = 60_000
 const DAY = 86_400_000
 const num = (value: number | bigint | string | null | undefined): number | undefined =>
   value === null || value === undefined ? undefined : Number(value)
@@ -87,82 +87,90 @@ export class KyselyServiceState implements ServiceState {
 
   async recordCalls(calls: readonly CallRecord[]): Promise<void> {
     if (calls.length === 0) return
+    const folded = foldCalls(calls)
     await this.#db.transaction().execute(async (trx) => {
-      for (const call of calls) await this.#record(trx, call)
+      for (const m of folded.minutes) {
+        await trx
+          .insertInto('tm_minutes')
+          .values({
+            context_id: m.contextId,
+            minute: m.minute,
+            calls: m.calls,
+            failures: m.failures,
+            rows: m.rows,
+            ms: m.ms,
+          })
+          .onConflict((oc) =>
+            oc.columns(['context_id', 'minute']).doUpdateSet({
+              calls: sql`tm_minutes.calls + ${m.calls}`,
+              failures: sql`tm_minutes.failures + ${m.failures}`,
+              rows: sql`tm_minutes.rows + ${m.rows}`,
+              ms: sql`tm_minutes.ms + ${m.ms}`,
+            }),
+          )
+          .execute()
+      }
+      for (const call of folded.errors) {
+        await trx
+          .insertInto('tm_errors')
+          .values({
+            context_id: call.contextId ?? '',
+            at: call.at,
+            operation: call.operation,
+            message: call.error ?? `${call.operation} failed`,
+            reference: call.reference ?? null,
+          })
+          .execute()
+      }
+      for (const t of folded.tables) {
+        await trx
+          .insertInto('tm_table_activity')
+          .values({ context_id: t.contextId, table_name: t.table, last_data_at: t.at, last_rows: t.rows })
+          .onConflict((oc) =>
+            oc.columns(['context_id', 'table_name']).doUpdateSet({ last_data_at: t.at, last_rows: t.rows }),
+          )
+          .execute()
+      }
+      for (const [contextId, own] of folded.tenants) await this.#moveCycle(trx, contextId, own)
     })
   }
 
-  async #record(trx: Transaction<StateTables>, call: CallRecord): Promise<void> {
-    const failed = call.outcome === 'ok' ? 0 : 1
-    const rows = call.rows ? call.rows.inserts + call.rows.updates + call.rows.deletes : 0
-    const minute = Math.floor(call.at / MINUTE) * MINUTE
-    await trx
-      .insertInto('tm_minutes')
-      .values({ context_id: call.contextId ?? '', minute, calls: 1, failures: failed, rows, ms: call.ms })
-      .onConflict((oc) =>
-        oc.columns(['context_id', 'minute']).doUpdateSet({
-          calls: sql`tm_minutes.calls + 1`,
-          failures: sql`tm_minutes.failures + ${failed}`,
-          rows: sql`tm_minutes.rows + ${rows}`,
-          ms: sql`tm_minutes.ms + ${call.ms}`,
-        }),
-      )
-      .execute()
-    if (failed) {
-      await trx
-        .insertInto('tm_errors')
-        .values({
-          context_id: call.contextId ?? '',
-          at: call.at,
-          operation: call.operation,
-          message: call.error ?? `${call.operation} failed`,
-          reference: call.reference ?? null,
-        })
-        .execute()
-    }
-    if (call.contextId === undefined) return
-    const contextId = call.contextId
-    for (const table of call.tables ?? []) {
-      if (table.rows === 0) continue
-      await trx
-        .insertInto('tm_table_activity')
-        .values({ context_id: contextId, table_name: table.table, last_data_at: call.at, last_rows: table.rows })
-        .onConflict((oc) =>
-          oc.columns(['context_id', 'table_name']).doUpdateSet({ last_data_at: call.at, last_rows: table.rows }),
-        )
-        .execute()
-    }
+  /** A tenant's cycle moved on through its calls, in order, with its row held meanwhile. */
+  async #moveCycle(trx: Transaction<StateTables>, contextId: string, calls: readonly CallRecord[]): Promise<void> {
     await trx
       .insertInto('tm_tenant_activity')
-      .values({ context_id: contextId, first_seen_at: call.at })
+      .values({ context_id: contextId, first_seen_at: calls[0]!.at })
       .onConflict((oc) => oc.column('context_id').doNothing())
       .execute()
     let select = trx.selectFrom('tm_tenant_activity').selectAll().where('context_id', '=', contextId)
     // Replicas answer one tenant's calls: the row is held until its cycle has moved on.
     if (this.#engine === 'postgres') select = select.forUpdate()
-    const row = await select.executeTakeFirstOrThrow()
-    const { state, closed } = afterCall(toState(row), {
-      at: call.at,
-      operation: call.operation,
-      outcome: call.outcome,
-      ...(call.error !== undefined ? { error: call.error } : {}),
-      ...(call.reference !== undefined ? { reference: call.reference } : {}),
-      rows,
-    })
-    for (const cycle of closed) {
-      await trx
-        .insertInto('tm_cycles')
-        .values({
-          context_id: contextId,
-          started_at: cycle.startedAt,
-          ended_at: cycle.endedAt,
-          outcome: cycle.outcome,
-          rows: cycle.rows,
-          calls: cycle.calls,
-          error: cycle.error ?? null,
-          reference: cycle.reference ?? null,
-        })
-        .execute()
+    let state = toState(await select.executeTakeFirstOrThrow())
+    for (const call of calls) {
+      const moved = afterCall(state, {
+        at: call.at,
+        operation: call.operation,
+        outcome: call.outcome,
+        ...(call.error !== undefined ? { error: call.error } : {}),
+        ...(call.reference !== undefined ? { reference: call.reference } : {}),
+        rows: rowsOf(call),
+      })
+      state = moved.state
+      for (const cycle of moved.closed) {
+        await trx
+          .insertInto('tm_cycles')
+          .values({
+            context_id: contextId,
+            started_at: cycle.startedAt,
+            ended_at: cycle.endedAt,
+            outcome: cycle.outcome,
+            rows: cycle.rows,
+            calls: cycle.calls,
+            error: cycle.error ?? null,
+            reference: cycle.reference ?? null,
+          })
+          .execute()
+      }
     }
     await trx.updateTable('tm_tenant_activity').set(fromState(state)).where('context_id', '=', contextId).execute()
   }
@@ -289,6 +297,7 @@ export class KyselyServiceState implements ServiceState {
       .selectFrom('tm_table_activity')
       .selectAll()
       .where('context_id', '=', contextId)
+      .orderBy('table_name')
       .execute()
     return rows.map((r) => ({ table: r.table_name, lastDataAt: Number(r.last_data_at), lastRows: Number(r.last_rows) }))
   }

@@ -188,6 +188,63 @@ describe.each([
     // Tenants and their pause switches stay.
     expect(await state.isPaused('Cust2')).toBe(true)
   })
+
+  it('records a batch of calls as it records them one by one: the batch folded, not a statement set a call', async () => {
+    const start = clock
+    let seed = 7
+    const next = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648
+      // The high bits: an LCG's low bits repeat with short periods.
+      return Math.floor(seed / 65_536) % n
+    }
+    const operations = ['Authenticate', 'TableSchema', 'Wipe', 'RowData', 'RowData', 'ReplicationCompleted']
+    const calls: CallRecord[] = Array.from({ length: 80 }, (_, i) => {
+      const operation = operations[next(operations.length)]!
+      const failed = next(9) === 0
+      const contextId = next(12) === 0 ? undefined : `T${next(3)}`
+      const wrote = operation === 'RowData' && !failed && contextId !== undefined
+      return {
+        at: start + i * 2_500,
+        contextId,
+        operation,
+        outcome: failed ? (contextId ? 'failed' : 'fault') : 'ok',
+        ms: 1 + next(40),
+        ...(failed ? { error: `error ${i}`, reference: `ref${i}` } : {}),
+        ...(wrote
+          ? {
+              rows: { inserts: next(50), updates: next(5), deletes: next(3) },
+              tables: [{ table: ['a', 'b'][next(2)]!, rows: next(4) }],
+            }
+          : {}),
+      }
+    })
+    const one = await openServiceState(await urlOf(), options())
+    const batched = await openServiceState(await urlOf(), options())
+    try {
+      for (const c of calls) await one.recordCalls([c])
+      await batched.recordCalls(calls)
+      const now = start + 80 * 2_500
+      const seen = async (store: ServiceState) => ({
+        tenants: await store.tenants(now),
+        errors: await store.errors({ limit: 100 }),
+        minutes: await store.minutes({ since: 0 }),
+        byTenant: await Promise.all(
+          ['T0', 'T1', 'T2'].map(async (t) => ({
+            cycles: await store.cycles(t, 100),
+            tables: await store.tableActivity(t),
+            minutes: await store.minutes({ contextId: t, since: 0 }),
+          })),
+        ),
+      })
+      const expected = await seen(one)
+      expect(expected.tenants).toHaveLength(3)
+      expect(expected.byTenant.some((t) => t.cycles.length > 2 && t.tables.length > 0)).toBe(true)
+      expect(await seen(batched)).toEqual(expected)
+    } finally {
+      await one.close()
+      await batched.close()
+    }
+  })
 })
 
 describe('one PostgreSQL state shared by replicas', () => {
