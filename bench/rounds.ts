@@ -20,12 +20,12 @@ export interface Spread {
   readonly each: readonly number[]
 }
 
-/** What each mirror load is measured against: the same dialect's raw load, and pgloader for PostgreSQL's full load. */
-const SHARES = [
+/** What each mirror load is measured against: the same dialect's raw load, and pgloader (which loads into PostgreSQL only) for PostgreSQL's full load. */
+const SHARES: readonly { name: string; of: string; to: string; only?: string }[] = [
   { name: 'full load / raw', of: 'full load', to: 'raw load' },
   { name: 'apply only (1 MB) / raw', of: 'apply only, 1 MB batches', to: 'raw load' },
-  { name: 'full load / pgloader', of: 'full load', to: 'pgloader (SQLite → PostgreSQL)' },
-] as const
+  { name: 'full load / pgloader', of: 'full load', to: 'pgloader (SQLite → PostgreSQL)', only: 'postgres' },
+]
 
 function spread(values: readonly number[]): Spread | undefined {
   if (values.length === 0) return undefined
@@ -47,13 +47,11 @@ export function sharesOverRounds(
   for (const target of targets) {
     const byName: Record<string, Spread> = {}
     for (const share of SHARES) {
-      // pgloader loads into PostgreSQL only: PostgreSQL's full load alone is measured against it.
-      const against = share.to.startsWith('pgloader') ? 'postgres' : target
-      if (against !== target) continue
+      if (share.only !== undefined && share.only !== target) continue
       const values: number[] = []
       for (const round of rounds) {
         const of = rate(share.of, target, round)
-        const to = rate(share.to, against, round)
+        const to = rate(share.to, target, round)
         if (of !== undefined && to !== undefined) values.push(of / to)
       }
       const summed = spread(values)

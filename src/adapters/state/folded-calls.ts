@@ -65,11 +65,11 @@ export function foldCalls(calls: readonly CallRecord[]): FoldedCalls {
     if (own) own.push(call)
     else tenants.set(contextId, [call])
   }
-  const byKey = <T>(map: Map<string, T>) => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v)
+  const byKey = <T>(map: Map<string, T>) => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   return {
-    minutes: byKey(minutes),
+    minutes: byKey(minutes).map(([, sums]) => sums),
     errors,
-    tables: byKey(tables),
-    tenants: new Map([...tenants].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    tables: byKey(tables).map(([, last]) => last),
+    tenants: new Map(byKey(tenants)),
   }
 }
