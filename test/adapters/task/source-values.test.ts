@@ -34,6 +34,18 @@ describe('source values: the fast reading of plain datetimes', () => {
     )
   })
 
+  it('gives what the general parser gives with any one character changed (a separator, a digit, a letter)', () => {
+    const changed = fc
+      .tuple(printed, fc.nat(), fc.constantFrom(...'0123456789-:. T/x,+'))
+      .map(([text, at, ch]) => text.slice(0, at % text.length) + ch + text.slice((at % text.length) + 1))
+    fc.assert(
+      fc.property(changed, fc.constantFrom(...TYPES), (text, column) => {
+        expect(canonicalValue(text, column)).toEqual(canonicalValue(`${text} `, column))
+      }),
+      { numRuns: 10_000 },
+    )
+  })
+
   it('reads integers from numbers with the ranges of their column, never -0', () => {
     expect(canonicalValue(255, type('tinyint'))).toEqual({ ok: true, value: 255 })
     expect(canonicalValue(256, type('tinyint'))).toEqual({ ok: false, error: 'is out of range for tinyint' })
