@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { serve } from '@hono/node-server'
+import { createAdaptorServer } from '@hono/node-server'
 import { Command, Option } from 'commander'
 import { DEFAULTS, parseServiceConfig, type ServiceConfig } from '../bootstrap/config.ts'
 import { createMirroringService, type MirroringService } from '../bootstrap/container.ts'
 import { VERSION } from '../bootstrap/version.ts'
+import { listenSpread, type SpreadListening } from '../http/spread-listener.ts'
 import { describeLocation } from '../sql/database-location.ts'
 import { fail } from './fail.ts'
 import { heapShortfall } from './heap-room.ts'
@@ -91,27 +91,33 @@ export function serveCommand(): Command {
     }
     const problem = await waitForDatabases(service, config)
     if (problem) return fail(problem)
-    const server = serve({ fetch: service.app.fetch, port: config.port, hostname: config.host }) as Server
+    const server = createAdaptorServer({ fetch: service.app.fetch }) as Server
     // Node's own limit on receiving a request, behind the endpoint's exact body timeouts.
     server.requestTimeout = config.bodyTimeoutMs + 10_000
-    server.on('error', (error) => fail(`cannot listen on ${config.host}:${config.port}: ${error.message}`))
-    server.on('listening', () =>
-      service.logger.info(
-        {
-          port: (server.address() as AddressInfo).port,
-          host: config.host,
-          path: config.path,
-          version: VERSION,
-          database: describeLocation(config.database),
-        },
-        'tenant-mirror client service listening',
-      ),
+    let listening: SpreadListening
+    try {
+      listening = await listenSpread(server, config.port, config.host)
+    } catch (error) {
+      return fail(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`)
+    }
+    // What a listening socket meets later (accept failing for want of file descriptors) stops the service, named.
+    server.on('error', (error) => fail(`stopped listening on ${config.host}:${config.port}: ${error.message}`))
+    service.logger.info(
+      {
+        port: listening.port,
+        host: config.host,
+        path: config.path,
+        version: VERSION,
+        database: describeLocation(config.database),
+      },
+      'tenant-mirror client service listening',
     )
     const shutdown = async (signal: string) => {
       service.logger.info({ signal }, 'shutting down: finishing calls in flight')
       service.metrics.ready = false
       const force = setTimeout(() => server.closeAllConnections(), 30_000)
       force.unref()
+      await listening.close()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeIdleConnections()

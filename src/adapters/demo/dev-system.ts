@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
-import { serve } from '@hono/node-server'
+import { createAdaptorServer } from '@hono/node-server'
 import pino from 'pino'
 import type { CycleProgress, CycleReport } from '../../application/task/ports/cycle-progress.port.ts'
 import type { CyclePair } from '../../application/task/ports/cycle-queue.port.ts'
@@ -12,6 +11,7 @@ import { createMirroringService, type MirroringService } from '../bootstrap/cont
 import { parseTaskConfig } from '../bootstrap/task-config.ts'
 import { createMirroringTask, type MirroringTask } from '../bootstrap/task-container.ts'
 import { generatePartnerKeys, partnerKeyFiles } from '../crypto/key-files.ts'
+import { listenSpread } from '../http/spread-listener.ts'
 import { parseDatabaseLocation } from '../sql/database-location.ts'
 import { createPinoLogger, type LogLevel } from '../system/pino-logger.ts'
 import { privateDir, privateFile, tightenIfPresent, writePrivateFile } from '../system/private-files.ts'
@@ -110,13 +110,10 @@ export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
   const service = createMirroringService(config, { logger })
   await service.ready()
   await service.state.knowTenant(DEMO_TENANT, Date.now())
-  const server = serve({ fetch: service.app.fetch, port: options.port, hostname: options.host }) as Server
+  const server = createAdaptorServer({ fetch: service.app.fetch }) as Server
   server.requestTimeout = config.bodyTimeoutMs + 10_000
-  await new Promise<void>((ready, fail) => {
-    server.once('listening', ready)
-    server.once('error', fail)
-  })
-  const base = `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${(server.address() as AddressInfo).port}`
+  const listening = await listenSpread(server, options.port, options.host)
+  const base = `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${listening.port}`
   const url = `${base}${DEFAULTS.path}`
 
   const registry = join(data, 'registry.sqlite')
@@ -178,6 +175,7 @@ export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
         clearInterval(timer)
         service.metrics.ready = false
         await task.close()
+        await listening.close()
         server.closeAllConnections()
         await new Promise<void>((done) => server.close(() => done()))
         await service.close()
