@@ -91,7 +91,7 @@ export function serveCommand(): Command {
     }
     const problem = await waitForDatabases(service, config)
     if (problem) return fail(problem)
-    const server = createAdaptorServer({ fetch: service.app.fetch }) as Server
+    const server = createAdaptorServer({ fetch: service.app.fetch, hostname: config.host }) as Server
     // Node's own limit on receiving a request, behind the endpoint's exact body timeouts.
     server.requestTimeout = config.bodyTimeoutMs + 10_000
     let listening: SpreadListening
@@ -117,7 +117,7 @@ export function serveCommand(): Command {
       service.metrics.ready = false
       const force = setTimeout(() => server.closeAllConnections(), 30_000)
       force.unref()
-      await listening.close()
+      listening.close()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeIdleConnections()

@@ -110,7 +110,7 @@ export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
   const service = createMirroringService(config, { logger })
   await service.ready()
   await service.state.knowTenant(DEMO_TENANT, Date.now())
-  const server = createAdaptorServer({ fetch: service.app.fetch }) as Server
+  const server = createAdaptorServer({ fetch: service.app.fetch, hostname: options.host }) as Server
   server.requestTimeout = config.bodyTimeoutMs + 10_000
   const listening = await listenSpread(server, options.port, options.host)
   const base = `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${listening.port}`
@@ -175,7 +175,7 @@ export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
         clearInterval(timer)
         service.metrics.ready = false
         await task.close()
-        await listening.close()
+        listening.close()
         server.closeAllConnections()
         await new Promise<void>((done) => server.close(() => done()))
         await service.close()

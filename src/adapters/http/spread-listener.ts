@@ -13,8 +13,11 @@ export const ACCEPT_SOCKETS = 8
 /** Where the server listens, and how to stop the sockets it was given besides its own. */
 export interface SpreadListening {
   readonly port: number
-  /** Stops the other sockets accepting; the HTTP server's own `close()` stops its socket. */
-  close(): Promise<void>
+  /**
+   * Stops the other sockets accepting; the HTTP server's own `close()` stops its socket. Their
+   * connections are the HTTP server's: its `close()` and `closeIdleConnections()` end them.
+   */
+  close(): void
 }
 
 /**
@@ -31,7 +34,7 @@ export async function listenSpread(
 ): Promise<SpreadListening> {
   if (sockets <= 1 || process.platform !== 'linux') {
     await bind(server, { port, host })
-    return { port: portOf(server), close: async () => undefined }
+    return { port: portOf(server), close: () => undefined }
   }
   const probe = createServer()
   await bind(probe, { port, host })
@@ -39,7 +42,11 @@ export async function listenSpread(
   await closed(probe)
   await bind(server, { port: chosen, host, reusePort: true })
   const others: Server[] = []
-  const close = () => Promise.all(others.map(closed)).then(() => undefined)
+  // Not waiting for `close`'s callback: a net.Server calls it once every connection it accepted
+  // has ended, and those are kept alive by the HTTP server until its own close ends them.
+  const close = () => {
+    for (const other of others) if (other.listening) other.close()
+  }
   try {
     for (let i = 1; i < sockets; i++) {
       // As the HTTP server's own socket would: no Nagle delay on a reply's last segment.
@@ -49,7 +56,8 @@ export async function listenSpread(
       other.on('error', (error) => server.emit('error', error))
     }
   } catch (error) {
-    await Promise.allSettled([close(), closed(server)])
+    close()
+    await closed(server)
     throw error
   }
   return { port: chosen, close }

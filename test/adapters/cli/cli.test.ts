@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
-import { createServer } from 'node:net'
+import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -231,6 +231,17 @@ describe('tenant-mirror serve', () => {
       path: '/MirroringClientService.svc',
       database: expect.stringMatching(/^sqlite:/),
     })
+    // A load balancer's health check: HTTP/1.0 without a Host header (HAProxy's httpchk).
+    const status = await new Promise<string>((resolve, reject) => {
+      let reply = ''
+      const socket = connect(line.port, '127.0.0.1', () => socket.write('GET /readyz HTTP/1.0\r\n\r\n'))
+      socket.on('data', (chunk) => {
+        reply += chunk
+      })
+      socket.on('end', () => resolve(reply.split('\r\n')[0]!))
+      socket.on('error', reject)
+    })
+    expect(status).toBe('HTTP/1.1 200 OK')
     const exit = new Promise<number | null>((resolve) => child.on('exit', resolve))
     child.kill('SIGTERM')
     expect(await exit).toBe(0)

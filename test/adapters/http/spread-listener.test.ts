@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http'
+import { Agent, createServer, request, type Server } from 'node:http'
 import { connect, createServer as createNetServer, type Socket } from 'node:net'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -15,7 +15,7 @@ async function listen(sockets: number, port = 0) {
 
 afterEach(async () => {
   for (const { server, listening } of open.splice(0)) {
-    await listening.close()
+    listening.close()
     server.closeAllConnections()
     await new Promise((resolve) => server.close(resolve))
   }
@@ -75,13 +75,44 @@ describe('the service listens on several sockets of one port (SO_REUSEPORT)', ()
       ),
     ).rejects.toThrow(/EADDRINUSE/)
 
-    await listening.close()
+    listening.close()
     await new Promise((resolve) => server.close(resolve))
     await expect(get(listening.port)).rejects.toThrow()
     // The port is free again for anyone.
     const again = await listen(8, listening.port)
     expect(again.listening.port).toBe(listening.port)
     expect(await (await get(listening.port)).text()).toBe('ok')
+  })
+
+  it('closes: no socket accepts any more, and the HTTP server ends the kept-alive connections of all of them', async () => {
+    const server = createServer((_, res) => res.end('ok'))
+    const listening = await listenSpread(server, 0, '127.0.0.1', 8)
+    const agent = new Agent({ keepAlive: true })
+    const once = () =>
+      new Promise<string>((resolve, reject) =>
+        request({ port: listening.port, host: '127.0.0.1', agent }, (res) => {
+          let text = ''
+          res.on('data', (chunk) => {
+            text += chunk
+          })
+          res.on('end', () => resolve(text))
+        })
+          .on('error', reject)
+          .end(),
+      )
+    expect(await Promise.all(Array.from({ length: 16 }, once))).toEqual(Array.from({ length: 16 }, () => 'ok'))
+    const kept = Object.values(agent.freeSockets).flat()
+    expect(kept.length).toBe(16)
+    const ended = Promise.all(kept.map((socket) => new Promise((resolve) => socket!.once('close', resolve))))
+
+    listening.close()
+    await new Promise((resolve) => {
+      server.close(resolve)
+      server.closeIdleConnections()
+    })
+    await ended
+    await expect(get(listening.port)).rejects.toThrow()
+    agent.destroy()
   })
 
   it('refuses a port another process holds without SO_REUSEPORT, and leaves nothing bound', async () => {
