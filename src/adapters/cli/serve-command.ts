@@ -117,11 +117,12 @@ export function serveCommand(): Command {
       service.metrics.ready = false
       const force = setTimeout(() => server.closeAllConnections(), 30_000)
       force.unref()
-      listening.close()
+      const others = listening.close()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeIdleConnections()
       })
+      await others
       await service.close()
       process.exit(0)
     }

@@ -175,9 +175,10 @@ export async function startDevSystem(options: DevOptions): Promise<DevSystem> {
         clearInterval(timer)
         service.metrics.ready = false
         await task.close()
-        listening.close()
+        const others = listening.close()
         server.closeAllConnections()
         await new Promise<void>((done) => server.close(() => done()))
+        await others
         await service.close()
       })()
       return stopped

@@ -14,10 +14,12 @@ export const ACCEPT_SOCKETS = 8
 export interface SpreadListening {
   readonly port: number
   /**
-   * Stops the other sockets accepting; the HTTP server's own `close()` stops its socket. Their
-   * connections are the HTTP server's: its `close()` and `closeIdleConnections()` end them.
+   * Stops the other sockets accepting at once; resolves when every connection they accepted has
+   * ended. Those connections are the HTTP server's (its `closeIdleConnections()` ends the idle
+   * ones), but its own `close()` waits only for those its socket accepted, so a shutdown waits
+   * for both: a call in flight on any connection is answered before the process exits.
    */
-  close(): void
+  close(): Promise<void>
 }
 
 /**
@@ -34,7 +36,7 @@ export async function listenSpread(
 ): Promise<SpreadListening> {
   if (sockets <= 1 || process.platform !== 'linux') {
     await bind(server, { port, host })
-    return { port: portOf(server), close: () => undefined }
+    return { port: portOf(server), close: async () => undefined }
   }
   const probe = createServer()
   await bind(probe, { port, host })
@@ -42,11 +44,7 @@ export async function listenSpread(
   await closed(probe)
   await bind(server, { port: chosen, host, reusePort: true })
   const others: Server[] = []
-  // Not waiting for `close`'s callback: a net.Server calls it once every connection it accepted
-  // has ended, and those are kept alive by the HTTP server until its own close ends them.
-  const close = () => {
-    for (const other of others) if (other.listening) other.close()
-  }
+  const close = () => Promise.all(others.map(closed)).then(() => undefined)
   try {
     for (let i = 1; i < sockets; i++) {
       // As the HTTP server's own socket would: no Nagle delay on a reply's last segment.
@@ -56,8 +54,7 @@ export async function listenSpread(
       other.on('error', (error) => server.emit('error', error))
     }
   } catch (error) {
-    close()
-    await closed(server)
+    await Promise.all([close(), closed(server)])
     throw error
   }
   return { port: chosen, close }
@@ -74,6 +71,7 @@ function bind(server: Server, options: ListenOptions): Promise<void> {
   })
 }
 
+/** Stops accepting at once; resolves once every connection the server accepted has ended. */
 function closed(server: Server): Promise<void> {
   return new Promise((resolve) => (server.listening ? server.close(() => resolve()) : resolve()))
 }

@@ -1,4 +1,4 @@
-import { Agent, createServer, request, type Server } from 'node:http'
+import { Agent, createServer, request, type Server, type ServerResponse } from 'node:http'
 import { connect, createServer as createNetServer, type Socket } from 'node:net'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -15,9 +15,10 @@ async function listen(sockets: number, port = 0) {
 
 afterEach(async () => {
   for (const { server, listening } of open.splice(0)) {
-    listening.close()
+    const others = listening.close()
     server.closeAllConnections()
     await new Promise((resolve) => server.close(resolve))
+    await others
   }
 })
 
@@ -75,8 +76,7 @@ describe('the service listens on several sockets of one port (SO_REUSEPORT)', ()
       ),
     ).rejects.toThrow(/EADDRINUSE/)
 
-    listening.close()
-    await new Promise((resolve) => server.close(resolve))
+    await Promise.all([listening.close(), new Promise((resolve) => server.close(resolve))])
     await expect(get(listening.port)).rejects.toThrow()
     // The port is free again for anyone.
     const again = await listen(8, listening.port)
@@ -105,14 +105,44 @@ describe('the service listens on several sockets of one port (SO_REUSEPORT)', ()
     expect(kept.length).toBe(16)
     const ended = Promise.all(kept.map((socket) => new Promise((resolve) => socket!.once('close', resolve))))
 
-    listening.close()
+    const others = listening.close()
     await new Promise((resolve) => {
       server.close(resolve)
       server.closeIdleConnections()
     })
+    await others
     await ended
     await expect(get(listening.port)).rejects.toThrow()
     agent.destroy()
+  })
+
+  it('resolves close only once the calls in flight on every socket are answered', async () => {
+    const held: ServerResponse[] = []
+    let arrived: () => void
+    const allArrived = new Promise<void>((resolve) => {
+      arrived = resolve
+    })
+    const server = createServer((_, res) => {
+      held.push(res)
+      if (held.length === 16) arrived()
+    })
+    const listening = await listenSpread(server, 0, '127.0.0.1', 8)
+    const replies = Array.from({ length: 16 }, () => get(listening.port).then((r) => r.text()))
+    await allArrived
+
+    // The other sockets' connections are waited for apart from the server's own.
+    let othersEnded = false
+    const others = listening.close().then(() => {
+      othersEnded = true
+    })
+    const own = new Promise((resolve) => server.close(resolve))
+    const both = Promise.all([others, own])
+    await nextTurn()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(othersEnded).toBe(false)
+    for (const res of held) res.end('late')
+    await both
+    expect(await Promise.all(replies)).toEqual(Array.from({ length: 16 }, () => 'late'))
   })
 
   it('refuses a port another process holds without SO_REUSEPORT, and leaves nothing bound', async () => {
