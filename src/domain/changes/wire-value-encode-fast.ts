@@ -1,6 +1,7 @@
 import type { WireRow } from '../protocol/messages.ts'
 import type { ColumnType } from '../schema/column-type.ts'
 import type { TableSchema } from '../schema/table-schema.ts'
+import { notDigitCode } from '../shared/digit-code.ts'
 import type { CellValue, Row } from './cell-value.ts'
 import type { RowOperation } from './change-batch.ts'
 import { encodeWireValue } from './wire-value.ts'
@@ -75,9 +76,6 @@ function text(value: CellValue): string | null {
 
 const at = (text: string, i: number) => text.charCodeAt(i)
 
-/** Below zero when the character code `c` is not a decimal digit. */
-const digit = (c: number) => (c - 48) | (57 - c)
-
 /**
  * Whether `value` is `yyyy-MM-dd HH:mm:ss.fffffff` with a digit wherever a digit belongs: the
  * text a datetime's wire form is made from by position (`[DT:MM/dd/yyyy HH:mm:ss.fffffff]`).
@@ -94,11 +92,13 @@ export function isCanonicalDateTime(value: string): boolean {
     (at(value, 19) ^ 46)
   // biome-ignore format: one digit a term.
   const digits =
-    digit(at(value, 0)) | digit(at(value, 1)) | digit(at(value, 2)) | digit(at(value, 3)) |
-    digit(at(value, 5)) | digit(at(value, 6)) | digit(at(value, 8)) | digit(at(value, 9)) |
-    digit(at(value, 11)) | digit(at(value, 12)) | digit(at(value, 14)) | digit(at(value, 15)) |
-    digit(at(value, 17)) | digit(at(value, 18)) | digit(at(value, 20)) | digit(at(value, 21)) |
-    digit(at(value, 22)) | digit(at(value, 23)) | digit(at(value, 24)) | digit(at(value, 25)) | digit(at(value, 26))
+    notDigitCode(at(value, 0)) | notDigitCode(at(value, 1)) | notDigitCode(at(value, 2)) |
+    notDigitCode(at(value, 3)) | notDigitCode(at(value, 5)) | notDigitCode(at(value, 6)) |
+    notDigitCode(at(value, 8)) | notDigitCode(at(value, 9)) | notDigitCode(at(value, 11)) |
+    notDigitCode(at(value, 12)) | notDigitCode(at(value, 14)) | notDigitCode(at(value, 15)) |
+    notDigitCode(at(value, 17)) | notDigitCode(at(value, 18)) | notDigitCode(at(value, 20)) |
+    notDigitCode(at(value, 21)) | notDigitCode(at(value, 22)) | notDigitCode(at(value, 23)) |
+    notDigitCode(at(value, 24)) | notDigitCode(at(value, 25)) | notDigitCode(at(value, 26))
   return separators === 0 && digits >= 0
 }
 

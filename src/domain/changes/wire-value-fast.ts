@@ -1,4 +1,5 @@
 import { type ColumnType, INTEGER_RANGE } from '../schema/column-type.ts'
+import { notDigitCode } from '../shared/digit-code.ts'
 import type { CellValue } from './cell-value.ts'
 import { daysInMonth } from './temporal.ts'
 
@@ -98,8 +99,6 @@ function fastInteger(raw: string, start: number, end: number, size: keyof typeof
 }
 
 const at = (raw: string, i: number) => raw.charCodeAt(i)
-/** Below zero when the character code `c` is not a decimal digit. */
-const notDigitCode = (c: number) => (c - 48) | (57 - c)
 
 /** The canonical datetime's length: `yyyy-MM-dd HH:mm:ss.fffffff`. */
 const DATETIME_LENGTH = 27

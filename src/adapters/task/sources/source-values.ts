@@ -2,6 +2,7 @@ import type { CellValue } from '../../../domain/changes/cell-value.ts'
 import { fitDecimal } from '../../../domain/changes/exact-decimal.ts'
 import { daysInMonth } from '../../../domain/changes/temporal.ts'
 import { type ColumnType, decimalShape, INTEGER_RANGE } from '../../../domain/schema/column-type.ts'
+import { notDigitCode } from '../../../domain/shared/digit-code.ts'
 import { err, ok, type Result } from '../../../domain/shared/result.ts'
 
 /**
@@ -239,8 +240,9 @@ function plainDateTime(text: string): string | undefined {
   const c11 = c(11), c12 = c(12), c14 = c(14), c15 = c(15), c17 = c(17), c18 = c(18)
   if (((c(4) ^ 45) | (c(7) ^ 45) | (c(13) ^ 58) | (c(16) ^ 58)) !== 0 || (c10 !== 32 && c10 !== 84)) return undefined
   // biome-ignore format: one digit a term.
-  if ((digit(c0) | digit(c1) | digit(c2) | digit(c3) | digit(c5) | digit(c6) | digit(c8) | digit(c9) |
-      digit(c11) | digit(c12) | digit(c14) | digit(c15) | digit(c17) | digit(c18)) < 0)
+  if ((notDigitCode(c0) | notDigitCode(c1) | notDigitCode(c2) | notDigitCode(c3) | notDigitCode(c5) |
+      notDigitCode(c6) | notDigitCode(c8) | notDigitCode(c9) | notDigitCode(c11) | notDigitCode(c12) |
+      notDigitCode(c14) | notDigitCode(c15) | notDigitCode(c17) | notDigitCode(c18)) < 0)
     return undefined
   const year = (c0 - 48) * 1000 + (c1 - 48) * 100 + (c2 - 48) * 10 + c3 - 48
   const month = (c5 - 48) * 10 + c6 - 48
@@ -258,16 +260,14 @@ function plainDateTime(text: string): string | undefined {
   const c20 = c(20), c21 = c(21), c22 = c(22), c23 = c(23), c24 = c(24), c25 = c(25), c26 = c(26)
   // biome-ignore format: one digit a term.
   if ((c(19) ^ 46) !== 0 ||
-      (digit(c20) | digit(c21) | digit(c22) | digit(c23) | digit(c24) | digit(c25) | digit(c26)) < 0)
+      (notDigitCode(c20) | notDigitCode(c21) | notDigitCode(c22) | notDigitCode(c23) | notDigitCode(c24) |
+        notDigitCode(c25) | notDigitCode(c26)) < 0)
     return undefined
   if (c10 === 32) return text
   // biome-ignore format: one argument per character of the result, in its order.
   return String.fromCharCode(c0, c1, c2, c3, 45, c5, c6, 45, c8, c9, 32, c11, c12, 58, c14, c15, 58, c17, c18,
     46, c20, c21, c22, c23, c24, c25, c26)
 }
-
-/** Below zero when the character code `c` is not a decimal digit. */
-const digit = (c: number) => (c - 48) | (57 - c)
 
 function fromText(value: unknown): Result<Parts, string> {
   const m = typeof value === 'string' ? DATE_TIME.exec(value) : null
