@@ -371,6 +371,69 @@ describe('SoapMirroringClient', () => {
   })
 })
 
+describe('a kept-alive connection the service closed', () => {
+  /**
+   * A service that closes a connection when a request comes on it after `answers` requests, as
+   * a server closing an idle connection just as the next request leaves looks to the client.
+   */
+  async function closingService(answers: number) {
+    const bodies: string[] = []
+    const connections = new Set<unknown>()
+    const server = createServer((req, res) => {
+      connections.add(req.socket)
+      const seen = ((req.socket as unknown as { seen?: number }).seen ?? 0) + 1
+      ;(req.socket as unknown as { seen?: number }).seen = seen
+      if (seen > answers) {
+        req.socket.destroy()
+        return
+      }
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => {
+        bodies.push(Buffer.concat(chunks).toString('utf8'))
+        res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' })
+        res.end(readSample('SampleWipeResponse.xml'))
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const at = `http://127.0.0.1:${(server.address() as AddressInfo).port}/MirroringClientService.svc`
+    const c = new SoapMirroringClient(
+      at,
+      { timeoutMs: 2000, maxResponseBytes: 1024 * 1024, busyRetryMs: 0 },
+      { poster: new HttpPoster(), bodies: new BodyBuffers(), slabs: new RowSlabs() },
+    )
+    const close = async () => {
+      server.closeAllConnections()
+      await new Promise((r) => server.close(r))
+    }
+    return { c, bodies, connections, close }
+  }
+
+  it('sends the same request again on a new connection when the kept-alive one was closed under it', async () => {
+    const service = await closingService(1)
+    try {
+      expect(await service.c.wipe('token-1', 'person')).toEqual({ ok: true, value: undefined })
+      expect(await service.c.wipe('token-2', 'person')).toEqual({ ok: true, value: undefined })
+      expect(await service.c.wipe('token-3', 'person')).toEqual({ ok: true, value: undefined })
+      // Each later call found its connection closed and went, the same bytes, on a new one.
+      expect(service.connections.size).toBe(3)
+      expect(service.bodies.map((b) => b.match(/token-\d/)![0])).toEqual(['token-1', 'token-2', 'token-3'])
+    } finally {
+      await service.close()
+    }
+  })
+
+  it('does not send again a request whose new connection was closed: that is the service, not a stale connection', async () => {
+    const service = await closingService(0)
+    try {
+      await expect(service.c.wipe('token-1', 'person')).rejects.toThrow(MirroringCallError)
+      expect(service.connections.size).toBe(1)
+    } finally {
+      await service.close()
+    }
+  })
+})
+
 /** A key and a self-signed certificate for `ip`, as PEM. */
 function selfSigned(ip: string): { key: string; cert: string } {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })

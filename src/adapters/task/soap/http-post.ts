@@ -14,12 +14,22 @@ export interface PostedReply {
 /** Why a POST got no reply: `code` is the socket's error code or a short reason, never a body. */
 export class PostFailed extends Error {
   readonly code: string
-  constructor(code: string, options?: { cause?: unknown }) {
+  /**
+   * The request went on a kept-alive connection that the other side had closed, before any of
+   * the reply came: the server most likely closed it as idle as the request left, and never read
+   * it. Worth sending again once, on another connection.
+   */
+  readonly staleConnection: boolean
+  constructor(code: string, options?: { cause?: unknown; staleConnection?: boolean }) {
     super(code, options)
     this.name = 'PostFailed'
     this.code = code
+    this.staleConnection = options?.staleConnection ?? false
   }
 }
+
+/** How a connection closed by the other side shows on a request written to it. */
+const CLOSED_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED'])
 
 /** The reply did not come, whole, within the time allowed. */
 export class PostTimedOut extends Error {
@@ -77,6 +87,7 @@ export class HttpPoster {
       return { reply: Promise.reject(asPostFailed(error)), sent: Promise.resolve() }
     }
     let timedOut = false
+    let answered = false
     const timer = setTimeout(
       () => {
         timedOut = true
@@ -84,12 +95,16 @@ export class HttpPoster {
       },
       Math.max(0, deadline - Date.now()),
     )
-    const failure = (error: unknown) => (timedOut ? new PostTimedOut() : asPostFailed(error))
+    const failure = (error: unknown) =>
+      timedOut ? new PostTimedOut() : asPostFailed(error, request.reusedSocket && !answered)
     const sent = new Promise<void>((resolve) => request.once('close', resolve)).finally(() => clearTimeout(timer))
     const reply = new Promise<PostedReply>((resolve, reject) => {
       // `on`, not `once`: a second error with no listener would be thrown at the process.
       request.on('error', (error) => reject(failure(error)))
-      request.once('response', (response) => resolve(postedReply(response, request.destroy.bind(request), failure)))
+      request.once('response', (response) => {
+        answered = true
+        resolve(postedReply(response, request.destroy.bind(request), failure))
+      })
     })
     request.end(body)
     return { reply, sent }
@@ -132,9 +147,9 @@ function postedReply(
   }
 }
 
-function asPostFailed(error: unknown): PostFailed {
+function asPostFailed(error: unknown, reused = false): PostFailed {
   if (error instanceof PostFailed) return error
   const e = error as { code?: unknown; message?: unknown }
   const code = typeof e?.code === 'string' ? e.code : typeof e?.message === 'string' ? e.message : 'unknown error'
-  return new PostFailed(code.split('\n')[0]!, { cause: error })
+  return new PostFailed(code.split('\n')[0]!, { cause: error, staleConnection: reused && CLOSED_CODES.has(code) })
 }

@@ -76,6 +76,12 @@ export interface SoapTransport {
 /** Like fetch's global pool: every client of the process keeps its connections alive in one place. */
 const SHARED_TRANSPORT: SoapTransport = { poster: new HttpPoster(), bodies: new BodyBuffers(), slabs: new RowSlabs() }
 
+/**
+ * Most tries of one call on kept-alive connections found closed: each such try uses up one dead
+ * connection, and a call of a busy cycle may find several after a middlebox forgot them all.
+ */
+const STALE_TRIES = 8
+
 /** Longest pause between two tries of a busy call, whatever Retry-After says. */
 const MAX_BUSY_PAUSE_MS = 10_000
 
@@ -253,12 +259,22 @@ export class SoapMirroringClient implements MirroringClient {
     const headers = { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${soapActionOf(operation)}"` }
     const giveUp = Date.now() + this.#options.busyRetryMs
     const pending: Promise<void>[] = []
+    let staleTries = 0
     try {
       if (this.#url === undefined) throw new PostFailed('the mirroring URL is not a URL')
       for (;;) {
         const exchange = this.#transport.poster.post(this.#url, headers, body, Date.now() + this.#options.timeoutMs)
         pending.push(exchange.sent)
-        const reply = await exchange.reply
+        let reply: PostedReply
+        try {
+          reply = await exchange.reply
+        } catch (error) {
+          // Sent on a kept-alive connection the service had just closed, it was not read: the same
+          // bytes again, on another connection. Had it been read after all, its token's nonce is
+          // spent and the service refuses the copy, so nothing is applied twice.
+          if (error instanceof PostFailed && error.staleConnection && staleTries++ < STALE_TRIES) continue
+          throw error
+        }
         const pause = busyPause(reply)
         if (pause !== undefined && Date.now() + pause <= giveUp) {
           this.busyAnswers++
