@@ -60,7 +60,10 @@ export async function startServiceProcess(options: {
       // `--profile <dir>` of the benchmark: a V8 CPU profile of each service process.
       ...(process.env.TM_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.TM_BENCH_PROFILE] : []),
       // As bin/tenant-mirror.js's shebang runs it; TM_BENCH_SERVICE_FLAGS to try other V8 settings.
-      ...(process.env.TM_BENCH_SERVICE_FLAGS ?? '--max-semi-space-size=8 --max-old-space-size=512')
+      ...(
+        process.env.TM_BENCH_SERVICE_FLAGS ??
+        '--max-semi-space-size=8 --max-old-space-size=512 --initial-old-space-size=64 --no-allocation-site-pretenuring'
+      )
         .split(' ')
         .filter(Boolean),
       MAIN,

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8 --max-old-space-size=512
+#!/usr/bin/env -S node --max-semi-space-size=8 --max-old-space-size=512 --initial-old-space-size=64 --no-allocation-site-pretenuring
 // V8 sizes its heap by the machine's memory: tens of MB per semi-space, and an old generation
 // that may grow to gigabytes and, on a host that allows 2 GB or more, is let grow to 4 times
 // what the last full collection kept before the next one (1.3 times at 256 MB, 1.4 at 512). The
@@ -7,7 +7,16 @@
 // calls (npm run bench; 250-300 MB without the ceiling); 8 rather than 4 MB lets a call's data
 // die young while the next call is read (full loads into PostgreSQL and MariaDB 6-14 % faster,
 // a few MB more RSS); 512 MB leaves room for the most the in-flight budget lets calls hold,
-// which `serve` checks at start (heap-room.ts). Started as `node bin/tenant-mirror.js`, pass the flags yourself.
+// which `serve` checks at start (heap-room.ts). The 64 MB floor: with one tenant's load (about
+// 26 MB live) the 1.1-1.4 growth let the heap grow 3-8 MB between full collections, one every
+// 10-20 RowData calls, each marking the whole heap on V8's helper threads (a fifth of the
+// service's CPU in a full load into PostgreSQL); with the floor a 1,000,000-row load has one.
+// Past about 50 MB live (many tenants at once) the floor is below the growth and changes nothing.
+// No allocation-site pretenuring: with the floor alone, a full load into MariaDB (which keeps a
+// call's text while the server loads it) moved ten times as much to the old generation (194
+// against 18 MB in 300,000 rows) and ran more full collections, not fewer; without V8's
+// pretenuring, 22 MB and none. V8 took data that lives for one call for long-lived.
+// Started as `node bin/tenant-mirror.js`, pass the flags yourself.
 // Runs the TypeScript sources directly where Node can (a checkout on Node >= 22.18), so that
 // `npx tenant-mirror` and `npm start` need no build; an installed package runs its dist/.
 import { existsSync } from 'node:fs'

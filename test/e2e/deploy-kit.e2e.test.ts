@@ -352,6 +352,23 @@ describe('the deployment kit, read', () => {
     expect(dockerfile.env.PORT).toBe('8080')
   })
 
+  it("starts node with the bin's own V8 flags, in the image, the unit, npm start and the bench", () => {
+    const bin = readFileSync(join(ROOT, 'bin/tenant-mirror.js'), 'utf8').split('\n')[0]!
+    const flags = bin.split(/\s+/).filter((word) => word.startsWith('--'))
+    expect(flags).toContain('--initial-old-space-size=64')
+    expect(flags).toContain('--no-allocation-site-pretenuring')
+    const flagsOf = (words: string[]) =>
+      words.slice(
+        1,
+        words.findIndex((w) => w.endsWith('bin/tenant-mirror.js')),
+      )
+    expect(flagsOf(containerCommand)).toEqual(flags)
+    expect(flagsOf(unitWords(one('ExecStart')))).toEqual(flags)
+    const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start as string
+    expect(flagsOf(start.split(/\s+/))).toEqual(flags)
+    expect(readFileSync(join(ROOT, 'bench/service-process.ts'), 'utf8')).toContain(`'${flags.join(' ')}'`)
+  })
+
   it('unit: its own user, UMask=0077, restarts but not on bad configuration, time to drain, hardened', () => {
     expect(one('User')).not.toMatch(/^(root|0)?$/)
     expect(one('UMask')).toBe('0077')

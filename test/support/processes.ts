@@ -27,7 +27,16 @@ export class ManagedProcess {
   constructor(name: string, args: readonly string[], options: { command?: string; env?: NodeJS.ProcessEnv } = {}) {
     this.name = name
     this.#command = options.command ?? process.execPath
-    this.#args = options.command ? args : ['--max-semi-space-size=8', '--max-old-space-size=512', BIN, ...args]
+    this.#args = options.command
+      ? args
+      : [
+          '--max-semi-space-size=8',
+          '--max-old-space-size=512',
+          '--initial-old-space-size=64',
+          '--no-allocation-site-pretenuring',
+          BIN,
+          ...args,
+        ]
     this.#env = { ...process.env, ...options.env }
   }
 

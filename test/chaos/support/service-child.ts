@@ -82,6 +82,8 @@ export class ServiceChild {
     const args = [
       '--max-semi-space-size=8',
       '--max-old-space-size=512',
+      '--initial-old-space-size=64',
+      '--no-allocation-site-pretenuring',
       BIN,
       'serve',
       '--host',
