@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import fc from 'fast-check'
 import forge from 'node-forge'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -378,11 +378,11 @@ describe('a kept-alive connection the service closed', () => {
    */
   async function closingService(answers: number) {
     const bodies: string[] = []
-    const connections = new Set<unknown>()
+    /** Requests seen on each connection. */
+    const connections = new Map<Socket, number>()
     const server = createServer((req, res) => {
-      connections.add(req.socket)
-      const seen = ((req.socket as unknown as { seen?: number }).seen ?? 0) + 1
-      ;(req.socket as unknown as { seen?: number }).seen = seen
+      const seen = (connections.get(req.socket) ?? 0) + 1
+      connections.set(req.socket, seen)
       if (seen > answers) {
         req.socket.destroy()
         return

@@ -17,7 +17,7 @@ export class PostFailed extends Error {
   /**
    * The request went on a kept-alive connection that the other side had closed, before any of
    * the reply came: the server most likely closed it as idle as the request left, and never read
-   * it. Worth sending again once, on another connection.
+   * it. Worth sending again, on another connection.
    */
   readonly staleConnection: boolean
   constructor(code: string, options?: { cause?: unknown; staleConnection?: boolean }) {
