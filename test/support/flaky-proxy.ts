@@ -3,14 +3,19 @@ import type { AddressInfo } from 'node:net'
 
 /**
  * An HTTP proxy in front of a service that cuts the connection of chosen calls, as a network
- * or a crashing load balancer would: the task sees the call fail mid-cycle. Calls are counted
- * per SOAP operation (from SOAPAction), so a test can cut "the 3rd RowData".
+ * or a crashing load balancer would. Calls are counted per SOAP operation (from SOAPAction), so a
+ * test can cut "the 3rd RowData": before the service sees it (`cutCall`; on a kept-alive
+ * connection the task takes that for a connection closed as idle and sends the call again), or
+ * once the service has answered it (`dropAnswer`: the call is applied, its reply lost; sent again,
+ * the same token is refused as a replay), so the task's cycle fails there.
  */
 export class FlakyProxy {
   readonly #server: Server
   readonly counts = new Map<string, number>()
   /** Operation → call numbers (1-based) whose connection is cut before the service sees them. */
   readonly cut = new Map<string, Set<number>>()
+  /** Operation → call numbers (1-based) whose connection is cut when the service's answer comes. */
+  readonly dropped = new Map<string, Set<number>>()
 
   private constructor(server: Server) {
     this.#server = server
@@ -33,6 +38,11 @@ export class FlakyProxy {
       const forward = request(
         { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
         (answer) => {
+          if (proxy!.dropped.get(action)?.has(n)) {
+            answer.resume()
+            req.socket.destroy()
+            return
+          }
           res.writeHead(answer.statusCode ?? 502, answer.headers)
           answer.pipe(res)
         },
@@ -50,13 +60,21 @@ export class FlakyProxy {
   }
 
   cutCall(operation: string, call: number): void {
-    const calls = this.cut.get(operation) ?? new Set()
-    calls.add((this.counts.get(operation) ?? 0) + call)
-    this.cut.set(operation, calls)
+    mark(this.cut, operation, (this.counts.get(operation) ?? 0) + call)
+  }
+
+  dropAnswer(operation: string, call: number): void {
+    mark(this.dropped, operation, (this.counts.get(operation) ?? 0) + call)
   }
 
   async close(): Promise<void> {
     this.#server.closeAllConnections()
     await new Promise<void>((resolve) => this.#server.close(() => resolve()))
   }
+}
+
+function mark(calls: Map<string, Set<number>>, operation: string, n: number): void {
+  const numbers = calls.get(operation) ?? new Set()
+  numbers.add(n)
+  calls.set(operation, numbers)
 }
