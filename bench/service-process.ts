@@ -62,7 +62,7 @@ export async function startServiceProcess(options: {
       // As bin/tenant-mirror.js's shebang runs it; TM_BENCH_SERVICE_FLAGS to try other V8 settings.
       ...(
         process.env.TM_BENCH_SERVICE_FLAGS ??
-        '--max-semi-space-size=8 --max-old-space-size=512 --initial-old-space-size=64 --no-allocation-site-pretenuring'
+        '--max-semi-space-size=8 --max-old-space-size=512 --initial-old-space-size=64'
       )
         .split(' ')
         .filter(Boolean),

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8 --max-old-space-size=512 --initial-old-space-size=64 --no-allocation-site-pretenuring
+#!/usr/bin/env -S node --max-semi-space-size=8 --max-old-space-size=512 --initial-old-space-size=64
 // V8 sizes its heap by the machine's memory: tens of MB per semi-space, and an old generation
 // that may grow to gigabytes and, on a host that allows 2 GB or more, is let grow to 4 times
 // what the last full collection kept before the next one (1.3 times at 256 MB, 1.4 at 512). The
@@ -12,10 +12,8 @@
 // 10-20 RowData calls, each marking the whole heap on V8's helper threads (a fifth of the
 // service's CPU in a full load into PostgreSQL); with the floor a 1,000,000-row load has one.
 // Past about 50 MB live (many tenants at once) the floor is below the growth and changes nothing.
-// No allocation-site pretenuring: with the floor alone, a full load into MariaDB (which keeps a
-// call's text while the server loads it) moved ten times as much to the old generation (194
-// against 18 MB in 300,000 rows) and ran more full collections, not fewer; without V8's
-// pretenuring, 22 MB and none. V8 took data that lives for one call for long-lived.
+// The floor goes with V8's allocation-site pretenuring turned off, which the CLI does itself
+// (src/adapters/cli/collector-settings.ts): this line stays under the 127 bytes older kernels read.
 // Started as `node bin/tenant-mirror.js`, pass the flags yourself.
 // Runs the TypeScript sources directly where Node can (a checkout on Node >= 22.18), so that
 // `npx tenant-mirror` and `npm start` need no build; an installed package runs its dist/.

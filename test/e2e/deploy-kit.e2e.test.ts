@@ -354,9 +354,10 @@ describe('the deployment kit, read', () => {
 
   it("starts node with the bin's own V8 flags, in the image, the unit, npm start and the bench", () => {
     const bin = readFileSync(join(ROOT, 'bin/tenant-mirror.js'), 'utf8').split('\n')[0]!
+    // Kernels before Linux 5.1 read 127 bytes of a shebang line and cut the rest.
+    expect(Buffer.byteLength(bin)).toBeLessThanOrEqual(127)
     const flags = bin.split(/\s+/).filter((word) => word.startsWith('--'))
     expect(flags).toContain('--initial-old-space-size=64')
-    expect(flags).toContain('--no-allocation-site-pretenuring')
     const flagsOf = (words: string[]) =>
       words.slice(
         1,

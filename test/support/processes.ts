@@ -33,7 +33,7 @@ export class ManagedProcess {
           '--max-semi-space-size=8',
           '--max-old-space-size=512',
           '--initial-old-space-size=64',
-          '--no-allocation-site-pretenuring',
+
           BIN,
           ...args,
         ]

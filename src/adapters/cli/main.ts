@@ -1,6 +1,7 @@
 import { Command } from 'commander'
 import { VERSION } from '../bootstrap/version.ts'
 import { appCommands } from './app-commands.ts'
+import { tuneCollector } from './collector-settings.ts'
 import { demoCommand } from './demo-command.ts'
 import { devCommand } from './dev-command.ts'
 import { eventCommands } from './event-commands.ts'
@@ -25,6 +26,7 @@ const program = new Command('tenant-mirror')
   .addCommand(taskCommands())
   .addCommand(eventCommands())
 
+tuneCollector()
 configureUsageErrors(program)
 exitOnUnexpectedErrors()
 await program.parseAsync(process.argv)

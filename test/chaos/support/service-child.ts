@@ -83,7 +83,6 @@ export class ServiceChild {
       '--max-semi-space-size=8',
       '--max-old-space-size=512',
       '--initial-old-space-size=64',
-      '--no-allocation-site-pretenuring',
       BIN,
       'serve',
       '--host',
