@@ -2,18 +2,16 @@ import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 /**
- * An HTTP proxy in front of a service that cuts the connection of chosen calls, as a network
- * or a crashing load balancer would. Calls are counted per SOAP operation (from SOAPAction), so a
- * test can cut "the 3rd RowData": before the service sees it (`cutCall`; on a kept-alive
- * connection the task takes that for a connection closed as idle and sends the call again), or
- * once the service has answered it (`dropAnswer`: the call is applied, its reply lost; sent again,
- * the same token is refused as a replay), so the task's cycle fails there.
+ * An HTTP proxy in front of a service that cuts the connection of chosen calls once the service
+ * has answered them, as a network or a crashing load balancer would: the call is applied, its
+ * reply lost. Sent again, the same token is refused as a replay, so the task's cycle fails there.
+ * (A cut before the service sees a call would not do: on a kept-alive connection the task takes
+ * it for a connection closed as idle and sends the call again.) Calls are counted per SOAP
+ * operation (from SOAPAction), so a test can cut "the 3rd RowData".
  */
 export class FlakyProxy {
   readonly #server: Server
   readonly counts = new Map<string, number>()
-  /** Operation → call numbers (1-based) whose connection is cut before the service sees them. */
-  readonly cut = new Map<string, Set<number>>()
   /** Operation → call numbers (1-based) whose connection is cut when the service's answer comes. */
   readonly dropped = new Map<string, Set<number>>()
 
@@ -31,10 +29,6 @@ export class FlakyProxy {
         .at(-1)!
       const n = (proxy!.counts.get(action) ?? 0) + 1
       proxy!.counts.set(action, n)
-      if (proxy!.cut.get(action)?.has(n)) {
-        req.socket.destroy()
-        return
-      }
       const forward = request(
         { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
         (answer) => {
@@ -59,22 +53,14 @@ export class FlakyProxy {
     return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/MirroringClientService.svc`
   }
 
-  cutCall(operation: string, call: number): void {
-    mark(this.cut, operation, (this.counts.get(operation) ?? 0) + call)
-  }
-
   dropAnswer(operation: string, call: number): void {
-    mark(this.dropped, operation, (this.counts.get(operation) ?? 0) + call)
+    const calls = this.dropped.get(operation) ?? new Set()
+    calls.add((this.counts.get(operation) ?? 0) + call)
+    this.dropped.set(operation, calls)
   }
 
   async close(): Promise<void> {
     this.#server.closeAllConnections()
     await new Promise<void>((resolve) => this.#server.close(() => resolve()))
   }
-}
-
-function mark(calls: Map<string, Set<number>>, operation: string, n: number): void {
-  const numbers = calls.get(operation) ?? new Set()
-  numbers.add(n)
-  calls.set(operation, numbers)
 }
