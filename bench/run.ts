@@ -67,6 +67,11 @@ interface Measure {
   readonly phases?: Phases
   /** The many-tenants profile: latencies, busy answers and what was sent. */
   readonly tenants?: Omit<TenantsRun, 'cpu'>
+  /**
+   * The most rows/s the machine's cores allow at the run's CPU a row (the bench's, the service's and
+   * the database's), and that against one tenant alone: a ratio above it needs less CPU a row.
+   */
+  readonly ceiling?: { readonly rowsPerSecond: number; readonly vsOne?: number }
   /** RowData calls sent (apply only). */
   readonly calls?: number
   /** What a RowData call costs besides its rows, from this apply-only run and one of small calls. */
@@ -523,6 +528,8 @@ function callMemory(): Measure[] {
 function tenantsMeasure(run: TenantsRun, alone?: TenantsRun): Measure {
   const { cpu, ...tenants } = run
   const ms = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${Math.round(n)} ms`)
+  const perRow = cpuPerRow(cpu, run.rows)
+  const ceiling = cpuCeiling(perRow, alone?.rowsPerSecond)
   return {
     bench: run.tenants === 1 ? 'tenants: one alone' : `tenants: ${run.tenants} at once`,
     target: run.layout ? `${run.target} (${run.layout}s)` : run.target,
@@ -532,9 +539,21 @@ function tenantsMeasure(run: TenantsRun, alone?: TenantsRun): Measure {
     peakRssMb: run.peakRssMb,
     ...(alone ? { ratio: `${(run.rowsPerSecond / alone.rowsPerSecond).toFixed(2)}× one tenant` } : {}),
     note: `${run.calls} RowData calls, p50 ${ms(run.latency.p50Ms)}, p99 ${ms(run.latency.p99Ms)}, ${run.busyAnswers} busy`,
-    cpu: cpuPerRow(cpu, run.rows),
+    cpu: perRow,
     tenants,
+    ...(ceiling ? { ceiling } : {}),
   }
+}
+
+/**
+ * Rows/s if every core of the machine were busy at the run's CPU a row: a run cannot go faster
+ * without spending less CPU a row, however its work is spread over processes and threads.
+ */
+function cpuCeiling(perRow: CpuPerRow, alone?: number): Measure['ceiling'] {
+  const used = perRow.taskUs + (perRow.serviceUs ?? 0) + (perRow.databaseUs ?? 0)
+  if (!(used > 0)) return undefined
+  const rowsPerSecond = (CORES * 1e6) / used
+  return { rowsPerSecond, ...(alone ? { vsOne: rowsPerSecond / alone } : {}) }
 }
 
 /** The many-tenants profile on its own: throughput against one tenant, RowData latency, busy answers, memory. */
@@ -577,6 +596,11 @@ function printTenants(measures: readonly Measure[]) {
       t.seconds.toFixed(1),
       Math.round(t.rowsPerSecond).toLocaleString('en'),
       m.ratio?.replace(' one tenant', '') ?? '',
+      m.ceiling === undefined
+        ? ''
+        : m.ceiling.vsOne === undefined
+          ? Math.round(m.ceiling.rowsPerSecond).toLocaleString('en')
+          : `${Math.round(m.ceiling.rowsPerSecond).toLocaleString('en')} (${m.ceiling.vsOne.toFixed(2)}×)`,
       ms(t.latency.p50Ms),
       ms(t.latency.p95Ms),
       ms(t.latency.p99Ms),
@@ -597,6 +621,7 @@ function printTenants(measures: readonly Measure[]) {
     'seconds',
     'rows/s',
     'vs one',
+    `${CORES} cores allow`,
     'p50 ms',
     'p95 ms',
     'p99 ms',
@@ -615,7 +640,9 @@ function printTenants(measures: readonly Measure[]) {
       'into empty mirrors and a fresh service process; latency per call from post to reply, busy answers and their\n' +
       'waits included; busy: calls answered 503 and tried again; in flight: the most request-body bytes the service\n' +
       "held at once / its limit (--max-inflight-bytes); peak RSS: the service's VmHWM; heap / ext: the largest V8\n" +
-      'heap (total) and external memory its /metrics showed, sampled every second. Targets (issue):\n' +
+      'heap (total) and external memory its /metrics showed, sampled every second; cores allow: the rows/s\n' +
+      "with every core busy at the run's CPU a row (bench, service, database), and that against one tenant\n" +
+      '(no spread of the work over threads or processes goes past it, only less CPU a row). Targets (issue):\n' +
       'peak RSS ≤ 256 MB, p99 ≤ 1,000 ms, rows/s ≥ 2× one tenant.\n',
   )
 }
