@@ -263,6 +263,24 @@ export interface CpuPerRow {
   readonly seconds: CpuSeconds
 }
 
+/** The most rows/s `cores` allow at a run's CPU a row, and that against `alone` rows/s (one tenant's). */
+export interface CpuCeiling {
+  readonly rowsPerSecond: number
+  readonly vsOne?: number
+}
+
+/**
+ * Rows/s if every core were busy at the run's CPU a row (the task's, the service's, the
+ * database's): a run cannot go faster without spending less CPU a row, however its work is spread
+ * over processes and threads. Undefined when the run spent no CPU the clock could see.
+ */
+export function cpuCeiling(perRow: CpuPerRow, cores: number, alone?: number): CpuCeiling | undefined {
+  const used = perRow.taskUs + (perRow.serviceUs ?? 0) + (perRow.databaseUs ?? 0)
+  if (!(used > 0)) return undefined
+  const rowsPerSecond = (cores * 1e6) / used
+  return { rowsPerSecond, ...(alone ? { vsOne: rowsPerSecond / alone } : {}) }
+}
+
 export function cpuPerRow(run: CpuRun, rows: number): CpuPerRow {
   const us = (s: number) => (s * 1e6) / rows
   const { task, service, database, machine } = run.cpu

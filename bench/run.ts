@@ -35,8 +35,10 @@ import { ROWS_PER_CALL, type TenantsRun, tenantsAtOnce } from './many-tenants.ts
 import {
   CLOCK_TICKS,
   CORES,
+  type CpuCeiling,
   type CpuPerRow,
   type CpuRun,
+  cpuCeiling,
   cpuPerRow,
   cpuStopwatch,
   databaseProcesses,
@@ -71,7 +73,7 @@ interface Measure {
    * The most rows/s the machine's cores allow at the run's CPU a row (the bench's, the service's and
    * the database's), and that against one tenant alone: a ratio above it needs less CPU a row.
    */
-  readonly ceiling?: { readonly rowsPerSecond: number; readonly vsOne?: number }
+  readonly ceiling?: CpuCeiling
   /** RowData calls sent (apply only). */
   readonly calls?: number
   /** What a RowData call costs besides its rows, from this apply-only run and one of small calls. */
@@ -529,7 +531,7 @@ function tenantsMeasure(run: TenantsRun, alone?: TenantsRun): Measure {
   const { cpu, ...tenants } = run
   const ms = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${Math.round(n)} ms`)
   const perRow = cpuPerRow(cpu, run.rows)
-  const ceiling = cpuCeiling(perRow, alone?.rowsPerSecond)
+  const ceiling = cpuCeiling(perRow, CORES, alone?.rowsPerSecond)
   return {
     bench: run.tenants === 1 ? 'tenants: one alone' : `tenants: ${run.tenants} at once`,
     target: run.layout ? `${run.target} (${run.layout}s)` : run.target,
@@ -543,17 +545,6 @@ function tenantsMeasure(run: TenantsRun, alone?: TenantsRun): Measure {
     tenants,
     ...(ceiling ? { ceiling } : {}),
   }
-}
-
-/**
- * Rows/s if every core of the machine were busy at the run's CPU a row: a run cannot go faster
- * without spending less CPU a row, however its work is spread over processes and threads.
- */
-function cpuCeiling(perRow: CpuPerRow, alone?: number): Measure['ceiling'] {
-  const used = perRow.taskUs + (perRow.serviceUs ?? 0) + (perRow.databaseUs ?? 0)
-  if (!(used > 0)) return undefined
-  const rowsPerSecond = (CORES * 1e6) / used
-  return { rowsPerSecond, ...(alone ? { vsOne: rowsPerSecond / alone } : {}) }
 }
 
 /** The many-tenants profile on its own: throughput against one tenant, RowData latency, busy answers, memory. */

@@ -6,6 +6,7 @@ import {
   busiestProcesses,
   CLOCK_TICKS,
   CORES,
+  cpuCeiling,
   cpuPerRow,
   cpuStopwatch,
   groupCpuSeconds,
@@ -152,5 +153,30 @@ describe.runIf(process.platform === 'linux')('process CPU from /proc', () => {
     const run = watch.stop()
     expect(run.cpu.database!).toBeGreaterThanOrEqual(2 * 0.2 - TICK)
     expect(run.cpu.database!).toBeLessThanOrEqual(run.seconds * CORES + TICK)
+  })
+})
+
+describe('cpuCeiling', () => {
+  const perRow = (taskUs: number, serviceUs?: number, databaseUs?: number) => ({
+    wallUs: 10,
+    taskUs,
+    ...(serviceUs === undefined ? {} : { serviceUs }),
+    ...(databaseUs === undefined ? {} : { databaseUs }),
+    coresBusy: 1,
+    seconds: { task: 0 },
+  })
+
+  it('is the rows/s every core busy at the CPU a row of all three parties would give', () => {
+    // 1 + 3 + 1 µs a row on 2 cores: 400,000 rows/s; one tenant alone at 250,000: 1.6×.
+    expect(cpuCeiling(perRow(1, 3, 1), 2, 250_000)).toEqual({ rowsPerSecond: 400_000, vsOne: 1.6 })
+    expect(cpuCeiling(perRow(1, 3, 1), 4)).toEqual({ rowsPerSecond: 800_000 })
+  })
+
+  it('counts a SQLite run, whose database is in the service, by the two parties it has', () => {
+    expect(cpuCeiling(perRow(1, 4), 2)?.rowsPerSecond).toBe(400_000)
+  })
+
+  it('is undefined for a run whose CPU the clock did not see', () => {
+    expect(cpuCeiling(perRow(0, 0, 0), 2, 100)).toBeUndefined()
   })
 })
