@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-
-const BIN = new URL('../../bin/tenant-mirror.js', import.meta.url).pathname
+import { BIN, BIN_NODE_FLAGS } from './bin-node-flags.ts'
 
 const running = new Set<ChildProcess>()
 // A failing suite must not leave processes behind holding ports and databases.
@@ -27,16 +26,7 @@ export class ManagedProcess {
   constructor(name: string, args: readonly string[], options: { command?: string; env?: NodeJS.ProcessEnv } = {}) {
     this.name = name
     this.#command = options.command ?? process.execPath
-    this.#args = options.command
-      ? args
-      : [
-          '--max-semi-space-size=8',
-          '--max-old-space-size=512',
-          '--initial-old-space-size=64',
-
-          BIN,
-          ...args,
-        ]
+    this.#args = options.command ? args : [...BIN_NODE_FLAGS, BIN, ...args]
     this.#env = { ...process.env, ...options.env }
   }
 

@@ -1,7 +1,6 @@
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process'
 import { createServer } from 'node:net'
-
-const BIN = new URL('../../../bin/tenant-mirror.js', import.meta.url).pathname
+import { BIN, BIN_NODE_FLAGS } from '../../support/bin-node-flags.ts'
 
 const running = new Set<ChildProcess>()
 // A failing suite must not leave services behind holding ports and databases.
@@ -79,18 +78,7 @@ export class ServiceChild {
 
   async restart(): Promise<void> {
     if (this.alive) await this.kill()
-    const args = [
-      '--max-semi-space-size=8',
-      '--max-old-space-size=512',
-      '--initial-old-space-size=64',
-      BIN,
-      'serve',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(this.port),
-      ...this.#args,
-    ]
+    const args = [...BIN_NODE_FLAGS, BIN, 'serve', '--host', '127.0.0.1', '--port', String(this.port), ...this.#args]
     const how: SpawnOptions = { stdio: ['ignore', 'ignore', 'pipe'], ...(this.#cwd ? { cwd: this.#cwd } : {}) }
     const child =
       this.#umask === undefined
